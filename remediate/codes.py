@@ -1,0 +1,380 @@
+"""The sign-in error code table, defined once.
+
+``remediate explain CODE`` reads it through ``explain``/``format_explanation``; the PowerShell renderer reads
+``table_for_scripts`` (exact codes) and ``family_rules_for_scripts`` (mask rules) so the scripts classify codes
+seen in event text exactly as Python does. Sources: DOMAIN.md section 1 (layers, examples, the three numeric
+forms logs use) and section 3 (which check addresses which cause).
+
+A hex code matches the exact table first, then the first family rule in ``FAMILIES`` order. Meanings are
+short and factual; a code we have no authoritative meaning for says so (0xCAA5009D) instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from remediate.errors import ExitCode, RemediateError
+
+_U32 = 1 << 32
+_S32_MIN = -(1 << 31)
+
+
+class CodeError(RemediateError):
+    """The text given is not an error code in any form we accept."""
+
+    exit_code = ExitCode.USAGE
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    code: str  # canonical: "0xCAA20002" (upper-case hex, 8 digits) or "AADSTS50126"
+    value: int | None  # unsigned 32-bit value for hex codes, None for AADSTS
+    layer: str  # short layer id, a key of LAYER_TITLES
+    layer_title: str
+    meaning: str  # one sentence; says "unknown" when only the family is known
+    checks: tuple[str, ...]  # check ids that address it
+    known: bool  # False when only the family/layer is known
+
+
+@dataclass(frozen=True)
+class Family:
+    """A code family: every value with ``value & mask == match`` belongs to ``layer``."""
+
+    pattern: str  # how DOMAIN.md writes it, "?" = any hex digit
+    mask: int
+    match: int
+    layer: str
+    checks: tuple[str, ...]  # default checks for codes of this family that are not in the exact table
+
+
+LAYER_TITLES: dict[str, str] = {
+    "ui": "Needs user interaction / developer error",
+    "oauth": "OAuth error returned by Entra ID / AD FS",
+    "http": "HTTP status in the low 16 bits",
+    "system": "System error in the sign-in stack",
+    "urlmon": "URLmon / INET network error",
+    "winhttp": "WinHTTP / WinINet error, low 16 bits = 12xxx code",
+    "protocol": "Protocol, realm discovery or WS-Trust error",
+    "broker": "Token broker status",
+    "tpm": "TPM error (keys held in the Trusted Platform Module)",
+    "keystore": "Security / key store error (facility 9: NTE_*, SEC_E_*)",
+    "hresult": "Windows error code (HRESULT or Win32 status)",
+    "aadsts": "Entra ID sign-in error (AADSTS)",
+    "unknown": "Unknown layer",
+}
+
+# Groups of check ids, named after the cause they address (DOMAIN.md section 3).
+_NET = ("network_endpoints", "user_proxy", "vpn_state")
+_TLS = ("tls12_machine", "tls12_user", "network_endpoints")
+_DEVICE = ("device_registration", "signin_advice")
+_ADVICE = ("signin_advice",)
+
+# Order matters: the first matching rule wins, so specific rules come before catch-alls. The CAA families
+# ignore the first hex digit because event text shows the network class as 0x?AA7???? (DOMAIN.md section 2).
+FAMILIES: tuple[Family, ...] = (
+    Family("0x?AA1????", 0x0FFF0000, 0x0AA10000, "ui", ("wam_broker", "office_identity_overrides", "signin_advice")),
+    Family("0x?AA2????", 0x0FFF0000, 0x0AA20000, "oauth", ("aad_evidence", "signin_advice")),
+    Family("0x?AA3????", 0x0FFF0000, 0x0AA30000, "http", _NET),
+    Family("0x?AA5????", 0x0FFF0000, 0x0AA50000, "system", ("aad_evidence", "wam_broker")),
+    Family("0x?AA7????", 0x0FFF0000, 0x0AA70000, "urlmon", _NET),
+    Family("0x?AA8????", 0x0FFF0000, 0x0AA80000, "winhttp", _NET),
+    Family("0x?AA9????", 0x0FFF0000, 0x0AA90000, "protocol", ("aad_evidence", "network_endpoints", "account_conflict")),
+    Family("0x?AAB????", 0x0FFF0000, 0x0AAB0000, "broker", ("wam_broker", "token_broker_accounts")),
+    Family("0x?AA?????", 0x0FF00000, 0x0AA00000, "unknown", ("aad_evidence",)),
+    Family("0x?028????", 0x0FFF0000, 0x00280000, "tpm", ("token_broker_accounts", "device_registration")),
+    Family("0x?029????", 0x0FFF0000, 0x00290000, "tpm", ("token_broker_accounts", "device_registration")),
+    Family("0x?009????", 0x0FFF0000, 0x00090000, "keystore", ("token_broker_accounts",)),
+    Family("0x8007????", 0xFFFF0000, 0x80070000, "hresult", ("aad_evidence",)),
+    Family("0x0000????", 0xFFFF0000, 0x00000000, "hresult", ("aad_evidence",)),
+    Family("0x8???????", 0x80000000, 0x80000000, "hresult", ("aad_evidence",)),
+)
+AADSTS_FAMILY = Family("AADSTS*", 0, 0, "aadsts", _ADVICE)
+UNKNOWN_CHECKS: tuple[str, ...] = ("aad_evidence",)
+
+# Exact hex codes: value -> (checks, meaning). The layer always comes from FAMILIES (a test pins it).
+_HEX: dict[int, tuple[tuple[str, ...], str]] = {
+    0xCAA10001: (("wam_broker", "office_identity_overrides", "signin_advice"),
+                 "User interaction is needed: a token could not be obtained silently."),
+    0xCAA20002: (("aad_evidence", "wam_broker", "token_broker_accounts", "teams_cache",
+                  "office_identity_overrides", "prt_state", "signin_advice"),
+                 "OAuth invalid_request: Entra ID / AD FS rejected the request; the real cause is the "
+                 "AADSTS or MSIS code logged beside it."),
+    0xCAA20003: (("clock_sync", "prt_state", "token_broker_accounts"),
+                 "OAuth invalid_grant: the refresh token or PRT was expired or revoked, or the clock is wrong."),
+    0xCAA20004: (("aad_evidence", "device_registration", "signin_advice"),
+                 "OAuth access_denied: the server refused access, typically by a Conditional Access policy."),
+    0xCAA20005: (("aad_evidence", "network_endpoints"),
+                 "OAuth temporarily_unavailable: the server could not handle the request at that moment."),
+    0xCAA20009: (("aad_evidence", "signin_advice"),
+                 "OAuth invalid_client: the server rejected the client application named in the request."),
+    0xCAA2000C: (("prt_state", "wam_broker", "signin_advice"),
+                 "OAuth interaction_required: the server requires an interactive sign-in."),
+    0xCAA30194: (("network_endpoints", "user_proxy"),
+                 "HTTP 404 Not Found was returned to the sign-in request."),
+    0xCAA30197: (("user_proxy", "network_endpoints", "vpn_state"),
+                 "HTTP 407 Proxy Authentication Required: a proxy demanded credentials."),
+    0xCAA5001C: (("aad_evidence", "wam_broker"),
+                 "Token broker operation failed: a wrapper; the inner error code is in the event text "
+                 "(AAD event 1098)."),
+    0xCAA70004: (_NET, "Server or proxy not found: often a misconfigured proxy or a leftover sniffer "
+                       "setting such as Fiddler."),
+    0xCAA70007: (_NET, "The connection to the server was interrupted."),
+    0xCAA7000A: (_NET, "The request timed out."),
+    0xCAA70010: (("clock_sync", "network_endpoints", "user_proxy"),
+                 "The server certificate was rejected as invalid."),
+    0xCAA82EE2: (_NET, "WinHTTP error 12002 (ERROR_WINHTTP_TIMEOUT): the request timed out."),
+    0xCAA82EE7: (_NET, "WinHTTP error 12007 (ERROR_WINHTTP_NAME_NOT_RESOLVED): the server name did not "
+                       "resolve (DNS)."),
+    0xCAA82EFD: (_NET, "WinHTTP error 12029 (ERROR_WINHTTP_CANNOT_CONNECT): could not connect to the server."),
+    0xCAA82F05: (("clock_sync", "network_endpoints"),
+                 "WinHTTP error 12037 (ERROR_WINHTTP_SECURE_CERT_DATE_INVALID): a certificate is outside "
+                 "its validity dates, often because the clock is wrong."),
+    0xCAA82F7D: (_TLS, "WinHTTP error 12157 (ERROR_WINHTTP_SECURE_CHANNEL_ERROR): the TLS secure channel "
+                       "could not be set up."),
+    0xCAA82F86: (("user_proxy", "network_endpoints"),
+                 "WinHTTP error 12166 (ERROR_WINHTTP_BAD_AUTO_PROXY_SCRIPT): the proxy auto-config (PAC) "
+                 "script has an error."),
+    0xCAA82F87: (("user_proxy", "network_endpoints"),
+                 "WinHTTP error 12167 (ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT): the proxy auto-config "
+                 "(PAC) script could not be downloaded."),
+    0xCAA82F8F: (_TLS, "WinHTTP error 12175 (ERROR_WINHTTP_SECURE_FAILURE): TLS certificate validation "
+                       "failed, often because of TLS inspection."),
+    0xCAA82F94: (("user_proxy", "network_endpoints"),
+                 "WinHTTP error 12180 (ERROR_WINHTTP_AUTODETECTION_FAILED): proxy auto-detection (WPAD) "
+                 "failed."),
+    0xCAA90003: (("prt_state", "token_broker_accounts"), "No refresh token was available for the request."),
+    0xCAA90004: (("prt_state", "token_broker_accounts"), "The refresh token request failed."),
+    0xCAA90018: (("network_endpoints", "user_proxy", "account_conflict"),
+                 "User realm discovery failed: the client could not learn how the user's domain signs in."),
+    0x80090016: (("token_broker_accounts",),
+                 "NTE_BAD_KEYSET: a key the token broker needs is missing from the TPM or software key store."),
+    0x80070520: (("token_broker_accounts", "signin_advice"),
+                 "ERROR_NO_SUCH_LOGON_SESSION: the logon session does not exist (app started under "
+                 "impersonation or elevation, or a SID change)."),
+    0x80070102: (_NET, "WAIT_TIMEOUT as an HRESULT: the operation timed out (a network-class error)."),
+    0x00000102: (_NET, "WAIT_TIMEOUT: the operation timed out (a network-class error)."),
+}
+
+# AADSTS codes: number -> (checks, meaning). Server-side verdicts: nothing local fixes most of them.
+_AADSTS: dict[int, tuple[tuple[str, ...], str]] = {
+    50053: (_ADVICE, "The account is locked after too many failed attempts, or sign-in was blocked."),
+    50055: (_ADVICE, "The user's password has expired."),
+    50058: (_ADVICE, "No usable session information was sent for single sign-on (the user is not signed in)."),
+    50074: (_ADVICE, "Multifactor authentication is required and the user did not complete it."),
+    50076: (_ADVICE, "Multifactor authentication is required (policy change or new location)."),
+    50079: (_ADVICE, "The user must register for multifactor authentication."),
+    50097: (_DEVICE, "Device authentication is required."),
+    50126: (_ADVICE, "Invalid username or password."),
+    50155: (_DEVICE, "Device authentication failed, typically because the device was deleted or disabled "
+                     "in Entra ID."),
+    50173: (_ADVICE, "A fresh sign-in is needed: the grant was revoked, for example after a password change."),
+    53000: (_ADVICE, "Conditional Access requires a compliant device and this device is not compliant."),
+    53003: (_ADVICE, "Access was blocked by a Conditional Access policy."),
+    65001: (_ADVICE, "The user or an administrator has not consented to the application."),
+    70043: (_ADVICE, "The refresh token has expired or is invalid because of Conditional Access sign-in "
+                     "frequency."),
+    90072: (_ADVICE, "The account signing in does not exist in this tenant (for example not added as a guest)."),
+    135011: (_DEVICE, "The device used for authentication is disabled in Entra ID."),
+    530003: (_ADVICE, "Conditional Access requires a managed device to access this resource."),
+    700016: (_ADVICE, "The application was not found in the tenant (wrong tenant or app id)."),
+    700082: (_ADVICE, "The refresh token has expired because it was not used for too long."),
+}
+
+_HTTP_NAMES = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+    407: "Proxy Authentication Required", 408: "Request Timeout", 429: "Too Many Requests",
+    500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+}
+_WINHTTP_NAMES = {
+    12002: "ERROR_WINHTTP_TIMEOUT", 12007: "ERROR_WINHTTP_NAME_NOT_RESOLVED",
+    12029: "ERROR_WINHTTP_CANNOT_CONNECT", 12030: "ERROR_WINHTTP_CONNECTION_ERROR",
+    12037: "ERROR_WINHTTP_SECURE_CERT_DATE_INVALID", 12038: "ERROR_WINHTTP_SECURE_CERT_CN_INVALID",
+    12044: "ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED", 12045: "ERROR_WINHTTP_SECURE_INVALID_CA",
+    12157: "ERROR_WINHTTP_SECURE_CHANNEL_ERROR", 12166: "ERROR_WINHTTP_BAD_AUTO_PROXY_SCRIPT",
+    12167: "ERROR_WINHTTP_UNABLE_TO_DOWNLOAD_SCRIPT", 12175: "ERROR_WINHTTP_SECURE_FAILURE",
+    12180: "ERROR_WINHTTP_AUTODETECTION_FAILED",
+}
+_WIN32_NAMES = {258: "WAIT_TIMEOUT", 1312: "ERROR_NO_SUCH_LOGON_SESSION"}
+
+
+def _referenced_checks() -> tuple[str, ...]:
+    ids = {c for f in (*FAMILIES, AADSTS_FAMILY) for c in f.checks} | set(UNKNOWN_CHECKS)
+    ids |= {c for table in (_HEX, _AADSTS) for checks, _ in table.values() for c in checks}
+    return tuple(sorted(ids))
+
+
+CHECK_IDS: tuple[str, ...] = _referenced_checks()
+
+
+# ----------------------------------------------------------------------------------------------- parsing
+
+_AADSTS_RE = re.compile(r"AADSTS(\d{1,9})")
+_HEX_RE = re.compile(r"0X([0-9A-F]{1,8})")
+_BARE_HEX_RE = re.compile(r"[0-9A-F]{8}")
+_DEC_RE = re.compile(r"\d{1,10}")
+_NEG_RE = re.compile(r"-\d{1,10}")
+
+
+def _bad(text: str) -> CodeError:
+    shown = repr(text if len(text) <= 40 else text[:40] + "...")
+    return CodeError(f"not an error code: {shown} (expected e.g. 0xCAA20002, CAA20002, 3399614466, "
+                     f"-895352830 or AADSTS50126)", text=text)
+
+
+def normalize(text: str) -> str | int:
+    """Parse a code as logs show it: an unsigned int for numeric codes, "AADSTSnnnn" for Entra codes.
+
+    Accepted: 0x-prefixed hex, bare 8-digit hex (when it has a letter or starts with 8 or C, as HRESULTs do;
+    "80090016" is NTE_BAD_KEYSET, not eighty million), unsigned decimal, signed 32-bit decimal, AADSTSnnnn.
+    """
+    if not isinstance(text, str):
+        raise _bad(str(text))
+    s = text.strip().upper()
+    if m := _AADSTS_RE.fullmatch(s):
+        return f"AADSTS{int(m.group(1))}"
+    if m := _HEX_RE.fullmatch(s):
+        return int(m.group(1), 16)
+    if _BARE_HEX_RE.fullmatch(s) and (not s.isdigit() or s[0] in "8C"):
+        return int(s, 16)
+    if _DEC_RE.fullmatch(s) and int(s) < _U32:
+        return int(s)
+    if _NEG_RE.fullmatch(s) and int(s) >= _S32_MIN:
+        return int(s) % _U32
+    raise _bad(text)
+
+
+def canonical(code: str | int) -> str:
+    """The canonical spelling of a normalized code: "0xCAA20002" or "AADSTS50126"."""
+    return code if isinstance(code, str) else f"0x{code:08X}"
+
+
+def signed(value: int) -> int:
+    """The signed 32-bit reading of an unsigned value, as some logs (and PowerShell's [int]) show it."""
+    return value - _U32 if value >= 1 << 31 else value
+
+
+# ------------------------------------------------------------------------------------------------ layers
+
+def family_of(value: int) -> Family | None:
+    """The first family rule matching the value, or None."""
+    for family in FAMILIES:
+        if value & family.mask == family.match:
+            return family
+    return None
+
+
+def decode_layer(value: int) -> str:
+    """The layer id of a numeric code: the 4th hex digit for 0x?AA?????, facility rules for the others."""
+    family = family_of(value)
+    return family.layer if family else "unknown"
+
+
+def decode_detail(value: int) -> str | None:
+    """What the low bits say where the layer defines them: "HTTP 407 (...)", "WinHTTP error 12002 (...)"."""
+    layer, low = decode_layer(value), value & 0xFFFF
+    if layer == "http":
+        name = _HTTP_NAMES.get(low)
+        return f"HTTP {low}" + (f" ({name})" if name else "")
+    if layer == "winhttp" and 12000 <= low < 13000:
+        name = _WINHTTP_NAMES.get(low)
+        return f"WinHTTP error {low}" + (f" ({name})" if name else "")
+    if layer == "hresult" and value & 0xFFFF0000 in (0x80070000, 0):
+        name = _WIN32_NAMES.get(low)
+        return f"Win32 error {low}" + (f" ({name})" if name else "")
+    return None
+
+
+# ----------------------------------------------------------------------------------------------- explain
+
+def _explain_hex(value: int) -> CodeInfo:
+    layer = decode_layer(value)
+    code = canonical(value)
+    if value in _HEX:
+        checks, meaning = _HEX[value]
+        return CodeInfo(code, value, layer, LAYER_TITLES[layer], meaning, checks, True)
+    family = family_of(value)
+    checks = family.checks if family else UNKNOWN_CHECKS
+    detail = decode_detail(value)
+    if layer == "unknown":
+        meaning = "Unknown code: no authoritative meaning found and no known layer."
+    elif detail:
+        meaning = f"Unknown code in the {layer} layer: its low bits read {detail}; no specific meaning known."
+    else:
+        meaning = (f"Unknown code: no authoritative meaning found; only its layer ({layer}) is known.")
+    return CodeInfo(code, value, layer, LAYER_TITLES[layer], meaning, checks, False)
+
+
+def _explain_aadsts(code: str) -> CodeInfo:
+    number = int(code[len("AADSTS"):])
+    title = LAYER_TITLES["aadsts"]
+    if number in _AADSTS:
+        checks, meaning = _AADSTS[number]
+        return CodeInfo(code, None, "aadsts", title, meaning, checks, True)
+    meaning = "Unknown AADSTS code: not in our table; look it up in Microsoft's AADSTS error reference."
+    return CodeInfo(code, None, "aadsts", title, meaning, AADSTS_FAMILY.checks, False)
+
+
+def explain(text: str) -> CodeInfo:
+    """Everything we know about a code given in any accepted form. Raises CodeError for garbage."""
+    code = normalize(text)
+    return _explain_aadsts(code) if isinstance(code, str) else _explain_hex(code)
+
+
+def format_explanation(info: CodeInfo) -> str:
+    """A short multi-line human text for ``remediate explain``."""
+    if info.value is None:
+        lines = [info.code]
+    else:
+        lines = [f"{info.code} = {info.value} (unsigned) = {signed(info.value)} (signed)"]
+    lines.append(f"layer:   {info.layer} - {info.layer_title}")
+    detail = decode_detail(info.value) if info.value is not None else None
+    if detail:
+        lines.append(f"detail:  {detail}")
+    lines.append(f"meaning: {info.meaning}")
+    if not info.known:
+        lines.append("known:   no - only the layer is known; the evidence around it matters more")
+    lines.append(f"checks:  {', '.join(info.checks)}")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------- data for the scripts
+
+def all_codes() -> list[CodeInfo]:
+    """Every code in the exact table, hex codes by value first, then AADSTS codes by number."""
+    infos = [_explain_hex(v) for v in sorted(_HEX)]
+    infos += [_explain_aadsts(f"AADSTS{n}") for n in sorted(_AADSTS)]
+    return infos
+
+
+def table_for_scripts() -> list[dict]:
+    """Plain data for the PowerShell renderer: one dict per exact code, sorted as ``all_codes``.
+
+    ``signed`` is given because Windows PowerShell 5.1 reads the literal 0xCAA20002 as a negative [int].
+    """
+    return [
+        {
+            "code": info.code,
+            "value": info.value,
+            "signed": signed(info.value) if info.value is not None else None,
+            "layer": info.layer,
+            "checks": list(info.checks),
+            "meaning": info.meaning,
+        }
+        for info in all_codes()
+    ]
+
+
+def family_rules_for_scripts() -> list[dict]:
+    """The family rules in match order (first match wins; exact codes are looked up before these).
+
+    Hex rules: ``value -band mask -eq match``. The AADSTS rule has ``prefix`` instead of mask/match.
+    """
+    rules = [
+        {"pattern": f.pattern, "mask": f.mask, "match": f.match, "prefix": None, "layer": f.layer,
+         "layer_title": LAYER_TITLES[f.layer], "checks": list(f.checks)}
+        for f in FAMILIES
+    ]
+    rules.append({"pattern": AADSTS_FAMILY.pattern, "mask": None, "match": None, "prefix": "AADSTS",
+                  "layer": "aadsts", "layer_title": LAYER_TITLES["aadsts"], "checks": list(AADSTS_FAMILY.checks)})
+    return rules
