@@ -1,0 +1,318 @@
+"""Static linter for the Windows PowerShell 5.1 scripts we deliver as Intune Remediations.
+
+No PowerShell runs here (DOMAIN.md section 8), so each platform trap from DOMAIN.md section 5 that can be seen in
+the text or the tree-sitter-pwsh syntax tree is one rule below. ``cli.py`` prints ``str(issue)`` per issue and
+exits 1 when there is any.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import tree_sitter
+
+from remediate import pwsh
+from remediate.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LintIssue:
+    path: str
+    line: int
+    col: int
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.rule} {self.message}"
+
+
+PARSE = Rule("PS001", "syntax error: tree-sitter-pwsh cannot parse this (PowerShell 5.1 treats a parse error as"
+                      " 'issue found')")
+ASCII = Rule("PS002", "non-ASCII byte: PowerShell 5.1 reads a BOM-less file as ANSI and Intune output goes through"
+                      " the OEM code page")
+BOM = Rule("PS003", "UTF-8 BOM: Intune rejects it when the signature check is enforced; emit plain ASCII")
+CRLF = Rule("PS004", "line ending is not CRLF: scripts are signed and compared byte for byte with CRLF endings")
+SIZE = Rule("PS005", "file larger than 200,000 bytes, the Intune portal limit")
+PS7 = Rule("PS006", "PowerShell 7-only syntax: a parse error in Windows PowerShell 5.1")
+COMMAND = Rule("PS007", "forbidden command: it prompts, writes to the host or stderr, or runs arbitrary code")
+ALIAS = Rule("PS008", "alias used as a command: spell out the cmdlet (aliases shadow native tools and vary by host)")
+RETURN = Rule("PS009", "return at script scope: it ends the script with exit code 0 (Intune reads 'compliant')")
+EXIT = Rule("PS010", "the script needs exactly one exit statement, its single exit site (no exit means exit 0)")
+REMOVE = Rule("PS011", "Remove-Item outside the quarantine helpers Remove-RmQuarantineItem / Clear-RmQuarantine")
+TRY = Rule("PS012", "try without catch or finally: PowerShell 5.1 refuses to parse it")
+CONTRACT = Rule("PS013", "runtime contract missing: the first statements must be $ErrorActionPreference = 'Stop'"
+                         " and Set-StrictMode -Version <number>")
+
+RULES: tuple[Rule, ...] = (PARSE, ASCII, BOM, CRLF, SIZE, PS7, COMMAND, ALIAS, RETURN, EXIT, REMOVE, TRY, CONTRACT)
+
+MAX_BYTES = 200_000  # Intune portal upload limit (DOMAIN.md section 5)
+UTF8_BOM = b"\xef\xbb\xbf"
+
+# Host/stderr writers and interactive commands. Intune keeps only the last output line, so a host-stream line
+# after the JSON replaces the result; anything on stderr makes a remediation a script error even with exit 0;
+# a prompt hangs the device's remediation queue for up to 3,600 s (DOMAIN.md section 5).
+FORBIDDEN_COMMANDS = frozenset({
+    "write-host", "out-host", "read-host", "get-credential", "pause", "out-gridview", "invoke-expression",
+    "write-error", "write-warning", "write-information", "write-progress",
+})
+
+# Every built-in alias of Windows PowerShell 5.1 (Get-Alias on a clean host). Several shadow native tools
+# (sc = Set-Content, not sc.exe; curl/wget = Invoke-WebRequest; where, sort, fc).
+FORBIDDEN_ALIASES = frozenset("""
+    % ? ac asnp cat cd cfs chdir clc clear clhy cli clp cls clv cnsn compare copy cp cpi cpp curl cvpa dbp del
+    diff dir dnsn ebp echo epal epcsv epsn erase etsn exsn fc fhx fl foreach ft fw gal gbp gc gcb gci gcm gcs gdr
+    ghy gi gin gjb gl gm gmo gp gps gpv group gsn gsnp gsv gtz gu gv gwmi h history icm iex ihy ii ipal ipcsv ipmo
+    ipsn irm ise iwmi iwr kill lp ls man md measure mi mount move mp mv nal ndr ni nmo npssc nsn nv ogv oh popd ps
+    pushd pwd r rbp rcjb rcsn rd rdr ren ri rjb rm rmdir rmo rni rnp rp rsn rsnp rujb rv rvpa rwmi sajb sal saps
+    sasv sbp sc scb select set shcm si sl sleep sls sort sp spjb spps spsv start stz sujb sv swmi tee trcm type
+    wget where wjb write
+""".split())
+
+QUARANTINE_HELPERS = frozenset({"remove-rmquarantineitem", "clear-rmquarantine"})
+
+# A finding before it is tied to a path: (rule, line, col, detail).
+Finding = tuple[Rule, int, int, str]
+
+
+@dataclass(frozen=True)
+class _Source:
+    data: bytes
+    tree: tree_sitter.Tree
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based (line, col) of a byte offset; rows count LF like tree-sitter does."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _at(node: tree_sitter.Node) -> tuple[int, int]:
+    return node.start_point[0] + 1, node.start_point[1] + 1
+
+
+def _text(node: tree_sitter.Node, src: _Source) -> str:
+    return pwsh.node_text(node, src.data)
+
+
+# --- byte-level rules -----------------------------------------------------------------------------------
+
+
+def _check_parse(src: _Source) -> Iterator[Finding]:
+    where = pwsh.deepest_error(src.tree)
+    if where is not None:
+        yield PARSE, where[0], where[1], ""
+
+
+def _check_encoding(src: _Source) -> Iterator[Finding]:
+    data = src.data
+    if data.startswith(UTF8_BOM):
+        yield BOM, 1, 1, ""
+    start = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0  # one finding for the BOM, not two
+    bad = next((i for i in range(start, len(data)) if data[i] > 0x7F), None)
+    if bad is not None:
+        yield ASCII, *_position(data, bad), f"0x{data[bad]:02X}"
+    if len(data) > MAX_BYTES:
+        yield SIZE, 1, 1, f"{len(data):,} bytes"
+
+
+def _check_line_endings(src: _Source) -> Iterator[Finding]:
+    match = re.search(rb"\r(?!\n)|(?<!\r)\n", src.data)
+    if match:
+        kind = "bare CR" if match.group() == b"\r" else "bare LF"
+        yield CRLF, *_position(src.data, match.start()), kind
+
+
+# --- PowerShell 7 syntax ---------------------------------------------------------------------------------
+
+_PS7_NODES = {"ternary_expression": "?", "null_coalesce_expression": "??", "pipeline_chain_tail": None}
+# Nodes whose text can never hold an operator: masked before scanning for ?. and ?[ (no node type for those).
+_OPAQUE = ("string_literal", "comment", "generic_token")
+
+
+def _check_ps7(src: _Source) -> Iterator[Finding]:
+    for node_type, operator in _PS7_NODES.items():
+        for node in pwsh.iter_nodes(src.tree, node_type):
+            token = next((c for c in node.children if not c.is_named and c.type == operator), node)
+            yield PS7, *_at(token), f"'{_text(token, src)}'"
+    for node in pwsh.iter_nodes(src.tree, "assignment_operator"):
+        if _text(node, src) == "??=":
+            yield PS7, *_at(node), "'??='"
+    masked = bytearray(src.data)
+    for node_type in _OPAQUE:
+        for node in pwsh.iter_nodes(src.tree, node_type):
+            masked[node.start_byte:node.end_byte] = b" " * (node.end_byte - node.start_byte)
+    for match in re.finditer(rb"\?[.\[]", bytes(masked)):
+        yield PS7, *_position(src.data, match.start()), f"'{match.group().decode()}' (null-conditional access)"
+
+
+# --- commands --------------------------------------------------------------------------------------------
+
+
+def _command_name(command: tree_sitter.Node, src: _Source) -> str | None:
+    """Lower-case name a command invokes: bare, module-qualified, or `& 'Name'` with a constant string."""
+    for child in command.named_children:
+        if child.type == "command_name":
+            return _text(child, src).rsplit("\\", 1)[-1].lower()
+        if child.type == "command_name_expr":
+            value = _constant_string(child, src)
+            return value.rsplit("\\", 1)[-1].lower() if value is not None else None
+    return None
+
+
+def _constant_string(node: tree_sitter.Node, src: _Source) -> str | None:
+    """Value of a node that is only a string literal without interpolation, else None."""
+    while node.type != "string_literal" and node.named_child_count == 1:
+        node = node.named_children[0]
+    if node.type != "string_literal" or node.named_child_count != 1:
+        return None
+    inner = node.named_children[0]
+    if inner.type.startswith("verbatim"):
+        return pwsh.string_literal_value(inner, src.data)
+    if inner.type == "expandable_string_literal" and inner.named_child_count == 0:
+        return _text(inner, src)[1:-1]
+    return None
+
+
+def _enclosing_functions(node: tree_sitter.Node, src: _Source) -> Iterator[str]:
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "function_statement":
+            name = next((c for c in parent.named_children if c.type == "function_name"), None)
+            if name is not None:
+                yield _text(name, src).lower()
+        parent = parent.parent
+
+
+def _check_commands(src: _Source) -> Iterator[Finding]:
+    for command in pwsh.iter_nodes(src.tree, "command"):
+        name = _command_name(command, src)
+        if name in FORBIDDEN_COMMANDS:
+            yield COMMAND, *_at(command), name
+        elif name in FORBIDDEN_ALIASES:
+            yield ALIAS, *_at(command), name
+        elif name == "remove-item" and QUARANTINE_HELPERS.isdisjoint(_enclosing_functions(command, src)):
+            yield REMOVE, *_at(command), ""
+
+
+# --- flow control and structure --------------------------------------------------------------------------
+
+
+def _flow(src: _Source, keyword: str) -> list[tree_sitter.Node]:
+    return [n for n in pwsh.iter_nodes(src.tree, "flow_control_statement")
+            if n.child_count and n.children[0].type == keyword]
+
+
+def _in_script_block(node: tree_sitter.Node) -> bool:
+    # Function bodies, script block literals and class methods all hold a script_block; the file itself not.
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("script_block", "class_method_definition"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _check_return(src: _Source) -> Iterator[Finding]:
+    for node in _flow(src, "return"):
+        if not _in_script_block(node):
+            yield RETURN, *_at(node), ""
+
+
+def _check_exit(src: _Source) -> Iterator[Finding]:
+    exits = _flow(src, "exit")
+    if not exits:
+        yield EXIT, 1, 1, "none found"
+    for extra in exits[1:]:
+        yield EXIT, *_at(extra), f"another exit (first at line {_at(exits[0])[0]})"
+
+
+def _check_try(src: _Source) -> Iterator[Finding]:
+    for node in pwsh.iter_nodes(src.tree, "try_statement"):
+        kinds = {c.type for c in node.named_children}
+        if not kinds & {"catch_clauses", "catch_clause", "finally_clause"}:
+            yield TRY, *_at(node), ""
+
+
+# --- runtime contract ------------------------------------------------------------------------------------
+
+
+def _top_statements(src: _Source) -> list[tree_sitter.Node]:
+    body = next((c for c in src.tree.root_node.named_children if c.type == "statement_list"), None)
+    if body is None:
+        return []
+    return [c for c in body.named_children if c.type not in ("empty_statement", "comment")]
+
+
+def _is_eap_stop(node: tree_sitter.Node, src: _Source) -> bool:
+    assign = node.named_children[0] if node.type == "pipeline" and node.named_child_count else node
+    if assign.type != "assignment_expression" or assign.named_child_count != 3:
+        return False
+    target, operator, value = assign.named_children
+    return (_text(target, src).lower() == "$erroractionpreference" and _text(operator, src) == "="
+            and (_constant_string(value, src) or "").lower() == "stop")
+
+
+def _is_pinned_strict_mode(node: tree_sitter.Node, src: _Source) -> bool:
+    command = next(pwsh.iter_nodes(node, "command"), None)
+    if command is None or _command_name(command, src) != "set-strictmode":
+        return False
+    elements = next((c for c in command.named_children if c.type == "command_elements"), None)
+    words = [_text(c, src) for c in (elements.named_children if elements else [])
+             if c.type != "command_argument_sep"]
+    return len(words) == 2 and words[0].lower() == "-version" and re.fullmatch(r"\d+(\.\d+)?", words[1]) is not None
+
+
+def _check_contract(src: _Source) -> Iterator[Finding]:
+    head = _top_statements(src)[:2]
+    where = _at(head[0]) if head else (1, 1)
+    if not any(_is_eap_stop(n, src) for n in head):
+        yield CONTRACT, *where, "$ErrorActionPreference = 'Stop' is not among the first two statements"
+    if not any(_is_pinned_strict_mode(n, src) for n in head):
+        yield CONTRACT, *where, "Set-StrictMode -Version <number> (pinned, not Latest) is not among the first two"
+
+
+_CHECKS: tuple[Callable[[_Source], Iterator[Finding]], ...] = (
+    _check_parse, _check_encoding, _check_line_endings, _check_ps7, _check_commands,
+    _check_return, _check_exit, _check_try, _check_contract,
+)
+
+
+def lint_bytes(data: bytes, path: str = "<string>") -> list[LintIssue]:
+    """Every issue in one script's bytes, sorted by position then rule id."""
+    src = _Source(data, pwsh.parse(data))
+    issues = {
+        LintIssue(path, line, col, rule.id, f"{rule.message} ({detail})" if detail else rule.message)
+        for check in _CHECKS
+        for rule, line, col, detail in check(src)
+    }
+    return sorted(issues, key=lambda i: (i.line, i.col, i.rule, i.message))
+
+
+def _expand(paths: list[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.ps1") if p.is_file())
+        else:
+            yield path
+
+
+def lint_paths(paths: list[Path]) -> list[LintIssue]:
+    """Lint files as given and every *.ps1 below each directory (sorted, so output is stable)."""
+    issues: list[LintIssue] = []
+    for path in _expand(paths):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read script: {exc.strerror}", file=str(path)) from exc
+        issues.extend(lint_bytes(data, str(path)))
+    return issues
