@@ -20,12 +20,16 @@ from remediate.errors import ConfigError
 
 @dataclass(frozen=True)
 class Rule:
+    """One lint rule: a stable id (``PS0nn``, never reused) and a message that names the platform trap."""
+
     id: str
     message: str
 
 
 @dataclass(frozen=True)
 class LintIssue:
+    """One finding; ``str()`` is the compiler-style line ``path:line:col: RULE message`` (1-based)."""
+
     path: str
     line: int
     col: int
@@ -36,7 +40,7 @@ class LintIssue:
         return f"{self.path}:{self.line}:{self.col}: {self.rule} {self.message}"
 
 
-PARSE = Rule("PS001", "syntax error: tree-sitter-pwsh cannot parse this (PowerShell 5.1 treats a parse error as"
+PARSE = Rule("PS001", "syntax error: tree-sitter-pwsh cannot parse this (Intune counts a parse error as"
                       " 'issue found')")
 ASCII = Rule("PS002", "non-ASCII byte: PowerShell 5.1 reads a BOM-less file as ANSI and Intune output goes through"
                       " the OEM code page")
@@ -118,9 +122,9 @@ def _check_encoding(src: _Source) -> Iterator[Finding]:
     if data.startswith(UTF8_BOM):
         yield BOM, 1, 1, ""
     start = len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0  # one finding for the BOM, not two
-    bad = next((i for i in range(start, len(data)) if data[i] > 0x7F), None)
+    bad = re.compile(rb"[\x80-\xff]").search(data, start)
     if bad is not None:
-        yield ASCII, *_position(data, bad), f"0x{data[bad]:02X}"
+        yield ASCII, *_position(data, bad.start()), f"0x{data[bad.start()]:02X}"
     if len(data) > MAX_BYTES:
         yield SIZE, 1, 1, f"{len(data):,} bytes"
 
@@ -134,15 +138,17 @@ def _check_line_endings(src: _Source) -> Iterator[Finding]:
 
 # --- PowerShell 7 syntax ---------------------------------------------------------------------------------
 
-_PS7_NODES = {"ternary_expression": "?", "null_coalesce_expression": "??", "pipeline_chain_tail": None}
+# Node types the grammar gives PowerShell 7 operators (pwsh.py quirk 3), and their operator tokens.
+_PS7_NODES = ("ternary_expression", "null_coalesce_expression", "pipeline_chain_tail")
+_PS7_TOKENS = frozenset({"?", "??", "&&", "||"})
 # Nodes whose text can never hold an operator: masked before scanning for ?. and ?[ (no node type for those).
 _OPAQUE = ("string_literal", "comment", "generic_token")
 
 
 def _check_ps7(src: _Source) -> Iterator[Finding]:
-    for node_type, operator in _PS7_NODES.items():
+    for node_type in _PS7_NODES:
         for node in pwsh.iter_nodes(src.tree, node_type):
-            token = next((c for c in node.children if not c.is_named and c.type == operator), node)
+            token = next((c for c in node.children if not c.is_named and c.type in _PS7_TOKENS), node)
             yield PS7, *_at(token), f"'{_text(token, src)}'"
     for node in pwsh.iter_nodes(src.tree, "assignment_operator"):
         if _text(node, src) == "??=":
@@ -301,7 +307,7 @@ def lint_bytes(data: bytes, path: str = "<string>") -> list[LintIssue]:
 def _expand(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.ps1") if p.is_file())
+            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() == ".ps1" and p.is_file())
         else:
             yield path
 

@@ -77,9 +77,11 @@ CASES = [
     ("PS008", "gci-uppercase", ps("GCI C:\\"), ps("Get-ChildItem -LiteralPath 'C:\\'")),
     ("PS009", "top-level", ps("return"), ps("function Get-A { return 1 }")),
     ("PS009", "top-level-if", ps("if ($a) { return }"), ps("$f = { if ($a) { return } }")),
+    ("PS009", "keyword-any-case", ps("Return"), ps("function Get-A { RETURN 1 }")),
     ("PS009", "top-level-trap", ps("trap { return }"), ps("class C { [int] M() { return 1 } }")),
     ("PS010", "no-exit", crlf(*CONTRACT, "$a = 1"), crlf(*CONTRACT, "$a = 1", "exit 1")),
     ("PS010", "two-exits", ps("if ($a) { exit 1 }"), ps("if ($a) { $code = 1 }")),
+    ("PS010", "keyword-any-case", ps("EXIT 1"), crlf(*CONTRACT, "EXIT 1")),
     ("PS010", "exit-in-function-counts", ps("function Stop-A { exit 1 }"),
      crlf(*CONTRACT, "function Stop-A { exit 1 }", "Stop-A")),
     ("PS011", "top-level", ps("Remove-Item -LiteralPath 'x'"),
@@ -121,7 +123,7 @@ def test_alias_fires(alias: str) -> None:
 
 
 def test_every_rule_has_a_case() -> None:
-    assert {rule for rule, *_ in CASES} | {"PS001"} == {r.id for r in lint.RULES}
+    assert {rule for rule, *_ in CASES} == {r.id for r in lint.RULES}
 
 
 def test_rule_ids_are_unique_and_messages_present() -> None:
@@ -264,12 +266,12 @@ def test_realistic_script_with_lf_endings_gets_one_issue() -> None:
 def test_lint_paths_walks_directories_sorted_and_takes_files_as_given(tmp_path: Path) -> None:
     (tmp_path / "pkg" / "b").mkdir(parents=True)
     (tmp_path / "pkg" / "b" / "detect.ps1").write_bytes(ps("Write-Host 1"))
-    (tmp_path / "pkg" / "a.ps1").write_bytes(ps("return"))
+    (tmp_path / "pkg" / "a.PS1").write_bytes(ps("return"))
     (tmp_path / "pkg" / "notes.txt").write_bytes(b"Write-Host")
     loose = tmp_path / "loose.txt"
     loose.write_bytes(ps("pause"))
     issues = lint.lint_paths([tmp_path / "pkg", loose])
-    assert [(Path(i.path).name, i.rule) for i in issues] == [("a.ps1", "PS009"), ("detect.ps1", "PS007"),
+    assert [(Path(i.path).name, i.rule) for i in issues] == [("a.PS1", "PS009"), ("detect.ps1", "PS007"),
                                                             ("loose.txt", "PS007")]
 
 
