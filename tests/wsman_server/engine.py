@@ -1,0 +1,116 @@
+"""What a loopback "host" does with a script: a tiny PowerShell subset plus programmable faults.
+
+The interpreter understands only the statements our tests write, one per line:
+
+    Write-Output 'text'        a line on the output stream ('' is a quote, as in PowerShell)
+    Write-Error 'text'         a non-terminating error record
+    throw 'text'               a terminating error (PSRP: pipeline Failed; WinRM: stderr + exit 1)
+    Start-Sleep -Seconds N     (or -Milliseconds N) a delay
+    exit N                     the exit code; nothing after it runs
+    # loopback: hang           never finish (until the client stops the pipeline)
+
+Everything else is ignored, so a real generated script runs as "no output, exit 0" unless a
+``HostProgram.script`` callable decides otherwise (it sees the script text, e.g. a phase marker).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # output | error | sleep | hang
+    value: str | float = ""
+
+
+@dataclass(frozen=True)
+class Action:
+    """The outcome of one script run."""
+
+    output: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()
+    exit_code: int | None = None  # None: the script never called exit (PowerShell then ends with 0)
+    delay_s: float = 0.0
+    hang: bool = False
+    throw: str | None = None
+
+    def steps(self) -> list[Step]:
+        steps: list[Step] = []
+        if self.delay_s:
+            steps.append(Step("sleep", self.delay_s))
+        steps += [Step("output", line) for line in self.output]
+        steps += [Step("error", line) for line in self.errors]
+        if self.hang:
+            steps.append(Step("hang"))
+        return steps
+
+
+@dataclass
+class HostProgram:
+    """How one loopback host behaves. The defaults make a healthy host that interprets scripts."""
+
+    fault_code: int | None = None  # WS-Man fault answered to shell creation (e.g. 5 access denied)
+    auth_fail: bool = False  # reject every credential (a locked or wrong account)
+    http_hang: bool = False  # accept TCP, never answer HTTP (a frozen host)
+    http_garbage: bool = False  # answer 200 with something that is not WS-Management
+    latency_s: float = 0.0  # delay before every HTTP answer (a slow link)
+    script: Callable[[str, dict], Action] | None = None  # (script text, per-host state) -> Action
+    state: dict = field(default_factory=dict)
+
+
+_QUOTED = r"'((?:[^']|'')*)'"
+_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Write-Output\s+" + _QUOTED + r"\s*$", re.I), "output"),
+    (re.compile(r"^Write-Error\s+" + _QUOTED + r"\s*$", re.I), "error"),
+    (re.compile(r"^throw\s+" + _QUOTED + r"\s*$", re.I), "throw"),
+    (re.compile(r"^Start-Sleep\s+-Seconds\s+([0-9.]+)\s*$", re.I), "sleep_s"),
+    (re.compile(r"^Start-Sleep\s+-Milliseconds\s+([0-9]+)\s*$", re.I), "sleep_ms"),
+    (re.compile(r"^exit\s+(-?[0-9]+)\s*$", re.I), "exit"),
+    (re.compile(r"^#\s*loopback:\s*hang\s*$", re.I), "hang"),
+]
+
+
+@dataclass
+class Run:
+    """A script being interpreted: the steps to play and how it ends."""
+
+    steps: list[Step]
+    exit_code: int | None
+    throw: str | None = None
+
+
+def interpret(script: str) -> Run:
+    steps: list[Step] = []
+    for raw in script.splitlines():
+        line = raw.strip()
+        for pattern, kind in _RULES:
+            match = pattern.match(line)
+            if not match:
+                continue
+            if kind in ("output", "error"):
+                steps.append(Step(kind, match.group(1).replace("''", "'")))
+            elif kind == "throw":
+                return Run(steps, None, match.group(1).replace("''", "'"))
+            elif kind == "sleep_s":
+                steps.append(Step("sleep", float(match.group(1))))
+            elif kind == "sleep_ms":
+                steps.append(Step("sleep", int(match.group(1)) / 1000))
+            elif kind == "exit":
+                return Run(steps, int(match.group(1)))
+            elif kind == "hang":
+                steps.append(Step("hang"))
+            break
+    return Run(steps, None)
+
+
+def plan(program: HostProgram, script: str, lock: threading.Lock) -> Run:
+    """The run for this script on this host: the program's callable wins over the interpreter."""
+    if program.script is None:
+        return interpret(script)
+    with lock:
+        action = program.script(script, program.state)
+    return Run(action.steps(), action.exit_code, action.throw)
