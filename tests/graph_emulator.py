@@ -1,0 +1,243 @@
+"""A stateful Microsoft Graph (beta) emulator on 127.0.0.1 for the Intune tests.
+
+It serves the endpoints remediate uses (deviceHealthScripts CRUD, assignments, deviceRunStates,
+managedDevices, initiateOnDemandProactiveRemediation), records every request exactly as received (method,
+path, query, headers, JSON body) and injects faults on demand (status, headers, body, N times). Like Graph,
+the list of scripts omits script content, and assignments read back ``runRemediationScript: false``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+TOKEN = "test-token-abc"
+PREFIX = "/beta"
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Fault:
+    method: str
+    path_re: str
+    status: int
+    times: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+class GraphEmulator:
+    def __init__(self, page_size: int = 100) -> None:
+        self.page_size = page_size
+        self.scripts: dict[str, dict[str, Any]] = {}
+        self.assignments: dict[str, list[dict[str, Any]]] = {}
+        self.run_states: dict[str, list[dict[str, Any]]] = {}
+        self.devices: list[dict[str, str]] = []
+        self.triggered: list[tuple[str, str]] = []
+        self.requests: list[Recorded] = []
+        self.faults: list[Fault] = []
+        self._next_id = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+
+    # -- lifecycle and helpers for tests ------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}{PREFIX}"
+
+    def start(self) -> GraphEmulator:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail(self, method: str, path_re: str, status: int, times: int = 1, headers: dict[str, str] | None = None,
+             body: bytes = b"") -> None:
+        """The next ``times`` requests matching method and path regex (after /beta) answer ``status``."""
+        self.faults.append(Fault(method, path_re, status, times, headers or {}, body))
+
+    def add_script(self, display_name: str, **fields: Any) -> str:
+        script_id = self._new_id()
+        self.scripts[script_id] = {"id": script_id, "displayName": display_name, **fields}
+        return script_id
+
+    def writes(self) -> list[Recorded]:
+        return [r for r in self.requests if r.method != "GET"]
+
+    def _new_id(self) -> str:
+        with self._lock:
+            self._next_id += 1
+            return f"00000000-0000-0000-0000-{self._next_id:012d}"
+
+    # -- dispatch --------------------------------------------------------------------------------------------
+    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict, bytes]:
+        parts = urlsplit(raw_path)
+        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        parsed = json.loads(body) if body else None
+        self.requests.append(Recorded(method, parts.path, query, headers, parsed))
+        path = parts.path[len(PREFIX):] if parts.path.startswith(PREFIX) else parts.path
+        fault = self._take_fault(method, path)
+        if fault is not None:
+            return fault.status, fault.headers, fault.body
+        if headers.get("Authorization") != f"Bearer {TOKEN}":
+            return _error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
+        return self._route(method, path, query, parsed)
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.times > 0 and fault.method == method and re.fullmatch(fault.path_re, path):
+                    fault.times -= 1
+                    return fault
+        return None
+
+    def _route(self, method: str, path: str, query: dict[str, str], body: Any) -> tuple[int, dict, bytes]:
+        for pattern, verb, handler in self._routes():
+            match = re.fullmatch(pattern, path)
+            if match and verb == method:
+                return handler(query, body, *match.groups())
+        return _error(404, "ResourceNotFound", f"no route {method} {path}")
+
+    def _routes(self) -> list[tuple[str, str, Any]]:
+        scripts = r"/deviceManagement/deviceHealthScripts"
+        one = scripts + r"/([^/]+)"
+        return [
+            (scripts, "GET", self._list_scripts),
+            (scripts, "POST", self._create_script),
+            (one, "GET", self._get_script),
+            (one, "PATCH", self._patch_script),
+            (one + "/assignments", "GET", self._get_assignments),
+            (one + "/assign", "POST", self._assign),
+            (one + "/deviceRunStates", "GET", self._run_states),
+            (r"/deviceManagement/managedDevices", "GET", self._list_devices),
+            (r"/deviceManagement/managedDevices/([^/]+)", "GET", self._get_device),
+            (r"/deviceManagement/managedDevices/([^/]+)/initiateOnDemandProactiveRemediation", "POST",
+             self._trigger),
+        ]
+
+    # -- endpoints ---------------------------------------------------------------------------------------
+    def _list_scripts(self, query, body):
+        items = [{"id": s["id"], "displayName": s["displayName"]} for s in self.scripts.values()]
+        return self._page(items, query, "/deviceManagement/deviceHealthScripts")
+
+    def _create_script(self, query, body):
+        script_id = self._new_id()
+        self.scripts[script_id] = {**body, "id": script_id}
+        return _json(201, self.scripts[script_id])
+
+    def _get_script(self, query, body, script_id):
+        if script_id not in self.scripts:
+            return _error(404, "ResourceNotFound", "not found")
+        return _json(200, self.scripts[script_id])
+
+    def _patch_script(self, query, body, script_id):
+        if script_id not in self.scripts:
+            return _error(404, "ResourceNotFound", "not found")
+        self.scripts[script_id].update(body)
+        return 204, {}, b""
+
+    def _get_assignments(self, query, body, script_id):
+        if script_id not in self.scripts:
+            return _error(404, "ResourceNotFound", "not found")
+        # Graph reads runRemediationScript back as false whatever was sent (DOMAIN.md section 5).
+        items = [{**a, "id": f"{script_id}:{i}", "runRemediationScript": False}
+                 for i, a in enumerate(self.assignments.get(script_id, []))]
+        return _json(200, {"value": items})
+
+    def _assign(self, query, body, script_id):
+        if script_id not in self.scripts:
+            return _error(404, "ResourceNotFound", "not found")
+        self.assignments[script_id] = list(body["deviceHealthScriptAssignments"])
+        return 204, {}, b""
+
+    def _run_states(self, query, body, script_id):
+        if script_id not in self.scripts:
+            return _error(404, "ResourceNotFound", "not found")
+        base = f"/deviceManagement/deviceHealthScripts/{script_id}/deviceRunStates"
+        return self._page(self.run_states.get(script_id, []), query, base)
+
+    def _list_devices(self, query, body):
+        items = self.devices
+        match = re.fullmatch(r"deviceName eq '((?:[^']|'')*)'", query.get("$filter", ""))
+        if match:
+            name = match.group(1).replace("''", "'")
+            items = [d for d in items if d["deviceName"].lower() == name.lower()]
+        return _json(200, {"value": items})
+
+    def _get_device(self, query, body, device_id):
+        for device in self.devices:
+            if device["id"] == device_id:
+                return _json(200, device)
+        return _error(404, "ResourceNotFound", "not found")
+
+    def _trigger(self, query, body, device_id):
+        if not any(d["id"] == device_id for d in self.devices):
+            return _error(404, "ResourceNotFound", "not found")
+        self.triggered.append((device_id, body["scriptPolicyId"]))
+        return 204, {}, b""
+
+    def _page(self, items: list, query: dict[str, str], path: str) -> tuple[int, dict, bytes]:
+        skip = int(query.get("$skiptoken", "0"))
+        chunk = items[skip:skip + self.page_size]
+        answer: dict[str, Any] = {"value": chunk}
+        if skip + self.page_size < len(items):
+            answer["@odata.nextLink"] = f"{self.base_url}{path}?$skiptoken={skip + self.page_size}"
+        return _json(200, answer)
+
+
+def _json(status: int, data: Any) -> tuple[int, dict, bytes]:
+    return status, {"Content-Type": "application/json"}, json.dumps(data).encode()
+
+
+def _error(status: int, code: str, message: str) -> tuple[int, dict, bytes]:
+    return _json(status, {"error": {"code": code, "message": message}})
+
+
+def _handler_for(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            status, headers, data = emulator.handle(self.command, self.path, dict(self.headers), body)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PATCH = do_DELETE = _serve
+
+        def log_message(self, *args: Any) -> None:  # keep test output clean
+            pass
+
+    return Handler
+
+
+@pytest.fixture
+def graph():
+    """A running emulator; stopped after the test."""
+    emulator = GraphEmulator().start()
+    yield emulator
+    emulator.stop()
