@@ -1,0 +1,1510 @@
+# generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
+# input-sha256: b9d3dc99547f092eff8799c3377fcd1a1ded1e05b7423ab64878ef09965979fd
+#
+# CAA20002 sign-in failure - device checks - remediate script
+# Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
+# Contract: the last output line is one JSON result (ASCII, <= 2,048 characters); exit code from the verdict
+# (0 = done or deferred, 1 = failed). Nothing is ever written to stderr.
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 2.0
+$ProgressPreference = 'SilentlyContinue'
+
+# ---- settings (rendered from the package; the dry-run switch can also be set with REMEDIATE_DRY_RUN=1) ----
+$RmConfig = [ordered]@{
+    'Tool' = '0.1.0'
+    'Package' = 'caa20002-device'
+    'Phase' = 'remediate'
+    'RunAs' = 'system'
+    'DryRun' = $false
+    'MutexName' = 'Global\remediate-caa20002-device'
+    'MaxAttempts' = 3
+    'CooldownMinutes' = 60
+    'CooldownMaxHours' = 24
+    'QuarantineRetentionDays' = 14
+    'LogMaxKb' = 1024
+}
+if ($env:REMEDIATE_DRY_RUN -eq '1') {
+    $RmConfig.DryRun = $true
+}
+$RmSchema = [ordered]@{
+    'Version' = 1
+    'MaxChars' = 2048
+    'States' = @(
+        'pass',
+        'fail',
+        'fixed',
+        'deferred',
+        'advisory',
+        'error',
+        'skipped'
+    )
+    'OpenReasons' = @(
+        'advisory_only',
+        'backoff',
+        'dry_run',
+        'needs_attention',
+        'not_enabled'
+    )
+    'ExitCodes' = [ordered]@{
+        'detect:compliant' = 0
+        'detect:non_compliant' = 1
+        'detect:remediated' = 0
+        'detect:failed' = 1
+        'detect:deferred' = 1
+        'detect:skipped' = 0
+        'detect:error' = 1
+        'remediate:compliant' = 0
+        'remediate:non_compliant' = 0
+        'remediate:remediated' = 0
+        'remediate:failed' = 1
+        'remediate:deferred' = 0
+        'remediate:skipped' = 0
+        'remediate:error' = 1
+    }
+}
+$RmCodeTable = @{
+    '0x00000102' = 'hresult'
+    '0x80070102' = 'hresult'
+    '0x80070520' = 'hresult'
+    '0x80090016' = 'keystore'
+    '0xCAA10001' = 'ui'
+    '0xCAA20002' = 'oauth'
+    '0xCAA20003' = 'oauth'
+    '0xCAA20004' = 'oauth'
+    '0xCAA20005' = 'oauth'
+    '0xCAA20009' = 'oauth'
+    '0xCAA2000C' = 'oauth'
+    '0xCAA30194' = 'http'
+    '0xCAA30197' = 'http'
+    '0xCAA5001C' = 'system'
+    '0xCAA70004' = 'urlmon'
+    '0xCAA70007' = 'urlmon'
+    '0xCAA7000A' = 'urlmon'
+    '0xCAA70010' = 'urlmon'
+    '0xCAA82EE2' = 'winhttp'
+    '0xCAA82EE7' = 'winhttp'
+    '0xCAA82EFD' = 'winhttp'
+    '0xCAA82F05' = 'winhttp'
+    '0xCAA82F7D' = 'winhttp'
+    '0xCAA82F86' = 'winhttp'
+    '0xCAA82F87' = 'winhttp'
+    '0xCAA82F8F' = 'winhttp'
+    '0xCAA82F94' = 'winhttp'
+    '0xCAA90003' = 'protocol'
+    '0xCAA90004' = 'protocol'
+    '0xCAA90018' = 'protocol'
+}
+$RmCodeFamilies = @(
+    @{ Mask = 268369920; Match = 178323456; Layer = 'ui' },
+    @{ Mask = 268369920; Match = 178388992; Layer = 'oauth' },
+    @{ Mask = 268369920; Match = 178454528; Layer = 'http' },
+    @{ Mask = 268369920; Match = 178585600; Layer = 'system' },
+    @{ Mask = 268369920; Match = 178716672; Layer = 'urlmon' },
+    @{ Mask = 268369920; Match = 178782208; Layer = 'winhttp' },
+    @{ Mask = 268369920; Match = 178847744; Layer = 'protocol' },
+    @{ Mask = 268369920; Match = 178978816; Layer = 'broker' },
+    @{ Mask = 267386880; Match = 178257920; Layer = 'unknown' },
+    @{ Mask = 268369920; Match = 2621440; Layer = 'tpm' },
+    @{ Mask = 268369920; Match = 2686976; Layer = 'tpm' },
+    @{ Mask = 268369920; Match = 589824; Layer = 'keystore' },
+    @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult' },
+    @{ Mask = 4294901760; Match = 0; Layer = 'hresult' },
+    @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult' }
+)
+
+# ---- runtime (remediate/powershell/runtime, inlined) ----
+function ConvertTo-RmJsonString {
+    <#
+    .SYNOPSIS
+    Quotes a string as a JSON string made of printable ASCII only.
+    .DESCRIPTION
+    Intune passes output through the OEM code page, which mangles anything but ASCII, so every character
+    outside 0x20-0x7E becomes a \uXXXX escape.
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $sb = New-Object System.Text.StringBuilder
+    $null = $sb.Append('"')
+    foreach ($ch in $Text.ToCharArray()) {
+        $code = [int]$ch
+        if ($ch -eq '"') {
+            $null = $sb.Append('\"')
+        }
+        elseif ($ch -eq '\') {
+            $null = $sb.Append('\\')
+        }
+        elseif ($code -lt 0x20 -or $code -gt 0x7E) {
+            $null = $sb.Append(('\u{0:x4}' -f $code))
+        }
+        else {
+            $null = $sb.Append($ch)
+        }
+    }
+    $null = $sb.Append('"')
+    return $sb.ToString()
+}
+
+function ConvertTo-RmJson {
+    <#
+    .SYNOPSIS
+    Serialises hashtables, arrays, strings, numbers, booleans and $null as compact JSON.
+    .DESCRIPTION
+    Written by hand rather than ConvertTo-Json: Windows PowerShell 5.1's cmdlet has a depth limit that
+    silently stringifies nested values, unwraps one-element arrays and does not escape non-ASCII. Keys of an
+    ordered dictionary keep their order; keys of a plain hashtable are sorted so output is deterministic.
+    #>
+    param([AllowNull()][object]$Value)
+    if ($null -eq $Value) {
+        return 'null'
+    }
+    if ($Value -is [bool]) {
+        if ($Value) { return 'true' }
+        return 'false'
+    }
+    if ($Value -is [int] -or $Value -is [long] -or $Value -is [uint32] -or $Value -is [double] -or $Value -is [decimal]) {
+        return [string]::Format([System.Globalization.CultureInfo]::InvariantCulture, '{0}', $Value)
+    }
+    if ($Value -is [string] -or $Value -is [char] -or $Value -is [datetime] -or $Value -is [enum]) {
+        if ($Value -is [datetime]) {
+            return ConvertTo-RmJsonString -Text ($Value.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
+        }
+        return ConvertTo-RmJsonString -Text ([string]$Value)
+    }
+    if ($Value -is [System.Collections.IDictionary]) {
+        $keys = @($Value.Keys)
+        if (-not ($Value -is [System.Collections.Specialized.OrderedDictionary])) {
+            $keys = @($keys | Sort-Object)
+        }
+        $parts = New-Object System.Collections.Generic.List[string]
+        foreach ($key in $keys) {
+            $parts.Add((ConvertTo-RmJsonString -Text ([string]$key)) + ':' + (ConvertTo-RmJson -Value $Value[$key]))
+        }
+        return '{' + ($parts -join ',') + '}'
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        $parts = New-Object System.Collections.Generic.List[string]
+        foreach ($item in $Value) {
+            $parts.Add((ConvertTo-RmJson -Value $item))
+        }
+        return '[' + ($parts -join ',') + ']'
+    }
+    return ConvertTo-RmJsonString -Text ([string]$Value)
+}
+
+function Enter-RmMutex {
+    <#
+    .SYNOPSIS
+    Takes the package's Global\ named mutex without waiting; $null when another run holds it.
+    .DESCRIPTION
+    Overlapping scheduled runs (Intune retry, an RMM schedule, a technician) must not fix the same thing at
+    once. An abandoned mutex (a previous run was killed) counts as acquired.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Name)
+    $mutex = New-Object System.Threading.Mutex($false, $Name)
+    $acquired = $false
+    try {
+        $acquired = $mutex.WaitOne(0)
+    }
+    catch [System.Threading.AbandonedMutexException] {
+        $acquired = $true
+    }
+    if (-not $acquired) {
+        $mutex.Dispose()
+        return $null
+    }
+    return $mutex
+}
+
+function Exit-RmMutex {
+    <#
+    .SYNOPSIS
+    Releases a mutex taken by Enter-RmMutex.
+    #>
+    param([AllowNull()][object]$Mutex)
+    if ($null -ne $Mutex) {
+        $Mutex.ReleaseMutex()
+        $Mutex.Dispose()
+    }
+}
+
+function Get-RmContext {
+    <#
+    .SYNOPSIS
+    Who and where this script runs: SYSTEM, an administrator, an interactive user; bitness; computer name.
+    .DESCRIPTION
+    Interactive means the token carries the INTERACTIVE group (S-1-5-4): true for the signed-in user's
+    session (Intune user context, a scheduled task with LogonType Interactive) and false for SYSTEM and for
+    a WinRM network logon, which would otherwise act on the admin's profile instead of the user's.
+    #>
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = New-Object System.Security.Principal.WindowsPrincipal($identity)
+    $groups = @($identity.Groups | ForEach-Object { $_.Value })
+    $isSystem = ($identity.User.Value -eq 'S-1-5-18')
+    $account = 'other'
+    if ($isSystem) {
+        $account = 'system'
+    }
+    elseif ($groups -contains 'S-1-5-4') {
+        $account = 'user'
+    }
+    return [ordered]@{
+        Account = $account
+        Sid = $identity.User.Value
+        IsSystem = $isSystem
+        IsAdmin = $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
+        IsInteractive = ($groups -contains 'S-1-5-4') -and -not $isSystem
+        Is64BitProcess = [Environment]::Is64BitProcess
+        Is64BitOs = [Environment]::Is64BitOperatingSystem
+        Computer = $env:COMPUTERNAME
+    }
+}
+
+function Test-RmRelaunchNeeded {
+    <#
+    .SYNOPSIS
+    Whether this is a 32-bit PowerShell on 64-bit Windows that should hand over to the 64-bit one.
+    .DESCRIPTION
+    RMM agents and Intune's 32-bit setting start the 32-bit host, whose registry and System32 views are
+    redirected. Relaunch only from a script file, and only once (REMEDIATE_RELAUNCHED guards the loop).
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
+        return $false
+    }
+    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not $PSCommandPath) {
+        return $false
+    }
+    return $true
+}
+
+function Invoke-RmSelf64 {
+    <#
+    .SYNOPSIS
+    Runs this same script file in 64-bit Windows PowerShell through sysnative and returns its last output
+    line and exit code, so that the caller passes them on unchanged through the single exit point.
+    #>
+    $powershell = Join-Path $env:windir 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
+    $env:REMEDIATE_RELAUNCHED = '1'
+    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File $PSCommandPath)
+    $code = $LASTEXITCODE
+    $last = ''
+    if ($lines.Count -gt 0) {
+        $last = [string]$lines[$lines.Count - 1]
+    }
+    return [ordered]@{ Raw = $last; ExitCode = $code }
+}
+
+function Get-RmCodeLayer {
+    <#
+    .SYNOPSIS
+    The layer of a canonical code ('0xCAA20002' or 'AADSTS50126'): exact table first, then family rules.
+    .DESCRIPTION
+    The table and the rules are rendered from remediate/codes.py, so scripts classify codes as
+    `remediate explain` does.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Code)
+    if ($RmCodeTable.ContainsKey($Code)) {
+        return $RmCodeTable[$Code]
+    }
+    if ($Code.StartsWith('AADSTS')) {
+        return 'aadsts'
+    }
+    $value = [Convert]::ToInt64($Code.Substring(2), 16)
+    foreach ($rule in $RmCodeFamilies) {
+        if (($value -band $rule.Mask) -eq $rule.Match) {
+            return $rule.Layer
+        }
+    }
+    return ''
+}
+
+function ConvertTo-RmCanonicalCode {
+    <#
+    .SYNOPSIS
+    '0x' plus eight upper-case hex digits for a 32-bit value given as a signed or unsigned number.
+    #>
+    param([Parameter(Mandatory = $true)][long]$Value)
+    if ($Value -lt 0) {
+        $Value = $Value + 4294967296
+    }
+    return ('0x{0:X8}' -f $Value)
+}
+
+function Get-RmCodesFromText {
+    <#
+    .SYNOPSIS
+    The error codes named in a message: hex (0xCAA20002), unsigned (3399614466) or signed (-895352830)
+    decimal, and AADSTS numbers. Decimals count only when they fall in a known family, so that ordinary
+    numbers in the text are not taken for codes.
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $codes = New-Object System.Collections.Generic.List[string]
+    foreach ($m in [regex]::Matches($Text, '0[xX]([0-9A-Fa-f]{8})\b')) {
+        $codes.Add((ConvertTo-RmCanonicalCode -Value ([Convert]::ToInt64($m.Groups[1].Value, 16))))
+    }
+    foreach ($m in [regex]::Matches($Text, '(?<![\w.])(-?[0-9]{9,10})(?![\w.])')) {
+        $number = [long]$m.Groups[1].Value
+        if ($number -ge -2147483648 -and $number -le 4294967295) {
+            $code = ConvertTo-RmCanonicalCode -Value $number
+            if (Get-RmCodeLayer -Code $code) {
+                $codes.Add($code)
+            }
+        }
+    }
+    foreach ($m in [regex]::Matches($Text, 'AADSTS([0-9]{4,9})')) {
+        $codes.Add('AADSTS' + $m.Groups[1].Value)
+    }
+    return @($codes | Sort-Object -Unique)
+}
+
+function Add-RmEvidence {
+    <#
+    .SYNOPSIS
+    Counts the codes of one piece of evidence (an event, a log line) into an evidence summary.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Evidence,
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Codes
+    )
+    foreach ($name in @('codes', 'layers')) {
+        if (-not $Evidence.Contains($name)) {
+            $Evidence[$name] = @{}
+        }
+    }
+    if (-not $Evidence.Contains('events')) {
+        $Evidence['events'] = 0
+    }
+    $Evidence['events'] = [int]$Evidence['events'] + 1
+    foreach ($code in $Codes) {
+        $Evidence.codes[$code] = 1 + [int]$Evidence.codes[$code]
+        $layer = Get-RmCodeLayer -Code $code
+        if ($layer) {
+            $Evidence.layers[$layer] = 1 + [int]$Evidence.layers[$layer]
+        }
+    }
+}
+
+function Open-RmRegistryKey {
+    <#
+    .SYNOPSIS
+    Opens a registry key in the 64-bit view whatever the bitness of this PowerShell.
+    .DESCRIPTION
+    A 32-bit host would otherwise be redirected to WOW6432Node and read or fix the wrong value.
+    Paths look like 'HKLM:\SOFTWARE\...', 'HKCU:\Software\...' or 'HKU:\S-1-5-21-...\Software\...'.
+    Returns $null when the key does not exist (and -Create is not given). The caller closes the key.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [switch]$Writable,
+        [switch]$Create
+    )
+    $parts = $Path -split ':\\', 2
+    $hive = switch ($parts[0]) {
+        'HKLM' { [Microsoft.Win32.RegistryHive]::LocalMachine }
+        'HKCU' { [Microsoft.Win32.RegistryHive]::CurrentUser }
+        'HKU' { [Microsoft.Win32.RegistryHive]::Users }
+        default { throw ('unsupported registry hive in ' + $Path) }
+    }
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey($hive, [Microsoft.Win32.RegistryView]::Registry64)
+    if ($Create) {
+        return $base.CreateSubKey($parts[1])
+    }
+    return $base.OpenSubKey($parts[1], [bool]$Writable)
+}
+
+function Get-RmRegistryValue {
+    <#
+    .SYNOPSIS
+    Reads one value in the 64-bit view; $null when the key or the value is absent.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string]$Name
+    )
+    $key = Open-RmRegistryKey -Path $Path
+    if ($null -eq $key) {
+        return $null
+    }
+    try {
+        return $key.GetValue($Name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
+    }
+    finally {
+        $key.Close()
+    }
+}
+
+function Get-RmRegistrySubKeyNames {
+    <#
+    .SYNOPSIS
+    Names of the subkeys of a key in the 64-bit view; empty when the key is absent.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $key = Open-RmRegistryKey -Path $Path
+    if ($null -eq $key) {
+        return @()
+    }
+    try {
+        return @($key.GetSubKeyNames() | Sort-Object)
+    }
+    finally {
+        $key.Close()
+    }
+}
+
+function Set-RmRegistryValue {
+    <#
+    .SYNOPSIS
+    Writes one value in the 64-bit view, creating the key, after saving the old value for rollback.
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string]$Name,
+        [Parameter(Mandatory = $true)][object]$Value,
+        [ValidateSet('DWord', 'QWord', 'String', 'ExpandString', 'MultiString')][string]$Kind = 'DWord',
+        [Parameter(Mandatory = $true)][string]$Check
+    )
+    if (-not $PSCmdlet.ShouldProcess(($Path + '\' + $Name), ('set to ' + $Value))) {
+        return $false
+    }
+    Save-RmRegistryBackup -Path $Path -Name $Name -Check $Check
+    $key = Open-RmRegistryKey -Path $Path -Create
+    try {
+        $key.SetValue($Name, $Value, [Microsoft.Win32.RegistryValueKind]$Kind)
+    }
+    finally {
+        $key.Close()
+    }
+    Write-RmLog -Message ($Check + ': set ' + $Path + '\' + $Name + ' = ' + $Value)
+    return $true
+}
+
+function Remove-RmRegistryValue {
+    <#
+    .SYNOPSIS
+    Deletes one value in the 64-bit view after saving it for rollback. Absent values are left alone.
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string]$Name,
+        [Parameter(Mandatory = $true)][string]$Check
+    )
+    if ($null -eq (Get-RmRegistryValue -Path $Path -Name $Name)) {
+        return $false
+    }
+    if (-not $PSCmdlet.ShouldProcess(($Path + '\' + $Name), 'delete value')) {
+        return $false
+    }
+    Save-RmRegistryBackup -Path $Path -Name $Name -Check $Check
+    $key = Open-RmRegistryKey -Path $Path -Writable
+    try {
+        $key.DeleteValue($Name, $false)
+    }
+    finally {
+        $key.Close()
+    }
+    Write-RmLog -Message ($Check + ': deleted ' + $Path + '\' + $Name)
+    return $true
+}
+
+function Save-RmRegistryBackup {
+    <#
+    .SYNOPSIS
+    Appends the current value (or its absence) to the check's backup file before a change.
+    .DESCRIPTION
+    One tab-separated line per value: path, name, kind, value ('<absent>' when it did not exist).
+    Undo: set each value back, or delete those recorded as <absent>.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string]$Name,
+        [Parameter(Mandatory = $true)][string]$Check
+    )
+    $folder = Join-Path (Get-RmDataRoot) 'backup'
+    if (-not (Test-Path -LiteralPath $folder)) {
+        $null = New-Item -ItemType Directory -Path $folder -Force -WhatIf:$false
+    }
+    $kind = 'None'
+    $old = '<absent>'
+    $key = Open-RmRegistryKey -Path $Path
+    if ($null -ne $key) {
+        try {
+            if ($key.GetValueNames() -contains $Name) {
+                $kind = [string]$key.GetValueKind($Name)
+                $old = [string]$key.GetValue($Name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
+            }
+        }
+        finally {
+            $key.Close()
+        }
+    }
+    $line = ([DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ'), $Path, $Name, $kind, $old) -join "`t"
+    [System.IO.File]::AppendAllText((Join-Path $folder ($Check + '.tsv')), $line + "`r`n", [System.Text.Encoding]::ASCII)
+}
+
+function Get-RmStatePath {
+    <#
+    .SYNOPSIS
+    The package's state file. It lives on disk, so the backoff survives reboots.
+    #>
+    return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
+}
+
+function Get-RmState {
+    <#
+    .SYNOPSIS
+    Reads the state file into a hashtable of 'check.key' = 'value' strings; empty when absent or unreadable.
+    .DESCRIPTION
+    A plain key=value text file rather than JSON: Windows PowerShell 5.1 turns JSON into PSCustomObjects
+    that are awkward to update, and a line format is easy for an admin to read and reset.
+    #>
+    $state = @{}
+    $path = Get-RmStatePath
+    if (-not (Test-Path -LiteralPath $path)) {
+        return $state
+    }
+    foreach ($line in [System.IO.File]::ReadAllLines($path)) {
+        $pair = $line -split '=', 2
+        if ($pair.Count -eq 2 -and $pair[0]) {
+            $state[$pair[0]] = $pair[1]
+        }
+    }
+    return $state
+}
+
+function Save-RmState {
+    <#
+    .SYNOPSIS
+    Writes the state hashtable back, sorted, through a temporary file so a crash never leaves half a file.
+    #>
+    param([Parameter(Mandatory = $true)][hashtable]$State)
+    $path = Get-RmStatePath
+    $folder = Split-Path -Parent $path
+    if (-not (Test-Path -LiteralPath $folder)) {
+        $null = New-Item -ItemType Directory -Path $folder -Force -WhatIf:$false
+    }
+    $lines = @($State.Keys | Sort-Object | ForEach-Object { $_ + '=' + $State[$_] })
+    $temp = $path + '.tmp'
+    [System.IO.File]::WriteAllLines($temp, [string[]]$lines, [System.Text.Encoding]::ASCII)
+    Move-Item -LiteralPath $temp -Destination $path -Force -WhatIf:$false
+}
+
+function Test-RmBackoff {
+    <#
+    .SYNOPSIS
+    Whether a fix may be attempted now: 'ok', 'backoff' (cooldown running) or 'needs_attention'.
+    .DESCRIPTION
+    After each failed attempt the cooldown doubles (CooldownMinutes, 2x, 4x ...), capped at CooldownMaxHours.
+    After MaxAttempts failures the check stops fixing until the state file is reset.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    $attempts = 0
+    if ($State.ContainsKey($Id + '.failures')) {
+        $attempts = [int]$State[$Id + '.failures']
+    }
+    if ($attempts -ge $RmConfig.MaxAttempts) {
+        return 'needs_attention'
+    }
+    if ($State.ContainsKey($Id + '.next')) {
+        $next = [DateTime]::ParseExact($State[$Id + '.next'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        if ([DateTime]::UtcNow -lt $next) {
+            return 'backoff'
+        }
+    }
+    return 'ok'
+}
+
+function Register-RmAttempt {
+    <#
+    .SYNOPSIS
+    Records the outcome of a fix attempt: success clears the counter, failure bumps it and sets the cooldown.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id,
+        [Parameter(Mandatory = $true)][bool]$Succeeded
+    )
+    $now = [DateTime]::UtcNow
+    $State[$Id + '.last'] = $now.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    if ($Succeeded) {
+        $null = $State.Remove($Id + '.failures')
+        $null = $State.Remove($Id + '.next')
+        return
+    }
+    $failures = 1
+    if ($State.ContainsKey($Id + '.failures')) {
+        $failures = [int]$State[$Id + '.failures'] + 1
+    }
+    $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
+    $State[$Id + '.failures'] = [string]$failures
+    $State[$Id + '.next'] = $now.AddMinutes($minutes).ToString('yyyy-MM-ddTHH:mm:ssZ')
+}
+
+function Get-RmEvidenceFolder {
+    <#
+    .SYNOPSIS
+    Where the device package leaves per-user sign-in evidence for the user package to read.
+    #>
+    return (Join-Path $env:ProgramData 'remediate\evidence')
+}
+
+function Write-RmUserEvidence {
+    <#
+    .SYNOPSIS
+    Writes one user's evidence file: only SYSTEM and Administrators can write it, only that user can read it.
+    .DESCRIPTION
+    The folder is protected (no inherited rights); each file grants read to its user's SID alone, so users
+    cannot read each other's codes or forge evidence. Lines are key=value.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Sid,
+        [Parameter(Mandatory = $true)][string[]]$Lines
+    )
+    $folder = Get-RmEvidenceFolder
+    if (-not (Test-Path -LiteralPath $folder)) {
+        $null = New-Item -ItemType Directory -Path $folder -Force -WhatIf:$false
+        $acl = New-Object System.Security.AccessControl.DirectorySecurity
+        $acl.SetAccessRuleProtection($true, $false)
+        foreach ($admin in @('S-1-5-18', 'S-1-5-32-544')) {
+            $id = New-Object System.Security.Principal.SecurityIdentifier($admin)
+            $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($id, 'FullControl', 'ContainerInherit,ObjectInherit', 'None', 'Allow')))
+        }
+        Set-Acl -LiteralPath $folder -AclObject $acl -WhatIf:$false
+    }
+    $path = Join-Path $folder ($Sid + '.txt')
+    [System.IO.File]::WriteAllLines($path, $Lines, [System.Text.Encoding]::ASCII)
+    $fileAcl = Get-Acl -LiteralPath $path
+    $reader = New-Object System.Security.Principal.SecurityIdentifier($Sid)
+    $fileAcl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($reader, 'Read', 'Allow')))
+    Set-Acl -LiteralPath $path -AclObject $fileAcl -WhatIf:$false
+}
+
+function Get-RmUserEvidence {
+    <#
+    .SYNOPSIS
+    Sign-in failure evidence for the current user within the window, from the device package's file.
+    .DESCRIPTION
+    Returns found, last (UTC time of the newest failure event) and codes. Mode 'always' reports found
+    without evidence, for admins who insist on fixing unconditionally.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][int]$WindowHours,
+        [Parameter(Mandatory = $true)][string]$Mode,
+        [Parameter(Mandatory = $true)][string]$Sid
+    )
+    $evidence = [ordered]@{ found = $false; last = $null; codes = ''; source = 'none' }
+    if ($Mode -eq 'always') {
+        $evidence.found = $true
+        $evidence.last = [DateTime]::UtcNow
+        $evidence.source = 'always'
+        return $evidence
+    }
+    $path = Join-Path (Get-RmEvidenceFolder) ($Sid + '.txt')
+    if (-not (Test-Path -LiteralPath $path)) {
+        return $evidence
+    }
+    $values = @{}
+    foreach ($line in [System.IO.File]::ReadAllLines($path)) {
+        $pair = $line -split '=', 2
+        if ($pair.Count -eq 2) {
+            $values[$pair[0]] = $pair[1]
+        }
+    }
+    if (-not $values.ContainsKey('last_event')) {
+        return $evidence
+    }
+    $last = [DateTime]::ParseExact($values['last_event'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+    if ($last -ge [DateTime]::UtcNow.AddHours(-$WindowHours)) {
+        $evidence.found = $true
+        $evidence.last = $last
+        $evidence.codes = [string]$values['codes']
+        $evidence.source = 'device_evidence'
+    }
+    return $evidence
+}
+
+function Get-RmContextProblem {
+    <#
+    .SYNOPSIS
+    The verdict to stop with when the package runs in the wrong context, or '' when the context is right.
+    .DESCRIPTION
+    A user package started as SYSTEM or over WinRM would act on the wrong profile: it is skipped and changes
+    nothing. A device package without administrator rights cannot read or fix the machine: that is an error.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    if ($RmConfig.RunAs -eq 'user' -and $Context.Account -ne 'user') {
+        return 'skipped'
+    }
+    if ($RmConfig.RunAs -eq 'system' -and -not $Context.IsAdmin) {
+        return 'error'
+    }
+    return ''
+}
+
+function Invoke-RmDetect {
+    <#
+    .SYNOPSIS
+    Runs one check's detection; an exception becomes an 'error' finding instead of ending the run.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    try {
+        $finding = & $Check.Detect -Check $Check -Run $Run
+    }
+    catch {
+        $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
+    }
+    Write-RmLog -Message ($Check.Id + ': detect ' + $finding.state + ' ' + $finding.reason)
+    return $finding
+}
+
+function Invoke-RmRepairStep {
+    <#
+    .SYNOPSIS
+    Re-detects one check, applies its fix when allowed, and verifies the fix by detecting again.
+    .DESCRIPTION
+    Intune passes nothing from the detection script to the remediation script, so the remediation detects
+    again before it acts. A fix runs only for a failing check whose tier allows it, outside its backoff
+    cooldown and below the attempt limit. In dry-run the fix runs under -WhatIf and reports what it would do.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $before = Invoke-RmDetect -Check $Check -Run $Run
+    if ($before.state -ne 'fail') {
+        return $before
+    }
+    $facts = $before.facts
+    $facts['detected'] = $before.reason
+    if (-not $Check.Repair) {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'advisory_only' -Facts $facts
+    }
+    if (-not $Check.Fix) {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'not_enabled' -Facts $facts
+    }
+    $gate = Test-RmBackoff -State $Run.State -Id $Check.Id
+    if ($gate -ne 'ok') {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason $gate -Facts $facts
+    }
+    if ($RmConfig.DryRun) {
+        $WhatIfPreference = $true
+    }
+    try {
+        $repair = & $Check.Repair -Check $Check -Run $Run -Finding $before
+    }
+    catch {
+        $repair = New-RmFinding -Id $Check.Id -State 'failed' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
+    }
+    Write-RmLog -Message ($Check.Id + ': repair ' + $repair.state + ' ' + $repair.reason)
+    if ($RmConfig.DryRun) {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'dry_run' -Facts $repair.facts
+    }
+    return Confirm-RmRepair -Check $Check -Run $Run -Repair $repair
+}
+
+function Confirm-RmRepair {
+    <#
+    .SYNOPSIS
+    Turns a repair outcome into the final finding: verified 'fixed', 'failed', or the repair's own
+    'deferred'/'skipped' answer. Failures feed the backoff state.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Repair
+    )
+    if (@('deferred', 'skipped') -contains $Repair.state) {
+        return $Repair
+    }
+    if ($Repair.state -eq 'failed' -or $Repair.state -eq 'error') {
+        Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
+        return New-RmFinding -Id $Check.Id -State 'failed' -Reason $Repair.reason -Facts $Repair.facts
+    }
+    $after = Invoke-RmDetect -Check $Check -Run $Run
+    $facts = $Repair.facts
+    if ($after.state -eq 'pass') {
+        Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
+        return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
+    }
+    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
+    $facts['after'] = $after.reason
+    return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
+}
+
+function Get-RmVerdict {
+    <#
+    .SYNOPSIS
+    The package verdict from its findings (the rules are documented in the generated README).
+    #>
+    param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Findings)
+    $states = @($Findings | ForEach-Object { $_.state })
+    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and $RmSchema.OpenReasons -contains $_.reason })
+    if ($RmConfig.Phase -eq 'detect') {
+        if ($states -contains 'fail') { return 'non_compliant' }
+        if ($states -contains 'error') { return 'error' }
+        return 'compliant'
+    }
+    if (($states -contains 'failed') -or ($states -contains 'error')) { return 'failed' }
+    if ($states -contains 'deferred') { return 'deferred' }
+    if ($open.Count -gt 0) { return 'non_compliant' }
+    if ($states -contains 'fixed') { return 'remediated' }
+    return 'compliant'
+}
+
+function Invoke-RmChecks {
+    <#
+    .SYNOPSIS
+    Runs every check of the package in ladder order (least invasive first) for the current phase.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][object[]]$Checks,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $findings = New-Object System.Collections.Generic.List[object]
+    foreach ($check in $Checks) {
+        if ($RmConfig.Phase -eq 'detect') {
+            $findings.Add((Invoke-RmDetect -Check $check -Run $Run))
+        }
+        else {
+            $findings.Add((Invoke-RmRepairStep -Check $check -Run $Run))
+        }
+    }
+    return $findings.ToArray()
+}
+
+function Invoke-RmPackage {
+    <#
+    .SYNOPSIS
+    The whole run: context check, mutex (remediation only), the checks, the state file, the verdict.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][object[]]$Checks,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context
+    )
+    $started = [DateTime]::UtcNow
+    $result = New-RmResult -Context $Context
+    $run = [ordered]@{ Context = $Context; Evidence = [ordered]@{}; State = @{} }
+    $problem = Get-RmContextProblem -Context $Context
+    if ($problem) {
+        $result.verdict = $problem
+        $result.reason = 'wrong_context'
+        return $result
+    }
+    $mutex = $null
+    if ($RmConfig.Phase -eq 'remediate') {
+        $mutex = Enter-RmMutex -Name ($RmConfig.MutexName + '-' + $Context.Sid)
+        if ($null -eq $mutex) {
+            $result.verdict = 'skipped'
+            $result.reason = 'mutex_busy'
+            return $result
+        }
+    }
+    try {
+        $run.State = Get-RmState
+        $findings = @(Invoke-RmChecks -Checks $Checks -Run $run)
+        if ($RmConfig.Phase -eq 'remediate' -and -not $RmConfig.DryRun) {
+            Save-RmState -State $run.State
+            Clear-RmQuarantine
+        }
+    }
+    finally {
+        Exit-RmMutex -Mutex $mutex
+    }
+    foreach ($finding in $findings) {
+        # A detection's plan is for the remediation only; it never goes into the result line.
+        if ($finding.Contains('plan')) {
+            $finding.Remove('plan')
+        }
+    }
+    $result.findings = $findings
+    $result.failing = @($findings | Where-Object { @('pass', 'fixed', 'advisory') -notcontains $_.state -and -not ($_.state -eq 'skipped' -and $RmSchema.OpenReasons -notcontains $_.reason) } | ForEach-Object { $_.id })
+    $result.verdict = Get-RmVerdict -Findings $findings
+    if (@($findings | Where-Object { $_.reason -eq 'needs_attention' }).Count -gt 0) {
+        $result.reason = 'needs_attention'
+    }
+    $result.evidence = $run.Evidence
+    $result.duration_ms = [int]([DateTime]::UtcNow - $started).TotalMilliseconds
+    return $result
+}
+
+function New-RmErrorResult {
+    <#
+    .SYNOPSIS
+    The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
+    #>
+    param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
+    $message = $ErrorRecord.Exception.Message
+    Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)
+    return [ordered]@{
+        schema_version = $RmSchema.Version
+        tool = $RmConfig.Tool
+        package = $RmConfig.Package
+        phase = $RmConfig.Phase
+        verdict = 'error'
+        reason = 'unhandled_error'
+        dry_run = [bool]$RmConfig.DryRun
+        failing = @()
+        findings = @()
+        message = $message
+    }
+}
+
+function Get-RmQuarantineRoot {
+    <#
+    .SYNOPSIS
+    The only folder under which the runtime ever deletes anything (old quarantine sets).
+    #>
+    return (Join-Path (Get-RmDataRoot) 'quarantine')
+}
+
+function Test-RmPathUnder {
+    <#
+    .SYNOPSIS
+    Whether a path lies strictly below one of the given roots (full paths, case-insensitive).
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string[]]$Root
+    )
+    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd('\')
+    foreach ($r in $Root) {
+        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd('\') + '\'
+        if ($full.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
+            return $true
+        }
+    }
+    return $false
+}
+
+function Move-RmToQuarantine {
+    <#
+    .SYNOPSIS
+    Moves files or folders into a new quarantine set with a manifest; nothing is deleted.
+    .DESCRIPTION
+    Every path must lie below one of AllowedRoot, or the call throws before moving anything. The set is
+    <quarantine root>\<UTC time>-<check>\ with the items and manifest.tsv (original path, quarantined path).
+    Undo: move each item back to its original path. Returns the number of items moved and the set folder.
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,
+        [Parameter(Mandatory = $true)][string[]]$AllowedRoot,
+        [Parameter(Mandatory = $true)][string]$Check
+    )
+    foreach ($p in $Path) {
+        if (-not (Test-RmPathUnder -Path $p -Root $AllowedRoot)) {
+            throw ('refusing to quarantine ' + $p + ': outside the allowed roots')
+        }
+    }
+    $set = Join-Path (Get-RmQuarantineRoot) ([DateTime]::UtcNow.ToString('yyyyMMddTHHmmssZ') + '-' + $Check)
+    $outcome = [ordered]@{ moved = 0; failed = 0; folder = $set }
+    if ($Path.Count -eq 0 -or -not $PSCmdlet.ShouldProcess(($Path -join ', '), ('move to ' + $set))) {
+        return $outcome
+    }
+    $null = New-Item -ItemType Directory -Path $set -Force
+    $manifest = New-Object System.Collections.Generic.List[string]
+    $index = 0
+    foreach ($p in $Path) {
+        $index += 1
+        $target = Join-Path $set ([string]$index + '-' + (Split-Path -Leaf $p))
+        try {
+            Move-Item -LiteralPath $p -Destination $target -Force
+            $manifest.Add($p + "`t" + $target)
+            $outcome.moved += 1
+        }
+        catch {
+            $outcome.failed += 1
+            Write-RmLog -Message ($Check + ': could not quarantine ' + $p + ': ' + $_.Exception.Message)
+        }
+    }
+    [System.IO.File]::WriteAllLines((Join-Path $set 'manifest.tsv'), [string[]]$manifest, [System.Text.Encoding]::ASCII)
+    Write-RmLog -Message ($Check + ': quarantined ' + $outcome.moved + ' item(s) to ' + $set)
+    return $outcome
+}
+
+function Clear-RmQuarantine {
+    <#
+    .SYNOPSIS
+    Deletes quarantine sets older than the retention period; never touches anything outside the root.
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param()
+    $root = Get-RmQuarantineRoot
+    if (-not (Test-Path -LiteralPath $root)) {
+        return
+    }
+    $limit = [DateTime]::UtcNow.AddDays(-$RmConfig.QuarantineRetentionDays)
+    foreach ($set in @(Get-ChildItem -LiteralPath $root -Directory)) {
+        if ($set.CreationTimeUtc -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
+            if ($PSCmdlet.ShouldProcess($set.FullName, 'delete expired quarantine set')) {
+                Remove-Item -LiteralPath $set.FullName -Recurse -Force
+                Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+            }
+        }
+    }
+}
+
+function New-RmFinding {
+    <#
+    .SYNOPSIS
+    Builds one per-check finding: id, state, a short reason code and a few facts.
+    .PARAMETER State
+    One of the states of the result schema (pass, fail, fixed, deferred, advisory, error, skipped).
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Id,
+        [Parameter(Mandatory = $true)][string]$State,
+        [string]$Reason = '',
+        [System.Collections.IDictionary]$Facts = $null
+    )
+    if ($RmSchema.States -notcontains $State) {
+        throw ('unknown finding state ' + $State)
+    }
+    $finding = [ordered]@{ id = $Id; state = $State; reason = $Reason }
+    if ($null -eq $Facts) {
+        $Facts = [ordered]@{}
+    }
+    $finding['facts'] = $Facts
+    return $finding
+}
+
+function Get-RmDataRoot {
+    <#
+    .SYNOPSIS
+    The folder for state, backups and quarantine: ProgramData for SYSTEM, LOCALAPPDATA for a user.
+    #>
+    if ($RmConfig.RunAs -eq 'system') {
+        return (Join-Path $env:ProgramData 'remediate')
+    }
+    return (Join-Path $env:LOCALAPPDATA 'remediate')
+}
+
+function Get-RmLogPath {
+    <#
+    .SYNOPSIS
+    The log file. SYSTEM logs beside the Intune Management Extension logs so "Collect diagnostics" gathers it.
+    #>
+    if ($RmConfig.RunAs -eq 'system') {
+        return (Join-Path $env:ProgramData ('Microsoft\IntuneManagementExtension\Logs\remediate-' + $RmConfig.Package + '.log'))
+    }
+    return (Join-Path (Get-RmDataRoot) ('logs\remediate-' + $RmConfig.Package + '.log'))
+}
+
+function Write-RmLog {
+    <#
+    .SYNOPSIS
+    Appends one ASCII line to the log file; never writes to the console (the console is for the result line).
+    .DESCRIPTION
+    Logging must never break a run: a failure to log is swallowed. The file rolls over to .1 beyond
+    LogMaxKb so a year of hourly runs stays bounded.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Message)
+    try {
+        $path = Get-RmLogPath
+        $folder = Split-Path -Parent $path
+        if (-not (Test-Path -LiteralPath $folder)) {
+            $null = New-Item -ItemType Directory -Path $folder -Force -WhatIf:$false
+        }
+        if ((Test-Path -LiteralPath $path) -and ((Get-Item -LiteralPath $path).Length -gt ($RmConfig.LogMaxKb * 1024))) {
+            Move-Item -LiteralPath $path -Destination ($path + '.1') -Force -WhatIf:$false
+        }
+        $stamp = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+        $line = $stamp + ' [' + $RmConfig.Phase + '] ' + $Message
+        $ascii = -join ($line.ToCharArray() | ForEach-Object { if ([int]$_ -ge 0x20 -and [int]$_ -le 0x7E) { $_ } else { '?' } })
+        [System.IO.File]::AppendAllText($path, $ascii + "`r`n", [System.Text.Encoding]::ASCII)
+    }
+    catch {
+        $null = $_
+    }
+}
+
+function New-RmResult {
+    <#
+    .SYNOPSIS
+    Starts the result object of this run; the schema is defined in remediate/results.py.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    return [ordered]@{
+        schema_version = $RmSchema.Version
+        tool = $RmConfig.Tool
+        package = $RmConfig.Package
+        phase = $RmConfig.Phase
+        verdict = 'error'
+        reason = ''
+        context = $Context.Account
+        computer = $Context.Computer
+        dry_run = [bool]$RmConfig.DryRun
+        duration_ms = 0
+        failing = @()
+        findings = @()
+        evidence = [ordered]@{}
+    }
+}
+
+function Get-RmShrunkResult {
+    <#
+    .SYNOPSIS
+    Applies shrinking steps 1..Step to a result that does not fit; $null when no step is left.
+    .DESCRIPTION
+    Intune keeps the last 2,048 characters of the last line. The steps drop detail in a fixed order so the
+    same result always shrinks the same way, and the verdict and the failing check ids survive to the end:
+    1 facts, 2 evidence, 3 passing/skipped/advisory findings, 4 reasons, 5 every finding.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result,
+        [Parameter(Mandatory = $true)][int]$Step
+    )
+    if ($Step -gt 5) {
+        return $null
+    }
+    $copy = [ordered]@{}
+    foreach ($key in $Result.Keys) {
+        $copy[$key] = $Result[$key]
+    }
+    $copy['truncated'] = $true
+    $findings = @($Result.findings)
+    if ($Step -ge 2) {
+        $copy['evidence'] = [ordered]@{}
+    }
+    if ($Step -ge 3) {
+        $findings = @($findings | Where-Object { @('pass', 'skipped', 'advisory') -notcontains $_.state })
+    }
+    if ($Step -ge 5) {
+        $findings = @()
+        $copy['reason'] = 'truncated'
+    }
+    $short = New-Object System.Collections.Generic.List[object]
+    foreach ($f in $findings) {
+        $entry = [ordered]@{ id = $f.id; state = $f.state }
+        if ($Step -lt 4) {
+            $entry['reason'] = $f.reason
+        }
+        $short.Add($entry)
+    }
+    $copy['findings'] = $short.ToArray()
+    return $copy
+}
+
+function Format-RmResultLine {
+    <#
+    .SYNOPSIS
+    The result as one compact JSON line of at most MaxChars (2,048) characters, shrunk step by step.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $line = ConvertTo-RmJson -Value $Result
+    $step = 0
+    while ($line.Length -gt $RmSchema.MaxChars) {
+        $step += 1
+        $smaller = Get-RmShrunkResult -Result $Result -Step $step
+        if ($null -eq $smaller) {
+            return $line.Substring(0, $RmSchema.MaxChars)
+        }
+        $line = ConvertTo-RmJson -Value $smaller
+    }
+    return $line
+}
+
+function Write-RmResult {
+    <#
+    .SYNOPSIS
+    Writes the result as the last output line and ends the script: this function holds its only exit.
+    .DESCRIPTION
+    The exit code comes from the phase and the verdict (detection: 0 compliant, 1 remediation needed;
+    remediation: 0 done, 1 failed). With -Relaunch it passes on the line and exit code of the 64-bit run
+    unchanged. Should even serialising fail, a fixed minimal error line is written: never stderr.
+    #>
+    param(
+        [AllowNull()][System.Collections.IDictionary]$Result,
+        [AllowNull()][System.Collections.IDictionary]$Relaunch
+    )
+    try {
+        if ($null -ne $Relaunch) {
+            $line = [string]$Relaunch.Raw
+            $code = [int]$Relaunch.ExitCode
+        }
+        else {
+            $line = Format-RmResultLine -Result $Result
+            $code = [int]$RmSchema.ExitCodes[$RmConfig.Phase + ':' + $Result.verdict]
+        }
+        Write-RmLog -Message ('result exit ' + $code + ' ' + $line)
+    }
+    catch {
+        $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error","reason":"unhandled_error","findings":[]}'
+        $code = 1
+    }
+    Write-Output $line
+    exit $code
+}
+
+# ---- checks ----
+function Test-RmAadEvidence {
+    <#
+    .SYNOPSIS
+    Detection for check aad_evidence: Sign-in failure evidence in the AAD and AppModel-State logs.
+    .DESCRIPTION
+    Signal: Microsoft-Windows-AAD/Operational events 1081/1084/1085/1097/1098/1104/1160 in the window: codes from the message text (hex, unsigned or signed decimal, AADSTS), classified by layer and grouped by user SID; Application log AppModel-State events naming the WAM broker plug-in
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Read-only over the logs; the only write is the per-user evidence files (for the user package's gates).
+    $since = [DateTime]::Now.AddHours(-[int]$Options.window_hours)
+    $facts = [ordered]@{ window_hours = [int]$Options.window_hours }
+    $users = @{}
+    $events = @()
+    try {
+        $events = @(Get-WinEvent -FilterHashtable @{ LogName = $Desired.Log; Id = $Desired.EventIds; StartTime = $since } -MaxEvents ([int]$Options.max_events) -ErrorAction Stop)
+    }
+    catch {
+        if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
+            $facts['aad_log'] = 'missing'
+        }
+        elseif ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {
+            throw
+        }
+    }
+    foreach ($record in $events) {
+        $codes = @(Get-RmCodesFromText -Text ([string]$record.Message))
+        Add-RmEvidence -Evidence $Run.Evidence -Codes $codes
+        $sid = 'unknown'
+        if ($null -ne $record.UserId) {
+            $sid = $record.UserId.Value
+        }
+        if (-not $users.ContainsKey($sid)) {
+            $users[$sid] = [ordered]@{ events = 0; last = $record.TimeCreated.ToUniversalTime(); codes = @{} }
+        }
+        $users[$sid].events += 1
+        if ($record.TimeCreated.ToUniversalTime() -gt $users[$sid].last) {
+            $users[$sid].last = $record.TimeCreated.ToUniversalTime()
+        }
+        foreach ($code in $codes) {
+            $users[$sid].codes[$code] = 1 + [int]$users[$sid].codes[$code]
+        }
+    }
+    $brokerEvents = 0
+    foreach ($provider in $Desired.AppModelProviders) {
+        try {
+            $appModel = @(Get-WinEvent -FilterHashtable @{ LogName = $Desired.AppModelLog; ProviderName = $provider; StartTime = $since } -MaxEvents ([int]$Options.max_events) -ErrorAction Stop)
+            $brokerEvents += @($appModel | Where-Object { ([string]$_.Message).Contains($Desired.BrokerPackage) }).Count
+        }
+        catch {
+            Write-RmLog -Message ('aad_evidence: ' + $provider + ': ' + $_.Exception.Message)
+        }
+    }
+    $Run.Evidence['window_hours'] = [int]$Options.window_hours
+    $facts['events'] = $events.Count
+    $facts['users'] = @($users.Keys | Where-Object { $_ -ne 'unknown' }).Count
+    $facts['broker_state_events'] = $brokerEvents
+    if ($Options.write_user_evidence) {
+        foreach ($sid in @($users.Keys | Sort-Object)) {
+            if ($sid -like 'S-1-5-21-*' -or $sid -like 'S-1-12-1-*') {
+                $entry = $users[$sid]
+                $codeText = (@($entry.codes.Keys | Sort-Object) | ForEach-Object { $_ + ':' + $entry.codes[$_] }) -join ','
+                $lines = @(('last_event=' + $entry.last.ToString('yyyy-MM-ddTHH:mm:ssZ')), ('events=' + $entry.events), ('codes=' + $codeText))
+                Write-RmUserEvidence -Sid $sid -Lines $lines
+            }
+        }
+    }
+    if ($events.Count -gt 0 -or $brokerEvents -gt 0) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'evidence_found' -Facts $facts
+    }
+    return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
+}
+
+function Test-RmTls12Machine {
+    <#
+    .SYNOPSIS
+    Detection for check tls12_machine: TLS 1.2 enabled for the machine (SCHANNEL client, WinHTTP).
+    .DESCRIPTION
+    Signal: SCHANNEL TLS 1.2 Client Enabled=0 or DisabledByDefault=1; WinHTTP DefaultSecureProtocols (both registry views) present without bit 0x800; a machine policy SecureProtocols without 0x800 is reported, never changed; .NET SchUseStrongCrypto/SystemDefaultTlsVersions reported as facts
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Collect every change the fix would make; the remediation applies exactly this plan.
+    $plan = New-Object System.Collections.Generic.List[object]
+    $facts = [ordered]@{}
+    foreach ($rule in $Desired.Schannel) {
+        $value = Get-RmRegistryValue -Path $Desired.SchannelPath -Name $rule.Name
+        if ($null -eq $value) {
+            continue
+        }
+        $facts[('schannel_' + $rule.Name)] = [long]$value
+        $bad = (($rule.BadWhen -eq 'zero') -and ([long]$value -eq 0)) -or (($rule.BadWhen -eq 'nonzero') -and ([long]$value -ne 0))
+        if ($bad) {
+            $plan.Add([ordered]@{ Path = $Desired.SchannelPath; Name = $rule.Name; Value = [int]$rule.Good })
+        }
+    }
+    foreach ($path in $Desired.WinHttpPaths) {
+        $value = Get-RmRegistryValue -Path $path -Name $Desired.WinHttpName
+        if ($null -ne $value -and (([long]$value -band $Desired.Bit) -eq 0)) {
+            $facts[('winhttp_' + @($Desired.WinHttpPaths).IndexOf($path))] = ('0x{0:X}' -f [long]$value)
+            $plan.Add([ordered]@{ Path = $path; Name = $Desired.WinHttpName; Value = [int]([long]$value -bor $Desired.Bit) })
+        }
+    }
+    foreach ($path in $Desired.DotNetPaths) {
+        foreach ($name in $Desired.DotNetNames) {
+            $value = Get-RmRegistryValue -Path $path -Name $name
+            if ($null -ne $value -and [long]$value -eq 0) {
+                $facts[('dotnet_' + $name + '_off')] = $true
+            }
+        }
+    }
+    $policy = Get-RmRegistryValue -Path $Desired.PolicyPath -Name $Desired.PolicyName
+    $policyBlocks = ($null -ne $policy) -and (([long]$policy -band $Desired.Bit) -eq 0)
+    if ($policyBlocks) {
+        $facts['policy_secureprotocols'] = ('0x{0:X}' -f [long]$policy)
+    }
+    if ($plan.Count -gt 0) {
+        $reason = 'winhttp_without_tls12'
+        if (@($plan | Where-Object { $_.Path -eq $Desired.SchannelPath }).Count -gt 0) {
+            $reason = 'schannel_client_disabled'
+        }
+        $facts['changes'] = $plan.Count
+        $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason $reason -Facts $facts
+        $finding['plan'] = $plan.ToArray()
+        return $finding
+    }
+    if ($policyBlocks) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'policy_without_tls12' -Facts $facts
+    }
+    return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'tls12_enabled' -Facts $facts
+}
+
+function Repair-RmTls12Machine {
+    <#
+    .SYNOPSIS
+    Remediation for check tls12_machine (safe).
+    .DESCRIPTION
+    Fix: set Enabled=1 / DisabledByDefault=0, add bit 0x800 to DefaultSecureProtocols keeping the other bits; reports reboot_required (never reboots)
+    Backup: old values in <ProgramData>\remediate\backup\tls12_machine.tsv
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Apply the plan the detection made; every old value goes to the backup file first.
+    $changed = 0
+    foreach ($item in @($Finding.plan)) {
+        if (Set-RmRegistryValue -Path $item.Path -Name $item.Name -Value $item.Value -Kind 'DWord' -Check $Check.Id) {
+            $changed += 1
+        }
+    }
+    $facts = [ordered]@{ changed = $changed; reboot_required = ($changed -gt 0) }
+    if ($WhatIfPreference) {
+        $facts['would_set'] = @($Finding.plan | ForEach-Object { $_.Path + '\' + $_.Name + '=' + $_.Value })
+    }
+    return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
+}
+
+# ---- the checks of this package, in ladder order (least invasive first) ----
+$RmChecks = @(
+    [ordered]@{
+        'Id' = 'aad_evidence'
+        'Tier' = 'advisory'
+        'Fix' = $false
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmAadEvidence'
+        'Repair' = ''
+        'Options' = [ordered]@{
+            'window_hours' = 72
+            'max_events' = 2000
+            'appmodel_providers' = @(
+                'Microsoft-Windows-AppModel-State'
+            )
+            'write_user_evidence' = $true
+        }
+        'Desired' = [ordered]@{
+            'Log' = 'Microsoft-Windows-AAD/Operational'
+            'EventIds' = @(
+                1081,
+                1084,
+                1085,
+                1097,
+                1098,
+                1104,
+                1160
+            )
+            'AppModelLog' = 'Application'
+            'AppModelProviders' = @(
+                'Microsoft-Windows-AppModel-State'
+            )
+            'BrokerPackage' = 'Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy'
+        }
+    },
+    [ordered]@{
+        'Id' = 'tls12_machine'
+        'Tier' = 'safe'
+        'Fix' = $true
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmTls12Machine'
+        'Repair' = 'Repair-RmTls12Machine'
+        'Options' = [ordered]@{
+            'include_winhttp' = $true
+        }
+        'Desired' = [ordered]@{
+            'SchannelPath' = 'HKLM:\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL\Protocols\TLS 1.2\Client'
+            'Schannel' = @(
+                [ordered]@{
+                    'Name' = 'Enabled'
+                    'BadWhen' = 'zero'
+                    'Good' = 1
+                },
+                [ordered]@{
+                    'Name' = 'DisabledByDefault'
+                    'BadWhen' = 'nonzero'
+                    'Good' = 0
+                }
+            )
+            'WinHttpPaths' = @(
+                'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp',
+                'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Internet Settings\WinHttp'
+            )
+            'WinHttpName' = 'DefaultSecureProtocols'
+            'Bit' = 2048
+            'PolicyPath' = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings'
+            'PolicyName' = 'SecureProtocols'
+            'DotNetPaths' = @(
+                'HKLM:\SOFTWARE\Microsoft\.NETFramework\v4.0.30319',
+                'HKLM:\SOFTWARE\WOW6432Node\Microsoft\.NETFramework\v4.0.30319'
+            )
+            'DotNetNames' = @(
+                'SchUseStrongCrypto',
+                'SystemDefaultTlsVersions'
+            )
+        }
+    }
+)
+
+# ---- main: one try/catch, one result, one exit (in Write-RmResult) ----
+$RmOutcome = $null
+$RmRelaunch = $null
+try {
+    $RmContext = Get-RmContext
+    if (Test-RmRelaunchNeeded -Context $RmContext) {
+        $RmRelaunch = Invoke-RmSelf64
+    }
+    else {
+        $RmOutcome = Invoke-RmPackage -Checks $RmChecks -Context $RmContext
+    }
+}
+catch {
+    $RmOutcome = New-RmErrorResult -ErrorRecord $_
+}
+Write-RmResult -Result $RmOutcome -Relaunch $RmRelaunch

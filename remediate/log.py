@@ -1,0 +1,58 @@
+"""structlog set-up: events with stable dotted names go to stderr; stdout carries only results.
+
+Secrets never reach a log: any key that looks like a credential is replaced, and registered secret values
+(``register_secret``) are masked wherever they appear in a string.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+
+_SECRET_KEYS = ("password", "secret", "token", "authorization", "credential", "key_password")
+_SECRET_VALUES: set[str] = set()
+MASK = "***"
+
+
+def register_secret(value: str | None) -> None:
+    """Mask this exact value in every future log event."""
+    if value:
+        _SECRET_VALUES.add(value)
+
+
+def redact(text: str) -> str:
+    for secret in _SECRET_VALUES:
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _redact_processor(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key in list(event):
+        if any(word in key.lower() for word in _SECRET_KEYS):
+            event[key] = MASK
+        elif isinstance(event[key], str):
+            event[key] = redact(event[key])
+    return event
+
+
+def configure(level: str = "warning", fmt: str = "console") -> None:
+    renderer: Any = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(
+        colors=False)
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _redact_processor,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger(name: str = "remediate") -> Any:
+    return structlog.get_logger(name)

@@ -1,0 +1,76 @@
+function ConvertTo-RmJsonString {
+    <#
+    .SYNOPSIS
+    Quotes a string as a JSON string made of printable ASCII only.
+    .DESCRIPTION
+    Intune passes output through the OEM code page, which mangles anything but ASCII, so every character
+    outside 0x20-0x7E becomes a \uXXXX escape.
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $sb = New-Object System.Text.StringBuilder
+    $null = $sb.Append('"')
+    foreach ($ch in $Text.ToCharArray()) {
+        $code = [int]$ch
+        if ($ch -eq '"') {
+            $null = $sb.Append('\"')
+        }
+        elseif ($ch -eq '\') {
+            $null = $sb.Append('\\')
+        }
+        elseif ($code -lt 0x20 -or $code -gt 0x7E) {
+            $null = $sb.Append(('\u{0:x4}' -f $code))
+        }
+        else {
+            $null = $sb.Append($ch)
+        }
+    }
+    $null = $sb.Append('"')
+    return $sb.ToString()
+}
+
+function ConvertTo-RmJson {
+    <#
+    .SYNOPSIS
+    Serialises hashtables, arrays, strings, numbers, booleans and $null as compact JSON.
+    .DESCRIPTION
+    Written by hand rather than ConvertTo-Json: Windows PowerShell 5.1's cmdlet has a depth limit that
+    silently stringifies nested values, unwraps one-element arrays and does not escape non-ASCII. Keys of an
+    ordered dictionary keep their order; keys of a plain hashtable are sorted so output is deterministic.
+    #>
+    param([AllowNull()][object]$Value)
+    if ($null -eq $Value) {
+        return 'null'
+    }
+    if ($Value -is [bool]) {
+        if ($Value) { return 'true' }
+        return 'false'
+    }
+    if ($Value -is [int] -or $Value -is [long] -or $Value -is [uint32] -or $Value -is [double] -or $Value -is [decimal]) {
+        return [string]::Format([System.Globalization.CultureInfo]::InvariantCulture, '{0}', $Value)
+    }
+    if ($Value -is [string] -or $Value -is [char] -or $Value -is [datetime] -or $Value -is [enum]) {
+        if ($Value -is [datetime]) {
+            return ConvertTo-RmJsonString -Text ($Value.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
+        }
+        return ConvertTo-RmJsonString -Text ([string]$Value)
+    }
+    if ($Value -is [System.Collections.IDictionary]) {
+        $keys = @($Value.Keys)
+        if (-not ($Value -is [System.Collections.Specialized.OrderedDictionary])) {
+            $keys = @($keys | Sort-Object)
+        }
+        $parts = New-Object System.Collections.Generic.List[string]
+        foreach ($key in $keys) {
+            $parts.Add((ConvertTo-RmJsonString -Text ([string]$key)) + ':' + (ConvertTo-RmJson -Value $Value[$key]))
+        }
+        return '{' + ($parts -join ',') + '}'
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        $parts = New-Object System.Collections.Generic.List[string]
+        foreach ($item in $Value) {
+            $parts.Add((ConvertTo-RmJson -Value $item))
+        }
+        return '[' + ($parts -join ',') + ']'
+    }
+    return ConvertTo-RmJsonString -Text ([string]$Value)
+}

@@ -1,0 +1,228 @@
+function Get-RmContextProblem {
+    <#
+    .SYNOPSIS
+    The verdict to stop with when the package runs in the wrong context, or '' when the context is right.
+    .DESCRIPTION
+    A user package started as SYSTEM or over WinRM would act on the wrong profile: it is skipped and changes
+    nothing. A device package without administrator rights cannot read or fix the machine: that is an error.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    if ($RmConfig.RunAs -eq 'user' -and $Context.Account -ne 'user') {
+        return 'skipped'
+    }
+    if ($RmConfig.RunAs -eq 'system' -and -not $Context.IsAdmin) {
+        return 'error'
+    }
+    return ''
+}
+
+function Invoke-RmDetect {
+    <#
+    .SYNOPSIS
+    Runs one check's detection; an exception becomes an 'error' finding instead of ending the run.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    try {
+        $finding = & $Check.Detect -Check $Check -Run $Run
+    }
+    catch {
+        $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
+    }
+    Write-RmLog -Message ($Check.Id + ': detect ' + $finding.state + ' ' + $finding.reason)
+    return $finding
+}
+
+function Invoke-RmRepairStep {
+    <#
+    .SYNOPSIS
+    Re-detects one check, applies its fix when allowed, and verifies the fix by detecting again.
+    .DESCRIPTION
+    Intune passes nothing from the detection script to the remediation script, so the remediation detects
+    again before it acts. A fix runs only for a failing check whose tier allows it, outside its backoff
+    cooldown and below the attempt limit. In dry-run the fix runs under -WhatIf and reports what it would do.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $before = Invoke-RmDetect -Check $Check -Run $Run
+    if ($before.state -ne 'fail') {
+        return $before
+    }
+    $facts = $before.facts
+    $facts['detected'] = $before.reason
+    if (-not $Check.Repair) {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'advisory_only' -Facts $facts
+    }
+    if (-not $Check.Fix) {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'not_enabled' -Facts $facts
+    }
+    $gate = Test-RmBackoff -State $Run.State -Id $Check.Id
+    if ($gate -ne 'ok') {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason $gate -Facts $facts
+    }
+    if ($RmConfig.DryRun) {
+        $WhatIfPreference = $true
+    }
+    try {
+        $repair = & $Check.Repair -Check $Check -Run $Run -Finding $before
+    }
+    catch {
+        $repair = New-RmFinding -Id $Check.Id -State 'failed' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
+    }
+    Write-RmLog -Message ($Check.Id + ': repair ' + $repair.state + ' ' + $repair.reason)
+    if ($RmConfig.DryRun) {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'dry_run' -Facts $repair.facts
+    }
+    return Confirm-RmRepair -Check $Check -Run $Run -Repair $repair
+}
+
+function Confirm-RmRepair {
+    <#
+    .SYNOPSIS
+    Turns a repair outcome into the final finding: verified 'fixed', 'failed', or the repair's own
+    'deferred'/'skipped' answer. Failures feed the backoff state.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Repair
+    )
+    if (@('deferred', 'skipped') -contains $Repair.state) {
+        return $Repair
+    }
+    if ($Repair.state -eq 'failed' -or $Repair.state -eq 'error') {
+        Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
+        return New-RmFinding -Id $Check.Id -State 'failed' -Reason $Repair.reason -Facts $Repair.facts
+    }
+    $after = Invoke-RmDetect -Check $Check -Run $Run
+    $facts = $Repair.facts
+    if ($after.state -eq 'pass') {
+        Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
+        return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
+    }
+    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
+    $facts['after'] = $after.reason
+    return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
+}
+
+function Get-RmVerdict {
+    <#
+    .SYNOPSIS
+    The package verdict from its findings (the rules are documented in the generated README).
+    #>
+    param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Findings)
+    $states = @($Findings | ForEach-Object { $_.state })
+    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and $RmSchema.OpenReasons -contains $_.reason })
+    if ($RmConfig.Phase -eq 'detect') {
+        if ($states -contains 'fail') { return 'non_compliant' }
+        if ($states -contains 'error') { return 'error' }
+        return 'compliant'
+    }
+    if (($states -contains 'failed') -or ($states -contains 'error')) { return 'failed' }
+    if ($states -contains 'deferred') { return 'deferred' }
+    if ($open.Count -gt 0) { return 'non_compliant' }
+    if ($states -contains 'fixed') { return 'remediated' }
+    return 'compliant'
+}
+
+function Invoke-RmChecks {
+    <#
+    .SYNOPSIS
+    Runs every check of the package in ladder order (least invasive first) for the current phase.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][object[]]$Checks,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $findings = New-Object System.Collections.Generic.List[object]
+    foreach ($check in $Checks) {
+        if ($RmConfig.Phase -eq 'detect') {
+            $findings.Add((Invoke-RmDetect -Check $check -Run $Run))
+        }
+        else {
+            $findings.Add((Invoke-RmRepairStep -Check $check -Run $Run))
+        }
+    }
+    return $findings.ToArray()
+}
+
+function Invoke-RmPackage {
+    <#
+    .SYNOPSIS
+    The whole run: context check, mutex (remediation only), the checks, the state file, the verdict.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][object[]]$Checks,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context
+    )
+    $started = [DateTime]::UtcNow
+    $result = New-RmResult -Context $Context
+    $run = [ordered]@{ Context = $Context; Evidence = [ordered]@{}; State = @{} }
+    $problem = Get-RmContextProblem -Context $Context
+    if ($problem) {
+        $result.verdict = $problem
+        $result.reason = 'wrong_context'
+        return $result
+    }
+    $mutex = $null
+    if ($RmConfig.Phase -eq 'remediate') {
+        $mutex = Enter-RmMutex -Name ($RmConfig.MutexName + '-' + $Context.Sid)
+        if ($null -eq $mutex) {
+            $result.verdict = 'skipped'
+            $result.reason = 'mutex_busy'
+            return $result
+        }
+    }
+    try {
+        $run.State = Get-RmState
+        $findings = @(Invoke-RmChecks -Checks $Checks -Run $run)
+        if ($RmConfig.Phase -eq 'remediate' -and -not $RmConfig.DryRun) {
+            Save-RmState -State $run.State
+            Clear-RmQuarantine
+        }
+    }
+    finally {
+        Exit-RmMutex -Mutex $mutex
+    }
+    foreach ($finding in $findings) {
+        # A detection's plan is for the remediation only; it never goes into the result line.
+        if ($finding.Contains('plan')) {
+            $finding.Remove('plan')
+        }
+    }
+    $result.findings = $findings
+    $result.failing = @($findings | Where-Object { @('pass', 'fixed', 'advisory') -notcontains $_.state -and -not ($_.state -eq 'skipped' -and $RmSchema.OpenReasons -notcontains $_.reason) } | ForEach-Object { $_.id })
+    $result.verdict = Get-RmVerdict -Findings $findings
+    if (@($findings | Where-Object { $_.reason -eq 'needs_attention' }).Count -gt 0) {
+        $result.reason = 'needs_attention'
+    }
+    $result.evidence = $run.Evidence
+    $result.duration_ms = [int]([DateTime]::UtcNow - $started).TotalMilliseconds
+    return $result
+}
+
+function New-RmErrorResult {
+    <#
+    .SYNOPSIS
+    The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
+    #>
+    param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
+    $message = $ErrorRecord.Exception.Message
+    Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)
+    return [ordered]@{
+        schema_version = $RmSchema.Version
+        tool = $RmConfig.Tool
+        package = $RmConfig.Package
+        phase = $RmConfig.Phase
+        verdict = 'error'
+        reason = 'unhandled_error'
+        dry_run = [bool]$RmConfig.DryRun
+        failing = @()
+        findings = @()
+        message = $message
+    }
+}

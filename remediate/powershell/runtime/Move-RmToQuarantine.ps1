@@ -1,0 +1,94 @@
+function Get-RmQuarantineRoot {
+    <#
+    .SYNOPSIS
+    The only folder under which the runtime ever deletes anything (old quarantine sets).
+    #>
+    return (Join-Path (Get-RmDataRoot) 'quarantine')
+}
+
+function Test-RmPathUnder {
+    <#
+    .SYNOPSIS
+    Whether a path lies strictly below one of the given roots (full paths, case-insensitive).
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string[]]$Root
+    )
+    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd('\')
+    foreach ($r in $Root) {
+        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd('\') + '\'
+        if ($full.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
+            return $true
+        }
+    }
+    return $false
+}
+
+function Move-RmToQuarantine {
+    <#
+    .SYNOPSIS
+    Moves files or folders into a new quarantine set with a manifest; nothing is deleted.
+    .DESCRIPTION
+    Every path must lie below one of AllowedRoot, or the call throws before moving anything. The set is
+    <quarantine root>\<UTC time>-<check>\ with the items and manifest.tsv (original path, quarantined path).
+    Undo: move each item back to its original path. Returns the number of items moved and the set folder.
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,
+        [Parameter(Mandatory = $true)][string[]]$AllowedRoot,
+        [Parameter(Mandatory = $true)][string]$Check
+    )
+    foreach ($p in $Path) {
+        if (-not (Test-RmPathUnder -Path $p -Root $AllowedRoot)) {
+            throw ('refusing to quarantine ' + $p + ': outside the allowed roots')
+        }
+    }
+    $set = Join-Path (Get-RmQuarantineRoot) ([DateTime]::UtcNow.ToString('yyyyMMddTHHmmssZ') + '-' + $Check)
+    $outcome = [ordered]@{ moved = 0; failed = 0; folder = $set }
+    if ($Path.Count -eq 0 -or -not $PSCmdlet.ShouldProcess(($Path -join ', '), ('move to ' + $set))) {
+        return $outcome
+    }
+    $null = New-Item -ItemType Directory -Path $set -Force
+    $manifest = New-Object System.Collections.Generic.List[string]
+    $index = 0
+    foreach ($p in $Path) {
+        $index += 1
+        $target = Join-Path $set ([string]$index + '-' + (Split-Path -Leaf $p))
+        try {
+            Move-Item -LiteralPath $p -Destination $target -Force
+            $manifest.Add($p + "`t" + $target)
+            $outcome.moved += 1
+        }
+        catch {
+            $outcome.failed += 1
+            Write-RmLog -Message ($Check + ': could not quarantine ' + $p + ': ' + $_.Exception.Message)
+        }
+    }
+    [System.IO.File]::WriteAllLines((Join-Path $set 'manifest.tsv'), [string[]]$manifest, [System.Text.Encoding]::ASCII)
+    Write-RmLog -Message ($Check + ': quarantined ' + $outcome.moved + ' item(s) to ' + $set)
+    return $outcome
+}
+
+function Clear-RmQuarantine {
+    <#
+    .SYNOPSIS
+    Deletes quarantine sets older than the retention period; never touches anything outside the root.
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param()
+    $root = Get-RmQuarantineRoot
+    if (-not (Test-Path -LiteralPath $root)) {
+        return
+    }
+    $limit = [DateTime]::UtcNow.AddDays(-$RmConfig.QuarantineRetentionDays)
+    foreach ($set in @(Get-ChildItem -LiteralPath $root -Directory)) {
+        if ($set.CreationTimeUtc -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
+            if ($PSCmdlet.ShouldProcess($set.FullName, 'delete expired quarantine set')) {
+                Remove-Item -LiteralPath $set.FullName -Recurse -Force
+                Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+function New-RmResult {
+    <#
+    .SYNOPSIS
+    Starts the result object of this run; the schema is defined in remediate/results.py.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    return [ordered]@{
+        schema_version = $RmSchema.Version
+        tool = $RmConfig.Tool
+        package = $RmConfig.Package
+        phase = $RmConfig.Phase
+        verdict = 'error'
+        reason = ''
+        context = $Context.Account
+        computer = $Context.Computer
+        dry_run = [bool]$RmConfig.DryRun
+        duration_ms = 0
+        failing = @()
+        findings = @()
+        evidence = [ordered]@{}
+    }
+}
+
+function Get-RmShrunkResult {
+    <#
+    .SYNOPSIS
+    Applies shrinking steps 1..Step to a result that does not fit; $null when no step is left.
+    .DESCRIPTION
+    Intune keeps the last 2,048 characters of the last line. The steps drop detail in a fixed order so the
+    same result always shrinks the same way, and the verdict and the failing check ids survive to the end:
+    1 facts, 2 evidence, 3 passing/skipped/advisory findings, 4 reasons, 5 every finding.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result,
+        [Parameter(Mandatory = $true)][int]$Step
+    )
+    if ($Step -gt 5) {
+        return $null
+    }
+    $copy = [ordered]@{}
+    foreach ($key in $Result.Keys) {
+        $copy[$key] = $Result[$key]
+    }
+    $copy['truncated'] = $true
+    $findings = @($Result.findings)
+    if ($Step -ge 2) {
+        $copy['evidence'] = [ordered]@{}
+    }
+    if ($Step -ge 3) {
+        $findings = @($findings | Where-Object { @('pass', 'skipped', 'advisory') -notcontains $_.state })
+    }
+    if ($Step -ge 5) {
+        $findings = @()
+        $copy['reason'] = 'truncated'
+    }
+    $short = New-Object System.Collections.Generic.List[object]
+    foreach ($f in $findings) {
+        $entry = [ordered]@{ id = $f.id; state = $f.state }
+        if ($Step -lt 4) {
+            $entry['reason'] = $f.reason
+        }
+        $short.Add($entry)
+    }
+    $copy['findings'] = $short.ToArray()
+    return $copy
+}
+
+function Format-RmResultLine {
+    <#
+    .SYNOPSIS
+    The result as one compact JSON line of at most MaxChars (2,048) characters, shrunk step by step.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $line = ConvertTo-RmJson -Value $Result
+    $step = 0
+    while ($line.Length -gt $RmSchema.MaxChars) {
+        $step += 1
+        $smaller = Get-RmShrunkResult -Result $Result -Step $step
+        if ($null -eq $smaller) {
+            return $line.Substring(0, $RmSchema.MaxChars)
+        }
+        $line = ConvertTo-RmJson -Value $smaller
+    }
+    return $line
+}
+
+function Write-RmResult {
+    <#
+    .SYNOPSIS
+    Writes the result as the last output line and ends the script: this function holds its only exit.
+    .DESCRIPTION
+    The exit code comes from the phase and the verdict (detection: 0 compliant, 1 remediation needed;
+    remediation: 0 done, 1 failed). With -Relaunch it passes on the line and exit code of the 64-bit run
+    unchanged. Should even serialising fail, a fixed minimal error line is written: never stderr.
+    #>
+    param(
+        [AllowNull()][System.Collections.IDictionary]$Result,
+        [AllowNull()][System.Collections.IDictionary]$Relaunch
+    )
+    try {
+        if ($null -ne $Relaunch) {
+            $line = [string]$Relaunch.Raw
+            $code = [int]$Relaunch.ExitCode
+        }
+        else {
+            $line = Format-RmResultLine -Result $Result
+            $code = [int]$RmSchema.ExitCodes[$RmConfig.Phase + ':' + $Result.verdict]
+        }
+        Write-RmLog -Message ('result exit ' + $code + ' ' + $line)
+    }
+    catch {
+        $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error","reason":"unhandled_error","findings":[]}'
+        $code = 1
+    }
+    Write-Output $line
+    exit $code
+}

@@ -1,0 +1,195 @@
+"""Rendering a package into its detection script, remediation script and README.
+
+Deterministic by construction: strict undefined variables, the runtime inlined in sorted file order,
+checks in ladder order, no timestamps, one encoding and line-ending policy (pure ASCII, CRLF, no BOM).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from remediate import __version__, codes
+from remediate.checks.base import Tier
+from remediate.errors import RenderError
+from remediate.packages import CheckConfig, Package
+from remediate.psliteral import ps_bool, ps_float, ps_int, ps_str, ps_value
+from remediate.results import MAX_RESULT_CHARS, RUNTIME_REASONS, SCHEMA_VERSION, Phase, State, Verdict, script_exit_code
+
+PS_DIR = Path(__file__).parent / "powershell"
+RUNTIME_DIR = PS_DIR / "runtime"
+
+# Reasons for a 'skipped' finding that leave the problem in place (it counts as failing).
+OPEN_REASONS = ("advisory_only", "backoff", "dry_run", "needs_attention", "not_enabled")
+
+
+@dataclass(frozen=True)
+class RenderedPackage:
+    package: Package
+    detect: bytes
+    remediate: bytes
+    readme: bytes
+    input_hash: str
+
+    def files(self) -> dict[str, bytes]:
+        """Relative file name -> bytes, as written under detection_scripts/<package>/."""
+        return {"detect.ps1": self.detect, "remediate.ps1": self.remediate, "README.md": self.readme}
+
+
+def _indent(text: str, spaces: int = 4) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line if line.strip() else "" for line in text.splitlines())
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader([str(PS_DIR), str(Path(__file__).parent / "checks")])
+    env = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(ps_str=ps_str, ps_int=ps_int, ps_bool=ps_bool, ps_float=ps_float, ps_value=ps_value,
+                       indent_ps=_indent)
+    return env
+
+
+def _render_template(name: str, **context: Any) -> str:
+    try:
+        return _environment().get_template(name).render(**context)
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"template {name}: {exc}") from None
+
+
+def runtime_source() -> str:
+    """Every runtime helper file, in sorted order, each once."""
+    files = sorted(RUNTIME_DIR.glob("*.ps1"))
+    return "\n".join(f.read_text(encoding="ascii").rstrip("\n") + "\n" for f in files)
+
+
+def _fragment(cfg: CheckConfig, kind: str) -> str:
+    check = cfg.check
+    name = f"{check.id}/{kind}.ps1.j2"
+    return _render_template(name, options=cfg.options, check=check)
+
+
+def _check_descriptor(cfg: CheckConfig, phase: Phase) -> dict[str, Any]:
+    check = cfg.check
+    has_repair = phase is Phase.REMEDIATE and check.tier is not Tier.ADVISORY
+    return {
+        "Id": check.id,
+        "Tier": check.tier.value,
+        "Fix": cfg.fix,
+        "EvidenceGated": check.evidence_gated,
+        "Detect": f"Test-Rm{check.function_stem}",
+        "Repair": f"Repair-Rm{check.function_stem}" if has_repair else "",
+        "Options": dict(cfg.options),
+        "Desired": check.desired_state(cfg.options),
+    }
+
+
+def _schema_data() -> dict[str, Any]:
+    exit_codes = {f"{p.value}:{v.value}": script_exit_code(p, v) for p in Phase for v in Verdict}
+    return {
+        "Version": SCHEMA_VERSION,
+        "MaxChars": MAX_RESULT_CHARS,
+        "States": [s.value for s in State],
+        "OpenReasons": list(OPEN_REASONS),
+        "ExitCodes": exit_codes,
+    }
+
+
+def _config_data(package: Package, phase: Phase, dry_run: bool) -> dict[str, Any]:
+    runtime = package.runtime
+    return {
+        "Tool": __version__,
+        "Package": package.id,
+        "Phase": phase.value,
+        "RunAs": package.run_as.value,
+        "DryRun": dry_run,
+        "MutexName": f"Global\\remediate-{package.id}",
+        "MaxAttempts": runtime["max_attempts"],
+        "CooldownMinutes": runtime["cooldown_minutes"],
+        "CooldownMaxHours": runtime["cooldown_max_hours"],
+        "QuarantineRetentionDays": runtime["quarantine_retention_days"],
+        "LogMaxKb": runtime["log_max_kb"],
+    }
+
+
+def _code_data() -> tuple[dict[str, str], list[dict[str, Any]]]:
+    table = {row["code"]: row["layer"] for row in codes.table_for_scripts() if row["value"] is not None}
+    families = [{"Mask": r["mask"], "Match": r["match"], "Layer": r["layer"]}
+                for r in codes.family_rules_for_scripts() if r["mask"] is not None]
+    return table, families
+
+
+def input_fingerprint() -> bytes:
+    """The bytes of every rendering input besides the package file: templates, runtime, code, version."""
+    parts = [__version__.encode()]
+    roots = [PS_DIR, Path(__file__).parent / "checks"]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in {".ps1", ".j2", ".py", ".md"}:
+                parts.append(path.relative_to(root.parent).as_posix().encode() + b"\0" + path.read_bytes())
+    for module in ("codes.py", "results.py", "render.py", "psliteral.py", "packages.py"):
+        parts.append((Path(__file__).parent / module).read_bytes())
+    return hashlib.sha256(b"\0".join(parts)).digest()
+
+
+def to_script_bytes(text: str, *, what: str) -> bytes:
+    """The one encoding policy: pure ASCII, CRLF line endings, no BOM, one trailing newline."""
+    try:
+        data = text.encode("ascii")
+    except UnicodeEncodeError as exc:
+        raise RenderError(f"{what}: non-ASCII character {text[exc.start]!r} at offset {exc.start}") from None
+    lines = data.replace(b"\r\n", b"\n").rstrip(b"\n").split(b"\n")
+    return b"\r\n".join(line.rstrip() for line in lines) + b"\r\n"
+
+
+def render_script(package: Package, phase: Phase, *, dry_run: bool = False, input_hash: str = "") -> bytes:
+    checks = []
+    for cfg in package.checks:
+        detect = _fragment(cfg, "detect")
+        repair = _fragment(cfg, "remediate") if phase is Phase.REMEDIATE and cfg.check.remediation_template else ""
+        checks.append({"cfg": cfg, "check": cfg.check, "detect": detect, "repair": repair,
+                       "descriptor": _check_descriptor(cfg, phase)})
+    code_table, code_families = _code_data()
+    text = _render_template(
+        "script.ps1.j2",
+        package=package,
+        phase=phase.value,
+        version=__version__,
+        input_hash=input_hash,
+        config=_config_data(package, phase, dry_run),
+        schema=_schema_data(),
+        code_table=code_table,
+        code_families=code_families,
+        runtime=runtime_source(),
+        checks=checks,
+    )
+    return to_script_bytes(text, what=f"{package.id} {phase.value} script")
+
+
+def render_readme(package: Package, *, input_hash: str) -> bytes:
+    text = _render_template("README.md.j2", package=package, version=__version__, input_hash=input_hash,
+                            reasons=RUNTIME_REASONS, Tier=Tier)
+    return to_script_bytes(text, what=f"{package.id} README")
+
+
+def render_package(package: Package, *, dry_run: bool = False) -> RenderedPackage:
+    input_hash = package.input_hash(input_fingerprint())
+    return RenderedPackage(
+        package=package,
+        detect=render_script(package, Phase.DETECT, dry_run=dry_run, input_hash=input_hash),
+        remediate=render_script(package, Phase.REMEDIATE, dry_run=dry_run, input_hash=input_hash),
+        readme=render_readme(package, input_hash=input_hash),
+        input_hash=input_hash,
+    )

@@ -1,0 +1,177 @@
+"""PSRP runner (pypsrp): one WSMan connection and one Runspace Pool per host, reused for every phase.
+
+Why not ``Client.execute_ps``: it opens a pool per call and loses ``exit N``. The protocol carries no exit
+code; PowerShell reports ``exit N`` through the host's SetShouldExit, which pypsrp's ``PSHost`` stores in
+``host.rc`` (DOMAIN.md section 7). pypsrp has no overall deadline, so we poll with a bounded operation
+timeout and stop the pipeline when the deadline passes. Objects are not thread-safe: one runner per worker.
+"""
+
+from __future__ import annotations
+
+import time
+import xml.etree.ElementTree as ET
+
+import requests
+from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
+from pypsrp.host import PSHost
+from pypsrp.powershell import PowerShell, PSInvocationState, RunspacePool
+from pypsrp.wsman import NAMESPACES, WSMan, WSManAction
+from spnego.exceptions import SpnegoError
+
+from remediate.errors import RunnerError
+from remediate.runners.base import (
+    ConnectionSettings,
+    RequestCounter,
+    RunnerBase,
+    RunOutcome,
+    classify_network,
+    fault_code_name,
+    timeout_error,
+)
+
+OPERATION_TIMEOUT_S = 20  # WS-Man default; a Receive with no output returns a timeout fault after this
+_LIBRARY_ERRORS = (requests.RequestException, WinRMError, SpnegoError, ET.ParseError, OSError, ValueError,
+                   KeyError, AttributeError, TypeError)
+
+
+class _WSMan(WSMan):
+    """WSMan without pypsrp's five silent Receive retries on read timeouts: they would overrun deadlines."""
+
+    def receive(self, resource_uri, resource, option_set=None, selector_set=None, timeout=None):  # type: ignore[override]
+        res = self.invoke(WSManAction.RECEIVE, resource_uri, resource, option_set, selector_set, timeout)
+        return res.find("s:Body", namespaces=NAMESPACES)
+
+
+class PSRPRunner(RunnerBase):
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self._counter = RequestCounter()
+        self._wsman: _WSMan | None = None
+        self._pool: RunspacePool | None = None
+        self._host = PSHost(None, None, False, "remediate", None, None, "1.0")
+
+    # -- connection ------------------------------------------------------------------------------------
+    def _connect(self, deadline: float) -> RunspacePool:
+        if self._pool is not None:
+            return self._pool
+        s = self.settings
+        self._wsman = _WSMan(
+            s.host, port=s.effective_port, ssl=s.ssl, auth=s.auth, username=s.username, password=s.password,
+            cert_validation=s.cert_validation, connection_timeout=max(1, int(s.connect_timeout)),
+            read_timeout=max(2, int(s.read_timeout)), operation_timeout=OPERATION_TIMEOUT_S,
+            reconnection_retries=0, no_proxy=True,
+        )
+        transport = self._wsman.transport
+        transport.session = transport._build_session()  # built now so every round trip is counted
+        self._counter.attach(transport.session)
+        self._bound(deadline)
+        pool = RunspacePool(self._wsman, host=self._host)
+        pool.open()
+        self._pool = pool
+        return pool
+
+    def _bound(self, deadline: float) -> None:
+        """Cap the HTTP timeouts of the next request by the time left (pypsrp reads them per request)."""
+        if self._wsman is None:
+            return
+        left = max(1.0, deadline - time.monotonic())
+        transport = self._wsman.transport
+        transport.connection_timeout = min(self.settings.connect_timeout, left)
+        transport.read_timeout = min(self.settings.read_timeout, left + 1)
+
+    # -- running ---------------------------------------------------------------------------------------
+    def run_script(self, script: str, timeout_s: float) -> RunOutcome:
+        start = time.monotonic()
+        deadline = start + timeout_s
+        before = self._counter.count
+        stage = "connect"
+        try:
+            pool = self._connect(deadline)
+            stage = "run"
+            ps = self._invoke(pool, script, deadline, timeout_s)
+        except RunnerError:
+            raise
+        except AuthenticationError:
+            raise RunnerError(f"{self.settings.host}: credentials rejected (HTTP 401, not retried)",
+                              code="auth_failed", host=self.settings.host, stage=stage, http_status=401) from None
+        except WSManFaultError as exc:
+            name = fault_code_name(exc.code)
+            code = exc.code if isinstance(exc.code, int) else None
+            raise RunnerError(f"{self.settings.host}: WS-Management fault {name}: {_one_line(exc.reason)}",
+                              code=f"wsman_fault_{name}", host=self.settings.host, stage=stage,
+                              fault_code=code) from None
+        except WinRMTransportError as exc:
+            raise RunnerError(f"{self.settings.host}: WinRM answered HTTP {exc.code}", code=f"http_{exc.code}",
+                              host=self.settings.host, stage=stage, http_status=exc.code) from None
+        except _LIBRARY_ERRORS as exc:
+            raise self._classify(exc, stage) from None
+        errors = tuple(_one_line(str(e)) for e in ps.streams.error)
+        if self._host.rc is not None:
+            exit_code = int(self._host.rc)
+        else:  # no `exit`: PowerShell ends with 0, or 1 when the script threw (pipeline Failed)
+            exit_code = 1 if ps.state == PSInvocationState.FAILED else 0
+        return RunOutcome(
+            exit_code=exit_code,
+            stdout="\n".join("" if o is None else str(o) for o in ps.output),
+            stderr="\n".join(errors),
+            errors=errors,
+            duration_s=time.monotonic() - start,
+            requests=self._counter.count - before,
+        )
+
+    def _invoke(self, pool: RunspacePool, script: str, deadline: float, timeout_s: float) -> PowerShell:
+        self._host.rc = None
+        ps = PowerShell(pool)
+        ps.add_script(script)
+        self._bound(deadline)
+        ps.begin_invoke()
+        while ps.state == PSInvocationState.RUNNING:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._stop(ps)
+                raise timeout_error(self.settings.host, "script", timeout_s)
+            self._bound(deadline)
+            ps.poll_invoke(timeout=max(1, min(OPERATION_TIMEOUT_S, int(left))))
+        return ps
+
+    def _stop(self, ps: PowerShell) -> None:
+        try:
+            self._bound(time.monotonic() + 5)
+            ps.stop()
+        except (*_LIBRARY_ERRORS, WSManFaultError, WinRMTransportError, AuthenticationError):
+            self._abandon()
+
+    def _classify(self, exc: BaseException, stage: str) -> RunnerError:
+        self._abandon()
+        err = classify_network(exc, self.settings.host, stage)
+        if err is not None:
+            return err
+        return RunnerError(f"{self.settings.host}: {stage} failed ({type(exc).__name__}: {_one_line(str(exc))})",
+                           code="protocol_error", host=self.settings.host, stage=stage)
+
+    def _abandon(self) -> None:
+        """Forget a pool whose connection is in an unknown state; the next run (if any) reconnects."""
+        if self._wsman is not None:
+            try:
+                self._wsman.close()
+            except (OSError, requests.RequestException):
+                pass
+        self._pool = None
+        self._wsman = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            try:
+                self._bound(time.monotonic() + 5)
+                self._pool.close()
+            except (*_LIBRARY_ERRORS, WSManFaultError, WinRMTransportError, AuthenticationError):
+                pass
+        self._abandon()
+
+    @property
+    def requests(self) -> int:
+        return self._counter.count
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())[:300]
