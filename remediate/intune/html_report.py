@@ -20,9 +20,12 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px
 padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa;position:sticky;top:0}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:24px}
 svg text{font:12px system-ui,sans-serif}
+td:first-child,td:last-child{white-space:nowrap}
 """
 _VERDICT_COLOURS = {"compliant": "#2da44e", "remediated": "#1a7f37", "non_compliant": "#cf222e",
                     "failed": "#a40e26", "error": "#bf3989", "deferred": "#bf8700", "skipped": "#8c959f"}
+_OUTPUT_LABELS = {"ours": "with our result", "truncated": "output truncated", "foreign": "output not ours",
+                  "empty": "no output yet"}
 _BAR = "#0969da"
 _ROW_H, _LABEL_W, _BAR_W = 22, 230, 260
 
@@ -49,9 +52,9 @@ def bar_chart(title: str, rows: list[tuple[str, int]], colours: dict[str, str] |
 
 
 def _cards(report: FleetReport) -> str:
-    items = [("devices", len(report.devices))] + [(k, n) for k, n in _ranked(report.outputs)]
-    cells = "".join(f'<div class="card"><b>{n}</b>{escape(k)} output</div>' if k != "devices"
-                    else f'<div class="card"><b>{n}</b>devices</div>' for k, n in items)
+    items = [("devices", len(report.devices))]
+    items += [(_OUTPUT_LABELS.get(k, k), n) for k, n in _ranked(report.outputs)]
+    cells = "".join(f'<div class="card"><b>{n}</b>{escape(label)}</div>' for label, n in items)
     return f'<div class="cards">{cells}</div>'
 
 
