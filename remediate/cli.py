@@ -18,6 +18,15 @@ from remediate.checks import all_checks
 from remediate.config import load_settings
 from remediate.errors import EXIT_CODE_HELP, ExitCode, RemediateError
 from remediate.packages import load_packages
+from remediate.intune import auth as intune_auth
+from remediate.intune import build as intune_build
+from remediate.intune import fleet_results as intune_fleet
+from remediate.intune import html_report as intune_html
+from remediate.intune import publish as intune_publish
+from remediate.intune import schedule as intune_schedule
+from remediate.intune import signing as intune_signing
+from remediate.intune import trigger as intune_trigger
+from remediate.intune.fsutil import write_atomic
 
 
 class RemediateGroup(click.Group):
@@ -157,6 +166,188 @@ def explain_cmd(code: str, output: str) -> None:
         click.echo(json.dumps(data, indent=2))
         return
     click.echo(codes.format_explanation(info))
+
+
+# -- Intune (issue 5): thin wrappers over remediate.intune ----------------------------------------------------
+
+def _sign_options(func: Any) -> Any:
+    """--sign --cert FILE [--key FILE] [--password-env VAR]: shared by package and publish."""
+    for option in reversed([
+        click.option("--sign", is_flag=True, help="Sign both scripts with osslsigncode >= 2.8 "
+                     "(sets enforceSignatureCheck)."),
+        click.option("--cert", type=click.Path(path_type=Path, dir_okay=False), help="Code-signing certificate "
+                     "(PEM/DER with --key, or .pfx/.p12)."),
+        click.option("--key", type=click.Path(path_type=Path, dir_okay=False), help="Private key (PEM)."),
+        click.option("--password-env", metavar="VAR", help="Environment variable holding the key password."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _signer(sign: bool, cert: Path | None, key: Path | None, password_env: str | None):
+    if not sign:
+        if cert or key or password_env:
+            raise click.UsageError("--cert/--key/--password-env need --sign")
+        return None
+    if cert is None:
+        raise click.UsageError("--sign needs --cert")
+    return intune_signing.Signer(intune_signing.SigningConfig(cert=cert, key=key, password_env=password_env))
+
+
+def _graph_options(func: Any) -> Any:
+    """Authentication flags; the AZURE_* environment variables fill what is not given. No secret as a flag."""
+    for option in reversed([
+        click.option("--tenant-id", help="Entra tenant id (default: AZURE_TENANT_ID)."),
+        click.option("--client-id", help="App registration id (default: AZURE_CLIENT_ID)."),
+        click.option("--certificate", "certificate_path", type=click.Path(dir_okay=False),
+                     help="App certificate (default: AZURE_CLIENT_CERTIFICATE_PATH). A client secret is read "
+                     "from AZURE_CLIENT_SECRET only."),
+        click.option("--device-code", is_flag=True, help="Sign in as a person with a device code."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _auth(tenant_id: str | None, client_id: str | None, certificate_path: str | None,
+          device_code: bool) -> intune_auth.AuthSettings:
+    return intune_auth.AuthSettings.resolve(tenant_id=tenant_id, client_id=client_id,
+                                            certificate_path=certificate_path, device_code=device_code)
+
+
+def _package_meta(config: Path | None, package_id: str):
+    _, packages = _load(config)
+    return intune_build.select(packages, [package_id])[0]
+
+
+@cli.command("package")
+@click.option("--package", "package_ids", multiple=True, metavar="ID", help="Package id (repeatable; "
+              "default: all).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
+              show_default=True, help="Output folder; bundles go to <out>/intune/<package>/.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+@_sign_options
+@click.option("--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None, sign: bool,
+                cert: Path | None, key: Path | None, password_env: str | None, output: str) -> None:
+    """Build Intune bundles: scripts, Graph payload JSON, README with portal settings, and a zip.
+
+    \b
+    Example:
+      remediate package --out dist
+      remediate package --package caa20002-user --sign --cert signer.pfx --password-env SIGN_PASS
+    """
+    signer = _signer(sign, cert, key, password_env)
+    _, packages = _load(config)
+    reports = intune_build.build_bundles(intune_build.select(packages, package_ids), out_dir, signer)
+    if output == "json":
+        click.echo(json.dumps([{"package": r.package_id, "folder": str(r.folder), "zip": str(r.zip_path),
+                                "signed": r.signed, "files": dict(r.status)} for r in reports], indent=2))
+        return
+    for report in reports:
+        for name, state in report.status.items():
+            click.echo(f"{state:<9} {out_dir / name}")
+
+
+def _show_request(request: Any) -> str:
+    """A planned request for humans: script contents shortened (the JSON output has them in full)."""
+    body = request.body
+    if isinstance(body, dict):
+        body = {k: (f"<base64, {len(v)} chars>" if k.endswith("ScriptContent") else v) for k, v in body.items()}
+    return f"{request.method} {request.path}" + (f"\n  {json.dumps(body, sort_keys=True)}" if body else "")
+
+
+@cli.command("publish")
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@click.option("--group", "groups", multiple=True, metavar="ID", help="Entra group to include (repeatable).")
+@click.option("--exclude-group", "exclude_groups", multiple=True, metavar="ID", help="Group to exclude.")
+@click.option("--all-devices", is_flag=True, help="Assign to all devices.")
+@click.option("--schedule", metavar="SPEC", help=f"{intune_schedule.SPEC_HELP} (default: the package's).")
+@click.option("--dry-run", is_flag=True, help="Send only reads; print the writes it would send. Without "
+              "credentials, plans as if nothing exists in Intune.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+@_sign_options
+@_graph_options
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[str, ...], all_devices: bool,
+                schedule: str | None, dry_run: bool, config: Path | None, sign: bool, cert: Path | None,
+                key: Path | None, password_env: str | None, output: str, **auth: Any) -> None:
+    """Create or update a package's remediation in Intune by display name, then assign it.
+
+    Running it twice changes nothing the second time. Assignments are merged with the current ones
+    (the Graph assign call replaces the whole set) and every change is listed.
+
+    \b
+    Example:
+      remediate publish --package caa20002-device --group 0f1e... --schedule daily:09:00 --dry-run
+    """
+    request = intune_publish.AssignmentRequest(
+        include=groups, exclude=exclude_groups, all_devices=all_devices,
+        schedule=intune_schedule.parse_schedule(schedule) if schedule else None)
+    bundle = intune_build.bundle_package(_package_meta(config, package_id),
+                                         _signer(sign, cert, key, password_env))
+    settings = _auth(**auth)
+    client = None if dry_run and settings.mode == "none" else intune_build.graph_client(settings)
+    result = intune_publish.publish(client, bundle, request, dry_run=dry_run)
+    if output == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    fields = f" ({', '.join(result.changed_fields)})" if result.action == "update" else ""
+    prefix = "dry run: would " if dry_run else ""
+    click.echo(f"{prefix}{result.action}{fields}: {result.display_name} [{result.script_id}]")
+    for change in result.assignment_changes or ["assignments: no change"]:
+        click.echo(f"  {change}")
+    if dry_run:
+        for planned in result.requests:
+            click.echo(_show_request(planned))
+
+
+@cli.command("results")
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@click.option("--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write one self-contained HTML page (charts and device table).")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+@_graph_options
+def results_cmd(package_id: str, output: str, html_file: Path | None, config: Path | None, **auth: Any) -> None:
+    """Read every device's result from Intune and aggregate: verdicts, causes, error codes, devices.
+
+    \b
+    Example:
+      remediate results --package caa20002-device --html fleet.html
+    """
+    name = _package_meta(config, package_id).display_name
+    client = intune_build.graph_client(_auth(**auth))
+    report = intune_fleet.aggregate(name, intune_fleet.fetch_run_states(client, name))
+    render = {"table": intune_fleet.to_table, "json": intune_fleet.to_json, "csv": intune_fleet.to_csv}[output]
+    click.echo(render(report), nl=False)
+    if html_file is not None:
+        write_atomic(html_file, intune_html.render_html(report).encode("utf-8"))
+        log.get_logger().info("results.html", file=str(html_file))
+
+
+@cli.command("trigger")
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@click.option("--device", required=True, metavar="NAME|ID", help="Managed device name or Intune device id.")
+@click.option("--dry-run", is_flag=True, help="Resolve everything; do not start the run.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+@_graph_options
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def trigger_cmd(package_id: str, device: str, dry_run: bool, config: Path | None, output: str,
+                **auth: Any) -> None:
+    """Run a package's remediation on one device now (on-demand remediation).
+
+    \b
+    Example:
+      remediate trigger --package caa20002-user --device PC-0042
+    """
+    name = _package_meta(config, package_id).display_name
+    client = intune_build.graph_client(_auth(**auth))
+    result = intune_trigger.trigger(client, name, device, dry_run=dry_run)
+    if output == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    verb = "would start" if dry_run else "started"
+    click.echo(f"{verb} {name} on {result.device_name or device} [{result.device_id}]")
 
 
 def main() -> None:

@@ -117,11 +117,14 @@ def _script_call(script_id: str, display_name: str) -> Call:
     return Call(what=f"remediation {display_name!r} (id {script_id})")
 
 
-def sync_script(client: GraphClient, bundle: Bundle, dry_run: bool) -> PublishResult:
-    """Create the script or PATCH it when its content differs; nothing when it is identical."""
+def sync_script(client: GraphClient | None, bundle: Bundle, dry_run: bool) -> PublishResult:
+    """Create the script or PATCH it when its content differs; nothing when it is identical.
+
+    ``client`` None is an offline dry run: the plan assumes nothing exists in Intune yet.
+    """
     payload = bundle.payload()
     name = payload["displayName"]
-    found = find_script(client, name)
+    found = find_script(client, name) if client is not None else None
     if found is None:
         request = PlannedRequest("POST", SCRIPTS_PATH, payload)
         script_id = NEW_ID if dry_run else _create(client, request, name)
@@ -202,7 +205,7 @@ def _apply(merged: dict[tuple[str, str | None], Assignment], want: Assignment) -
     return changes
 
 
-def sync_assignments(client: GraphClient, result: PublishResult, bundle: Bundle, request: AssignmentRequest,
+def sync_assignments(client: GraphClient | None, result: PublishResult, bundle: Bundle, request: AssignmentRequest,
                      dry_run: bool) -> None:
     """Merge the requested targets into the current set and assign when that changes anything."""
     if request.empty:
@@ -221,9 +224,11 @@ def sync_assignments(client: GraphClient, result: PublishResult, bundle: Bundle,
         client.request(planned.method, planned.path, body=body, call=_script_call(script_id, result.display_name))
 
 
-def publish(client: GraphClient, bundle: Bundle, request: AssignmentRequest = AssignmentRequest(), *,
+def publish(client: GraphClient | None, bundle: Bundle, request: AssignmentRequest = AssignmentRequest(), *,
             dry_run: bool = False) -> PublishResult:
     """Create/update the package's remediation, then merge and send its assignments."""
+    if client is None and not dry_run:
+        raise ConfigError("publishing needs Graph credentials (only --dry-run works offline)")
     result = sync_script(client, bundle, dry_run)
     sync_assignments(client, result, bundle, request, dry_run)
     return result
