@@ -14,7 +14,7 @@ from pathlib import Path
 
 import tree_sitter
 
-from remediate import pwsh
+from remediate import pscalls, pwsh
 from remediate.errors import ConfigError
 
 
@@ -57,7 +57,11 @@ TRY = Rule("PS012", "try without catch or finally: PowerShell 5.1 refuses to par
 CONTRACT = Rule("PS013", "runtime contract missing: the first statements must be $ErrorActionPreference = 'Stop'"
                          " and Set-StrictMode -Version <number>")
 
-RULES: tuple[Rule, ...] = (PARSE, ASCII, BOM, CRLF, SIZE, PS7, COMMAND, ALIAS, RETURN, EXIT, REMOVE, TRY, CONTRACT)
+CALLS = Rule("PS014", "bad call to a function the script defines: unknown or positional parameter, missing mandatory"
+                      " parameter (PowerShell would prompt and hang the run), or an undefined/duplicate Rm function")
+
+RULES: tuple[Rule, ...] = (PARSE, ASCII, BOM, CRLF, SIZE, PS7, COMMAND, ALIAS, RETURN, EXIT, REMOVE, TRY, CONTRACT,
+                           CALLS)
 
 MAX_BYTES = 200_000  # Intune portal upload limit (DOMAIN.md section 5)
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -287,9 +291,14 @@ def _check_contract(src: _Source) -> Iterator[Finding]:
         yield CONTRACT, *where, "Set-StrictMode -Version <number> (pinned, not Latest) is not among the first two"
 
 
+def _check_calls(src: _Source) -> Iterator[Finding]:
+    for line, col, detail in pscalls.check_calls(src.tree, src.data):
+        yield CALLS, line, col, detail
+
+
 _CHECKS: tuple[Callable[[_Source], Iterator[Finding]], ...] = (
     _check_parse, _check_encoding, _check_line_endings, _check_ps7, _check_commands,
-    _check_return, _check_exit, _check_try, _check_contract,
+    _check_return, _check_exit, _check_try, _check_contract, _check_calls,
 )
 
 

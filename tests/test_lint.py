@@ -98,6 +98,15 @@ CASES = [
     ("PS013", "no-strictmode", crlf(CONTRACT[0], "exit 0"),
      crlf("#Requires -Version 5.1", "[CmdletBinding()]", "param()", *CONTRACT, "exit 0")),
     ("PS013", "contract-not-first", crlf("$a = 1", *CONTRACT, "exit 0"), crlf(*CONTRACT, "$a = 1", "exit 0")),
+    ("PS014", "unknown-parameter", crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "Get-RmX -Name 'a' -Nmae 'b'", "exit 0"),
+     crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "Get-RmX -Name 'a' -Force", "exit 0")),
+    ("PS014", "missing-mandatory", crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "Get-RmX -Force", "exit 0"),
+     crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "Get-RmX -Name:'a'", "exit 0")),
+    ("PS014", "positional", crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "Get-RmX 'a'", "exit 0"),
+     crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "Get-RmX -Name 'a' -ErrorAction Stop", "exit 0")),
+    ("PS014", "undefined-rm-function", crlf(*CONTRACT, "Get-RmMissing -Name 'a'", "exit 0"),
+     crlf(*CONTRACT, "Get-Item -LiteralPath 'a'", "exit 0")),
+    ("PS014", "defined-twice", crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "exit 0"), crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "exit 0")),
 ]
 
 
