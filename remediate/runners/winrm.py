@@ -10,6 +10,7 @@ CLIXML on stderr even on success; they are decoded and dropped, error strings ke
 from __future__ import annotations
 
 import base64
+import os
 import time
 import xml.etree.ElementTree as ET
 
@@ -73,10 +74,12 @@ class WinRMRunner(RunnerBase):
         s = self.settings
         scheme = "https" if s.ssl else "http"
         validation = "validate" if s.cert_validation is not False else "ignore"
-        ca = s.cert_validation if isinstance(s.cert_validation, str) else None
+        # A CA bundle path, else the environment's bundle (as requests and pypsrp honour it), else certifi.
+        ca = s.cert_validation if isinstance(s.cert_validation, str) else (
+            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None)
         protocol = Protocol(
             f"{scheme}://{s.host}:{s.effective_port}/wsman", transport=_AUTH[s.auth], username=s.username,
-            password=s.password, server_cert_validation=validation, ca_trust_path=ca or "legacy_requests",
+            password=s.password, server_cert_validation=validation, ca_trust_path=ca,
             read_timeout_sec=OPERATION_TIMEOUT_S + 10, operation_timeout_sec=OPERATION_TIMEOUT_S, proxy=None,
         )
         self._protocol = protocol

@@ -314,6 +314,7 @@ class LoopbackServer:
                 raise WSManFault(host.program.fault_code, "Access is denied.", subcode="w:AccessDenied")
             shell_el = req.body.find("rsp:Shell", NS)
             shell_id = (shell_el.get("ShellId") if shell_el is not None else None) or str(uuid.uuid4()).upper()
+            host.shells_created += 1
             if req.resource_uri == CMD_URI:
                 host.shells[shell_id] = CmdShell(host, shell_id)
             else:

@@ -49,6 +49,7 @@ class HostState:
     program: HostProgram
     requests: int = 0
     auth_attempts: int = 0
+    shells_created: int = 0
     scripts: list[str] = field(default_factory=list)
     shells: dict[str, "PsrpShell | CmdShell"] = field(default_factory=dict)
     cond: threading.Condition = field(default_factory=lambda: threading.Condition(threading.RLock()))

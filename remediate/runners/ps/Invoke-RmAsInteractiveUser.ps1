@@ -1,0 +1,158 @@
+<#
+.SYNOPSIS
+    Runs a remediate user package in the signed-in user's session through a one-off scheduled task.
+.DESCRIPTION
+    A WinRM/PSRP session runs as the connecting admin (network logon) and a local agent runs as SYSTEM: HKCU,
+    WAM and Appx registration would act on the wrong account (DOMAIN.md section 4). This launcher registers a
+    one-off task whose principal is the interactive user (LogonType Interactive), runs the package from a
+    folder only SYSTEM, Administrators and that user can open, waits up to the deadline, relays the package's
+    last output line and exit code, and always removes the task and the folder. With nobody signed in it
+    answers verdict skipped, reason no_interactive_user (not an error).
+    Rendered by remediate.runners.user_context; the values in braces are filled in at run time.
+#>
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 2.0
+
+$RmLauncherPackage = '{{PACKAGE}}'
+$RmLauncherPhase = '{{PHASE}}'
+$RmLauncherWaitSeconds = {{WAIT_SECONDS}}
+$RmLauncherExitSkipped = {{EXIT_SKIPPED}}
+$RmLauncherExitError = {{EXIT_ERROR}}
+$RmLauncherTaskPath = '\remediate\'
+$RmLauncherPayload = @'
+{{PAYLOAD}}
+'@
+
+function ConvertTo-RmAsciiText {
+    param([string]$Text)
+    # Intune and RMM output goes through the OEM code page: keep the result line pure ASCII.
+    return ($Text -replace '[^\x20-\x7E]', '?')
+}
+
+function New-RmLauncherResult {
+    param([string]$Verdict, [string]$Reason, [string]$Message)
+    $findings = @()
+    if ($Message) {
+        $facts = [ordered]@{ message = (ConvertTo-RmAsciiText -Text $Message) }
+        $findings = @([ordered]@{ id = 'user_launcher'; state = 'error'; reason = $Reason; facts = $facts })
+    }
+    $result = [ordered]@{
+        schema_version = 1
+        package        = $RmLauncherPackage
+        phase          = $RmLauncherPhase
+        verdict        = $Verdict
+        reason         = $Reason
+        context        = 'system'
+        computer       = (ConvertTo-RmAsciiText -Text $env:COMPUTERNAME)
+        findings       = $findings
+    }
+    return (ConvertTo-Json -InputObject $result -Compress -Depth 5)
+}
+
+function Get-RmInteractiveUser {
+    # The console user first; otherwise the owner of an explorer.exe (a signed-in RDP session).
+    $console = (Get-CimInstance -ClassName Win32_ComputerSystem).UserName
+    if ($console) {
+        return [string]$console
+    }
+    $explorers = @(Get-CimInstance -ClassName Win32_Process -Filter "Name = 'explorer.exe'")
+    foreach ($process in $explorers) {
+        $owner = Invoke-CimMethod -InputObject $process -MethodName GetOwner
+        if ($owner.ReturnValue -eq 0 -and $owner.User) {
+            return ('{0}\{1}' -f $owner.Domain, $owner.User)
+        }
+    }
+    return $null
+}
+
+function New-RmProtectedFolder {
+    param([string]$User)
+    $path = Join-Path -Path $env:ProgramData -ChildPath ('remediate\run-' + [guid]::NewGuid().ToString('N'))
+    $null = New-Item -ItemType Directory -Path $path -Force
+    # Inherited ACEs (Users: read) are removed: only SYSTEM, Administrators and the target user remain.
+    $grants = @('*S-1-5-18:(OI)(CI)F', '*S-1-5-32-544:(OI)(CI)F', ('{0}:(OI)(CI)M' -f $User))
+    $null = & icacls.exe $path /inheritance:r /grant:r $grants
+    if ($LASTEXITCODE -ne 0) {
+        throw ('icacls could not protect {0} (exit {1})' -f $path, $LASTEXITCODE)
+    }
+    return $path
+}
+
+function Clear-RmLauncherFolder {
+    param([string]$Path)
+    try {
+        if ($Path -and [IO.Directory]::Exists($Path)) {
+            [IO.Directory]::Delete($Path, $true)
+        }
+    } catch {
+        # A file still held open must not replace the result line; the folder holds no secrets of its own.
+        $null = $_
+    }
+}
+
+function Invoke-RmUserTask {
+    param([string]$User, [string]$Folder)
+    $scriptPath = Join-Path -Path $Folder -ChildPath 'package.ps1'
+    $outPath = Join-Path -Path $Folder -ChildPath 'output.txt'
+    $codePath = Join-Path -Path $Folder -ChildPath 'exitcode.txt'
+    [IO.File]::WriteAllBytes($scriptPath, [Convert]::FromBase64String($RmLauncherPayload))
+    # The task runs the package exactly as Intune does (-File), captures every stream, then records the code.
+    $inner = "& powershell.exe -NoProfile -ExecutionPolicy Bypass -File '$scriptPath' *> '$outPath'; " +
+        "[IO.File]::WriteAllText('$codePath', [string]`$LASTEXITCODE)"
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($inner))
+    $taskName = 'remediate-' + [guid]::NewGuid().ToString('N')
+    $argument = '-NoProfile -NonInteractive -WindowStyle Hidden -ExecutionPolicy Bypass -EncodedCommand ' + $encoded
+    $action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument $argument
+    $principal = New-ScheduledTaskPrincipal -UserId $User -LogonType Interactive -RunLevel Limited
+    $limit = New-TimeSpan -Seconds ($RmLauncherWaitSeconds + 30)
+    $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit $limit
+    $null = Register-ScheduledTask -TaskName $taskName -TaskPath $RmLauncherTaskPath -Action $action -Principal $principal -Settings $settings -Force
+    try {
+        Start-ScheduledTask -TaskName $taskName -TaskPath $RmLauncherTaskPath
+        $deadline = [DateTime]::UtcNow.AddSeconds($RmLauncherWaitSeconds)
+        while (-not (Test-Path -LiteralPath $codePath) -and [DateTime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 500
+        }
+        if (-not (Test-Path -LiteralPath $codePath)) {
+            Stop-ScheduledTask -TaskName $taskName -TaskPath $RmLauncherTaskPath -ErrorAction SilentlyContinue
+            $message = 'the user task did not finish within {0} s' -f $RmLauncherWaitSeconds
+            $line = New-RmLauncherResult -Verdict 'error' -Reason 'user_task_timeout' -Message $message
+            return @{ Line = $line; ExitCode = $RmLauncherExitError }
+        }
+        $code = [int]([IO.File]::ReadAllText($codePath).Trim())
+        $lines = @()
+        if (Test-Path -LiteralPath $outPath) {
+            $lines = @(Get-Content -LiteralPath $outPath | Where-Object { $_.Trim() -ne '' })
+        }
+        $last = ''
+        if ($lines.Count -gt 0) {
+            $last = [string]$lines[$lines.Count - 1]
+        }
+        return @{ Line = $last; ExitCode = $code }
+    } finally {
+        Unregister-ScheduledTask -TaskName $taskName -TaskPath $RmLauncherTaskPath -Confirm:$false -ErrorAction SilentlyContinue
+    }
+}
+
+$RmExitCode = $RmLauncherExitError
+$RmLine = ''
+$RmFolder = $null
+try {
+    $user = Get-RmInteractiveUser
+    if (-not $user) {
+        $RmLine = New-RmLauncherResult -Verdict 'skipped' -Reason 'no_interactive_user' -Message ''
+        $RmExitCode = $RmLauncherExitSkipped
+    } else {
+        $RmFolder = New-RmProtectedFolder -User $user
+        $run = Invoke-RmUserTask -User $user -Folder $RmFolder
+        $RmLine = $run.Line
+        $RmExitCode = $run.ExitCode
+    }
+} catch {
+    $RmLine = New-RmLauncherResult -Verdict 'error' -Reason 'unhandled_error' -Message $_.Exception.Message
+    $RmExitCode = $RmLauncherExitError
+} finally {
+    Clear-RmLauncherFolder -Path $RmFolder
+}
+Write-Output $RmLine
+exit $RmExitCode
