@@ -1,0 +1,54 @@
+"""The generator: committed scripts equal their templates; drift and template edits are caught."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from remediate import generate, render
+from remediate.generate import FileState
+
+
+def test_committed_scripts_are_identical_to_their_templates(real_packages, repo_root):
+    plans = generate.plan(real_packages, repo_root / "detection_scripts")
+    assert generate.drift(plans) == [], [str(p) for p in generate.drift(plans)]
+    names = sorted(p.path.name for p in plans)
+    assert names == sorted(["README.md", "detect.ps1", "remediate.ps1"] * len(real_packages))
+
+
+def test_generate_then_check_reports_create_identical_changed(real_packages, tmp_path):
+    plans = generate.plan(real_packages, tmp_path)
+    assert {p.state for p in plans} == {FileState.CREATE}
+    assert generate.apply(plans) == len(plans)
+    assert {p.state for p in generate.plan(real_packages, tmp_path)} == {FileState.IDENTICAL}
+    victim = tmp_path / real_packages[0].id / "detect.ps1"
+    victim.write_bytes(victim.read_bytes() + b"# hand edit\r\n")
+    (tmp_path / "stray.ps1").write_bytes(b"x")
+    states = {p.path.name: p.state for p in generate.plan(real_packages, tmp_path)}
+    assert states["stray.ps1"] is FileState.EXTRA
+    assert [p.path for p in generate.drift(generate.plan(real_packages, tmp_path))] == [victim, tmp_path / "stray.ps1"]
+
+
+def test_editing_a_template_without_regenerating_is_drift(real_packages, repo_root, tmp_path, monkeypatch):
+    runtime = tmp_path / "runtime"
+    shutil.copytree(render.RUNTIME_DIR, runtime)
+    log = runtime / "Write-RmLog.ps1"
+    log.write_text(log.read_text().replace("rolls over", "rolls  over"))
+    monkeypatch.setattr(render, "RUNTIME_DIR", runtime)
+    drifted = generate.drift(generate.plan(real_packages, repo_root / "detection_scripts"))
+    assert {p.path.name for p in drifted} == {"detect.ps1", "remediate.ps1"}
+
+
+def test_writes_are_atomic(tmp_path, monkeypatch):
+    target = tmp_path / "a" / "file.ps1"
+    generate.write_atomic(target, b"old")
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(generate.os, "replace", boom)
+    with pytest.raises(OSError):
+        generate.write_atomic(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in target.parent.iterdir()] == ["file.ps1"]
