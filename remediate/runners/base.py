@@ -38,7 +38,10 @@ ERROR_CODES: dict[str, str] = {
     "powershell_missing": "local runs need powershell.exe (Windows PowerShell 5.1) on PATH",
     "bad_output": "the script ran but its last line is not a remediate result",
     "script_error": "the script failed: non-zero exit or error output from a remediation",
+    "still_non_compliant": "the remediation exited 0 but the verify detection still finds the issue",
     "interrupted": "the run was stopped (Ctrl-C) before this host finished",
+    "config_error": "the package cannot be run this way (e.g. not embeddable in the user launcher)",
+    "internal_error": "a bug in remediate while handling this host (the message names the exception)",
 }
 
 # [MS-WSMV] fault codes seen in practice (DOMAIN.md section 7); unknown ones keep their number.

@@ -1,0 +1,348 @@
+"""Run a package over many hosts: detect, then (when asked and needed) remediate and verify.
+
+Each host is one worker thread with its own runner (pypsrp/pywinrm objects are not thread-safe), reused for
+every phase of that host. Each host's record is appended to the results file the moment it finishes (flush +
+fsync: a crash loses nothing done). Ctrl-C stops handing out hosts; finished records are kept, hosts in flight
+are recorded as ``interrupted``. A host that overruns its whole-cycle deadline (plus a grace) is recorded as
+``timeout`` and its worker abandoned, so one stuck host never stalls the fleet.
+
+Exit code of a fleet run (``fleet_exit_code``), highest wins, so the most serious condition is never hidden:
+
+    HOST_ERROR (4)          some host gave no verdict (unreachable, auth, timeout, bad output, interrupted)
+    REMEDIATION_FAILED (3)  a remediation ran and failed, or the verify detection still found the issue
+    NON_COMPLIANT (1)       non-compliance remains (detect-only, dry-run, deferred)
+    OK (0)                  every host compliant, fixed or skipped
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from remediate.errors import ExitCode, RemediateError, RunnerError
+from remediate.inventory import dedupe
+from remediate.results import Phase, ResultParseError, ScriptResult, Verdict, parse_result_line
+from remediate.runners import ConnectionSettings, Runner, RunOutcome, make_runner
+from remediate.runners.user_context import wrap_for_interactive_user
+
+log = structlog.get_logger("remediate.fleet")
+
+ScriptsFor = Callable[[str, Phase, bool], str]  # (package id, phase, dry_run) -> script text
+Progress = Callable[[dict[str, Any], int, int], None]  # (record, done, total)
+
+STATUS_EXIT: dict[str, ExitCode] = {
+    "compliant": ExitCode.OK,
+    "fixed": ExitCode.OK,
+    "skipped": ExitCode.OK,
+    "non_compliant": ExitCode.NON_COMPLIANT,
+    "would_remediate": ExitCode.NON_COMPLIANT,
+    "deferred": ExitCode.NON_COMPLIANT,
+    "remediation_failed": ExitCode.REMEDIATION_FAILED,
+    "error": ExitCode.HOST_ERROR,
+    "interrupted": ExitCode.HOST_ERROR,
+}
+GRACE_S = 10.0  # beyond the host deadline before a worker is abandoned (runners bound their own requests)
+
+
+@dataclass(frozen=True)
+class FleetOptions:
+    package: str
+    remediate: bool = False  # detect-only unless asked
+    dry_run: bool = False  # run the remediation in dry-run mode: it describes, changes nothing; no verify
+    concurrency: int = 8
+    host_timeout_s: float = 300.0  # whole cycle per host: detect + remediate + verify
+    user_context: bool = False  # a user package: run it as the interactive user over WinRM/PSRP
+    results_path: Path | None = None
+
+
+@dataclass
+class FleetResult:
+    records: list[dict[str, Any]]
+    interrupted: bool = False
+    not_started: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.INTERRUPTED if self.interrupted else fleet_exit_code(self.records)
+
+
+def fleet_exit_code(records: Iterable[dict[str, Any]]) -> ExitCode:
+    """The documented precedence (module docstring): the highest code among the hosts' statuses."""
+    return max((STATUS_EXIT.get(r.get("status", "error"), ExitCode.HOST_ERROR) for r in records),
+               default=ExitCode.OK)
+
+
+def summarize(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    records = list(records)
+    return {
+        "hosts": len(records),
+        "status": dict(sorted(Counter(r["status"] for r in records).items())),
+        "errors": dict(sorted(Counter(r["error"]["code"] for r in records if r.get("error")).items())),
+        "exit_code": int(fleet_exit_code(records)),
+    }
+
+
+class ResultsWriter:
+    """Append-only JSON Lines; every record is flushed and fsync'd before the next host is reported."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._file = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115 - closed in close()
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._file is None:
+            return
+        self._file.write(json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")
+        self._file.flush()
+        os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+# -- one host -------------------------------------------------------------------------------------------
+class _HostRun:
+    """The detect → remediate → verify cycle of one host, under one deadline, with one runner."""
+
+    def __init__(self, host: str, settings: ConnectionSettings, options: FleetOptions,
+                 scripts: dict[tuple[Phase, bool], str]) -> None:
+        self.host = host
+        self.settings = settings.with_host(host)
+        self.options = options
+        self.scripts = scripts
+        self.start = time.monotonic()
+        self.deadline = self.start + options.host_timeout_s
+        self.record: dict[str, Any] = {
+            "host": host, "package": options.package, "transport": settings.transport, "status": "error",
+            "verdict": None, "phases": [], "error": None, "findings": [], "failing": [], "requests": 0,
+        }
+
+    def run(self, runner_factory: Callable[[ConnectionSettings], Runner]) -> dict[str, Any]:
+        try:
+            with runner_factory(self.settings) as runner:
+                self._cycle(runner)
+        except RunnerError as err:
+            self._fail(err.code, str(err), err.stage)
+        except RemediateError as err:  # e.g. the launcher cannot embed this package
+            self._fail("config_error", f"{self.host}: {err}", None)
+        self.record["duration_s"] = round(time.monotonic() - self.start, 3)
+        return self.record
+
+    def _fail(self, code: str, message: str, stage: str | None, status: str = "error") -> None:
+        self.record["status"] = status
+        self.record["error"] = {"code": code, "message": message, "stage": stage}
+
+    def _cycle(self, runner: Runner) -> None:
+        detect = self._phase(runner, "detect", Phase.DETECT, dry_run=False)
+        if detect is None:
+            return
+        verdict = detect.verdict
+        self.record["verdict"] = verdict.value
+        if verdict in (Verdict.COMPLIANT, Verdict.SKIPPED):
+            self.record["status"] = verdict.value
+            return
+        if verdict is Verdict.ERROR:
+            self._fail("script_error", f"{self.host}: detection reported an error", "detect")
+            return
+        if not (self.options.remediate or self.options.dry_run):
+            self.record["status"] = "non_compliant"
+            return
+        dry = self.options.dry_run
+        fix = self._phase(runner, "remediate", Phase.REMEDIATE, dry_run=dry, strict=True)
+        if fix is None:
+            return
+        if dry:
+            self.record["status"] = "would_remediate"
+        elif fix.verdict is Verdict.DEFERRED:
+            self.record["status"] = "deferred"
+        elif fix.verdict in (Verdict.FAILED, Verdict.ERROR):
+            self._fail("script_error", f"{self.host}: remediation reported {fix.verdict.value}", "remediate",
+                       status="remediation_failed")
+        else:
+            verify = self._phase(runner, "verify", Phase.DETECT, dry_run=False)
+            if verify is None:
+                return
+            self.record["verdict"] = verify.verdict.value
+            if verify.verdict is Verdict.COMPLIANT:
+                self.record["status"] = "fixed"
+            else:
+                self._fail("still_non_compliant", f"{self.host}: the issue remains after remediation", "verify",
+                           status="remediation_failed")
+
+    def _phase(self, runner: Runner, name: str, phase: Phase, *, dry_run: bool,
+               strict: bool = False) -> ScriptResult | None:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise RunnerError(f"{self.host}: no time left for {name}", code="timeout", host=self.host, stage=name)
+        script = self.scripts[(phase, dry_run)]
+        if self.options.user_context and self.settings.transport in ("psrp", "winrm"):
+            script = wrap_for_interactive_user(script, package=self.options.package, phase=phase, timeout_s=left)
+        try:
+            outcome = runner.run_script(script, timeout_s=left)
+        except RunnerError as err:
+            err.stage = err.stage and f"{name}:{err.stage}"
+            raise
+        entry = self._entry(name, outcome)
+        self.record["phases"].append(entry)
+        self.record["requests"] += outcome.requests
+        try:
+            result = parse_result_line(outcome.stdout)
+        except ResultParseError as exc:
+            status = "remediation_failed" if name == "remediate" else "error"
+            self._fail("bad_output", f"{self.host}: {name} output is not a remediate result ({exc})", name, status)
+            return None
+        entry.update(verdict=result.verdict.value, reason=result.data.get("reason"))
+        self.record["findings"] = result.findings
+        self.record["failing"] = result.failing
+        # Intune semantics (DOMAIN.md section 5): a remediation that exits non-zero or writes to stderr failed.
+        if strict and (outcome.exit_code != 0 or outcome.errors):
+            why = f"exit {outcome.exit_code}" if outcome.exit_code else "error output"
+            self._fail("script_error", f"{self.host}: remediation failed ({why})", name, "remediation_failed")
+            return None
+        return result
+
+    @staticmethod
+    def _entry(name: str, outcome: RunOutcome) -> dict[str, Any]:
+        return {"phase": name, "exit_code": outcome.exit_code, "duration_s": round(outcome.duration_s, 3),
+                "requests": outcome.requests, "errors": list(outcome.errors[:5])}
+
+
+def run_host(host: str, settings: ConnectionSettings, options: FleetOptions, scripts_for: ScriptsFor,
+             runner_factory: Callable[[ConnectionSettings], Runner] = make_runner) -> dict[str, Any]:
+    """One host's whole cycle; never raises for a host failure (it is in the record)."""
+    return _HostRun(host, settings, options, _scripts(options, scripts_for)).run(runner_factory)
+
+
+def _scripts(options: FleetOptions, scripts_for: ScriptsFor) -> dict[tuple[Phase, bool], str]:
+    """Every script the run may need, rendered once up front (a render error stops before any host)."""
+    scripts = {(Phase.DETECT, False): scripts_for(options.package, Phase.DETECT, False)}
+    if options.remediate or options.dry_run:
+        scripts[(Phase.REMEDIATE, options.dry_run)] = scripts_for(options.package, Phase.REMEDIATE, options.dry_run)
+    return scripts
+
+
+# -- many hosts ------------------------------------------------------------------------------------------
+def run_fleet(hosts: Iterable[str], settings: ConnectionSettings, options: FleetOptions, scripts_for: ScriptsFor,
+              *, progress: Progress | None = None,
+              runner_factory: Callable[[ConnectionSettings], Runner] = make_runner) -> FleetResult:
+    """Run the cycle on every host with bounded concurrency; records come back in completion order."""
+    todo = dedupe(hosts)
+    scripts = _scripts(options, scripts_for)
+    fleet = _Fleet(todo, settings, options, scripts, progress, runner_factory)
+    return fleet.run()
+
+
+class _Fleet:
+    def __init__(self, hosts: list[str], settings: ConnectionSettings, options: FleetOptions,
+                 scripts: dict[tuple[Phase, bool], str], progress: Progress | None,
+                 runner_factory: Callable[[ConnectionSettings], Runner]) -> None:
+        self.hosts = hosts
+        self.settings = settings
+        self.options = options
+        self.scripts = scripts
+        self.progress = progress
+        self.runner_factory = runner_factory
+        self.pending: queue.Queue[str] = queue.Queue()
+        for host in hosts:
+            self.pending.put(host)
+        self.done: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+        self.in_flight: dict[str, float] = {}  # host -> start time (monotonic)
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.records: list[dict[str, Any]] = []
+        self.finished: set[str] = set()
+
+    def run(self) -> FleetResult:
+        writer = ResultsWriter(self.options.results_path)
+        log.info("fleet.start", hosts=len(self.hosts), package=self.options.package, **self.settings.describe())
+        for _ in range(max(1, min(self.options.concurrency, len(self.hosts)))):
+            self._spawn()
+        interrupted = False
+        try:
+            while len(self.finished) < len(self.hosts):
+                self._collect(writer, timeout=0.2)
+                self._reap_overdue(writer)
+        except KeyboardInterrupt:
+            interrupted = True
+            self.stop.set()
+            with self.lock:
+                stuck = list(self.in_flight)
+            for host in stuck:
+                record = self._error_record(host, "interrupted", f"{host}: stopped by Ctrl-C", "cycle",
+                                            "interrupted")
+                self._finish(writer, host, record, notify=False)
+        finally:
+            writer.close()
+        not_started = [h for h in self.hosts if h not in self.finished]
+        log.info("fleet.done", interrupted=interrupted, **summarize(self.records))
+        return FleetResult(self.records, interrupted=interrupted, not_started=not_started)
+
+    def _spawn(self) -> None:
+        threading.Thread(target=self._worker, name="remediate-fleet", daemon=True).start()
+
+    def _worker(self) -> None:
+        while not self.stop.is_set():
+            try:
+                host = self.pending.get_nowait()
+            except queue.Empty:
+                return
+            with self.lock:
+                self.in_flight[host] = time.monotonic()
+            log.debug("fleet.host.start", host=host)
+            try:
+                record = _HostRun(host, self.settings, self.options, self.scripts).run(self.runner_factory)
+            except Exception as exc:  # noqa: BLE001 - a bug for one host must not stall the fleet; it is recorded
+                record = self._error_record(host, "internal_error", f"{host}: {type(exc).__name__}: {exc}", "cycle")
+            with self.lock:
+                abandoned = host not in self.in_flight
+                self.in_flight.pop(host, None)
+            if abandoned:
+                return  # the main thread already recorded it; a replacement worker took this slot
+            self.done.put((host, record))
+
+    def _collect(self, writer: ResultsWriter, timeout: float) -> None:
+        try:
+            host, record = self.done.get(timeout=timeout)
+        except queue.Empty:
+            return
+        self._finish(writer, host, record)
+
+    def _reap_overdue(self, writer: ResultsWriter) -> None:
+        limit = self.options.host_timeout_s + GRACE_S
+        now = time.monotonic()
+        with self.lock:
+            overdue = [h for h, started in self.in_flight.items() if now - started > limit]
+            for host in overdue:
+                del self.in_flight[host]
+        for host in overdue:
+            message = f"{host}: no result within {self.options.host_timeout_s:g} s (worker abandoned)"
+            self._finish(writer, host, self._error_record(host, "timeout", message, "cycle"))
+            self._spawn()
+
+    def _finish(self, writer: ResultsWriter, host: str, record: dict[str, Any], notify: bool = True) -> None:
+        if host in self.finished:
+            return
+        self.finished.add(host)
+        self.records.append(record)
+        writer.write(record)
+        log.info("fleet.host.done", host=host, status=record["status"],
+                 error=(record.get("error") or {}).get("code"), duration_s=record.get("duration_s"))
+        if notify and self.progress is not None:
+            self.progress(record, len(self.finished), len(self.hosts))
+
+    def _error_record(self, host: str, code: str, message: str, stage: str, status: str = "error") -> dict[str, Any]:
+        started = self.in_flight.get(host)
+        return {"host": host, "package": self.options.package, "transport": self.settings.transport,
+                "status": status, "verdict": None, "phases": [], "findings": [], "failing": [], "requests": 0,
+                "error": {"code": code, "message": message, "stage": stage},
+                "duration_s": round(time.monotonic() - started, 3) if started else 0.0}
