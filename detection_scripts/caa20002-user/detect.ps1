@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 9d069efb6ceba7b7109a3bdcba8ce64781c1c9612d8b05ff4c8a02014eabf368
+# input-sha256: 09ec033ea7d4cbc2ac9946c624327de6226305c49c774815b2d4b15167a0f111
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -726,6 +726,73 @@ function Get-RmUserEvidence {
     return $evidence
 }
 
+function Invoke-RmNative {
+    <#
+    .SYNOPSIS
+    Runs a native program (dsregcmd, w32tm, netsh, cmdkey...) with a deadline and captures its output.
+    .DESCRIPTION
+    Uses System.Diagnostics.Process rather than the call operator: in Windows PowerShell 5.1, redirecting a
+    native program's stderr with $ErrorActionPreference = 'Stop' turns its first stderr line into a
+    terminating error, and a hung program would hang the whole run. Returns ExitCode (-1 on timeout or
+    start failure), Output and Error (strings), TimedOut and Started.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$FilePath,
+        [string]$Arguments = '',
+        [int]$TimeoutSeconds = 10
+    )
+    $outcome = [ordered]@{ ExitCode = -1; Output = ''; Error = ''; TimedOut = $false; Started = $false }
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = $FilePath
+    $info.Arguments = $Arguments
+    $info.UseShellExecute = $false
+    $info.CreateNoWindow = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $process = New-Object System.Diagnostics.Process
+    $process.StartInfo = $info
+    try {
+        $outcome.Started = $process.Start()
+    }
+    catch {
+        $outcome.Error = $_.Exception.Message
+        return $outcome
+    }
+    # Read both streams asynchronously so a full pipe buffer cannot deadlock the child.
+    $stdout = $process.StandardOutput.ReadToEndAsync()
+    $stderr = $process.StandardError.ReadToEndAsync()
+    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+        $outcome.TimedOut = $true
+        try {
+            $process.Kill()
+        }
+        catch {
+            $null = $_
+        }
+        return $outcome
+    }
+    $outcome.ExitCode = $process.ExitCode
+    $outcome.Output = $stdout.Result
+    $outcome.Error = $stderr.Result
+    return $outcome
+}
+
+function ConvertFrom-RmColonList {
+    <#
+    .SYNOPSIS
+    Parses 'Name : Value' lines (dsregcmd /status, w32tm /query) into a hashtable; later duplicates win.
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $values = @{}
+    foreach ($line in ($Text -split "`r?`n")) {
+        $match = [regex]::Match($line, '^\s*([A-Za-z][A-Za-z0-9 ()\-]*?)\s*:\s*(.*?)\s*$')
+        if ($match.Success) {
+            $values[$match.Groups[1].Value] = $match.Groups[2].Value
+        }
+    }
+    return $values
+}
+
 function Get-RmContextProblem {
     <#
     .SYNOPSIS
@@ -744,6 +811,24 @@ function Get-RmContextProblem {
     return ''
 }
 
+function Select-RmFinding {
+    <#
+    .SYNOPSIS
+    The finding among a check function's output: its last dictionary. Stray output (an unassigned method
+    result in a fragment) would otherwise turn the finding into an array.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Output,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    for ($i = $Output.Count - 1; $i -ge 0; $i--) {
+        if ($Output[$i] -is [System.Collections.IDictionary] -and $Output[$i].Contains('state')) {
+            return $Output[$i]
+        }
+    }
+    return New-RmFinding -Id $Id -State 'error' -Reason 'no_finding'
+}
+
 function Invoke-RmDetect {
     <#
     .SYNOPSIS
@@ -754,7 +839,7 @@ function Invoke-RmDetect {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
     try {
-        $finding = & $Check.Detect -Check $Check -Run $Run
+        $finding = Select-RmFinding -Output @(& $Check.Detect -Check $Check -Run $Run) -Id $Check.Id
     }
     catch {
         $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
@@ -796,7 +881,7 @@ function Invoke-RmRepairStep {
         $WhatIfPreference = $true
     }
     try {
-        $repair = & $Check.Repair -Check $Check -Run $Run -Finding $before
+        $repair = Select-RmFinding -Output @(& $Check.Repair -Check $Check -Run $Run -Finding $before) -Id $Check.Id
     }
     catch {
         $repair = New-RmFinding -Id $Check.Id -State 'failed' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })

@@ -16,6 +16,24 @@ function Get-RmContextProblem {
     return ''
 }
 
+function Select-RmFinding {
+    <#
+    .SYNOPSIS
+    The finding among a check function's output: its last dictionary. Stray output (an unassigned method
+    result in a fragment) would otherwise turn the finding into an array.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Output,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    for ($i = $Output.Count - 1; $i -ge 0; $i--) {
+        if ($Output[$i] -is [System.Collections.IDictionary] -and $Output[$i].Contains('state')) {
+            return $Output[$i]
+        }
+    }
+    return New-RmFinding -Id $Id -State 'error' -Reason 'no_finding'
+}
+
 function Invoke-RmDetect {
     <#
     .SYNOPSIS
@@ -26,7 +44,7 @@ function Invoke-RmDetect {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
     try {
-        $finding = & $Check.Detect -Check $Check -Run $Run
+        $finding = Select-RmFinding -Output @(& $Check.Detect -Check $Check -Run $Run) -Id $Check.Id
     }
     catch {
         $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
@@ -68,7 +86,7 @@ function Invoke-RmRepairStep {
         $WhatIfPreference = $true
     }
     try {
-        $repair = & $Check.Repair -Check $Check -Run $Run -Finding $before
+        $repair = Select-RmFinding -Output @(& $Check.Repair -Check $Check -Run $Run -Finding $before) -Id $Check.Id
     }
     catch {
         $repair = New-RmFinding -Id $Check.Id -State 'failed' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
