@@ -13,7 +13,9 @@ from typing import Any
 
 import click
 
-from remediate import __version__, codes, generate, lint, log
+from remediate import __version__, codes, generate, lint, log, runners
+from remediate import fleet as fleet_mod
+from remediate import inventory as inventory_mod
 from remediate.checks import all_checks
 from remediate.config import load_settings
 from remediate.errors import EXIT_CODE_HELP, ExitCode, RemediateError
@@ -348,6 +350,99 @@ def trigger_cmd(package_id: str, device: str, dry_run: bool, config: Path | None
         return
     verb = "would start" if dry_run else "started"
     click.echo(f"{verb} {name} on {result.device_name or device} [{result.device_id}]")
+
+
+def _run_password(username: str | None) -> str | None:
+    """From REMEDIATE_PASSWORD or a hidden prompt; never from the command line (shell history, ps)."""
+    import os
+
+    if not username:
+        return None
+    return os.environ.get("REMEDIATE_PASSWORD") or click.prompt(f"Password for {username}", hide_input=True,
+                                                                err=True)
+
+
+def _run_progress(enabled: bool):
+    if not enabled:
+        return None
+
+    def progress(record: dict[str, Any], done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        click.echo(f"\rrun: {done}/{total} hosts, last {record['host']}: {record['status']}\033[K{end}", err=True,
+                   nl=False)
+
+    return progress
+
+
+@cli.command("run")
+@click.argument("hosts", nargs=-1, metavar="[HOST]...")
+@click.option("--inventory", type=click.Path(path_type=Path, dir_okay=False),
+              help="Hosts file: one per line (# comments) or CSV with a 'host' column.")
+@click.option("--local", "local_run", is_flag=True, help="Run on this machine (needs powershell.exe).")
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id (see 'remediate list').")
+@click.option("--detect-only", "mode", flag_value="detect", default=True, help="Only detect (default).")
+@click.option("--remediate", "mode", flag_value="remediate", help="Remediate non-compliant hosts, then verify.")
+@click.option("--dry-run", "mode", flag_value="dry_run", help="Run the remediation in dry-run mode (no change).")
+@click.option("--transport", type=click.Choice(["psrp", "winrm"]), default="psrp", show_default=True)
+@click.option("--auth", type=click.Choice(list(runners.AUTHS)), default="negotiate", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), help="Default 5986 with --ssl, 5985 without.")
+@click.option("--ssl/--no-ssl", "use_ssl", default=True, show_default=True, help="HTTPS (5986) or HTTP (5985).")
+@click.option("--ca-bundle", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="PEM bundle that signs the hosts' WinRM certificates.")
+@click.option("--insecure", is_flag=True, help="Skip certificate validation (explicit; warned on stderr).")
+@click.option("--username", envvar="REMEDIATE_USERNAME", help="Account; password from REMEDIATE_PASSWORD or a "
+              "prompt.")
+@click.option("--concurrency", type=click.IntRange(1, 512), default=16, show_default=True)
+@click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=300.0, show_default=True,
+              help="Seconds per host for the whole detect/remediate/verify cycle.")
+@click.option("--output", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
+@click.option("--results", "results_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Append each host's record (JSON Lines) as soon as it finishes.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str, mode: str,
+            transport: str, auth: str, port: int | None, use_ssl: bool, ca_bundle: Path | None, insecure: bool,
+            username: str | None, concurrency: int, timeout_s: float, output: str, results_file: Path | None,
+            config: Path | None) -> None:
+    """Run a package on hosts over PSRP/WinRM (or locally): detect, and remediate + verify when asked.
+
+    \b
+    Examples:
+      remediate run PC-0042 --package caa20002-device --username CORP\\admin
+      remediate run --inventory hosts.txt --package caa20002-user --remediate --results out.jsonl
+    """
+    if sum(bool(x) for x in (hosts, inventory, local_run)) != 1:
+        raise click.UsageError("give HOST arguments, --inventory FILE or --local (exactly one)")
+    if insecure and ca_bundle:
+        raise click.UsageError("--insecure and --ca-bundle contradict each other")
+    if insecure:
+        click.echo("remediate: warning: --insecure: server certificates are not validated; anyone on the "
+                   "network path can impersonate the hosts", err=True)
+    host_list = (["localhost"] if local_run else
+                 inventory_mod.read_inventory(inventory) if inventory else inventory_mod.validate_hosts(hosts))
+    package = _package_meta(config, package_id)
+    settings = runners.ConnectionSettings(
+        host=host_list[0], transport="local" if local_run else transport, port=port, ssl=use_ssl, auth=auth,
+        username=username, password=_run_password(None if local_run else username),
+        cert_validation=False if insecure else (str(ca_bundle) if ca_bundle else True))
+    options = fleet_mod.FleetOptions(
+        package_id, remediate=mode == "remediate", dry_run=mode == "dry_run", concurrency=concurrency,
+        host_timeout_s=timeout_s, user_context=getattr(package.run_as, "value", "") == "user",
+        results_path=results_file)
+    result = fleet_mod.run_fleet(host_list, settings, options, fleet_mod.package_scripts(package),
+                                 progress=_run_progress(sys.stderr.isatty() and output == "table"))
+    if output == "json":
+        click.echo(json.dumps({"schema_version": 1, "summary": fleet_mod.summarize(result.records),
+                               "records": result.records}, indent=2, sort_keys=True))
+    elif output == "jsonl":
+        for record in result.records:
+            click.echo(json.dumps(record, sort_keys=True, separators=(",", ":")))
+    else:
+        for line in fleet_mod.format_table(result.records):
+            click.echo(line)
+    if result.interrupted:
+        click.echo(f"remediate: interrupted; {len(result.records)} hosts recorded, "
+                   f"{len(result.not_started)} not started", err=True)
+    sys.exit(int(result.exit_code))
 
 
 def main() -> None:

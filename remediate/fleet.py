@@ -346,3 +346,30 @@ class _Fleet:
                 "status": status, "verdict": None, "phases": [], "findings": [], "failing": [], "requests": 0,
                 "error": {"code": code, "message": message, "stage": stage},
                 "duration_s": round(time.monotonic() - started, 3) if started else 0.0}
+
+
+# -- glue for the command line ---------------------------------------------------------------------------
+def package_scripts(package: Any) -> ScriptsFor:
+    """``scripts_for`` backed by the generator: the package's scripts rendered in memory (ASCII, CRLF)."""
+    from remediate.render import render_script
+
+    def scripts_for(package_id: str, phase: Phase, dry_run: bool) -> str:
+        return render_script(package, Phase(phase), dry_run=dry_run).decode("ascii")
+
+    return scripts_for
+
+
+def format_table(records: list[dict[str, Any]]) -> list[str]:
+    """Fixed-width lines for the terminal: one per host (sorted), then the summary."""
+    lines = [f"{'host':32} {'status':18} {'verdict':14} {'error':28} detail"]
+    for r in sorted(records, key=lambda r: r["host"].lower()):
+        err = r.get("error") or {}
+        detail = err.get("message") or ", ".join(r.get("failing") or [])
+        lines.append(f"{r['host'][:32]:32} {r['status']:18} {(r.get('verdict') or '-'):14} "
+                     f"{(err.get('code') or '-')[:28]:28} {detail[:100]}")
+    s = summarize(records)
+    counts = ", ".join(f"{n} {status}" for status, n in s["status"].items()) or "nothing run"
+    lines.append(f"{s['hosts']} hosts: {counts}")
+    if s["errors"]:
+        lines.append("errors: " + ", ".join(f"{n} {code}" for code, n in s["errors"].items()))
+    return lines
