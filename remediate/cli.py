@@ -6,6 +6,7 @@ here. stdout carries results; logs go to stderr.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -13,22 +14,58 @@ from typing import Any
 
 import click
 
-from remediate import __version__, codes, generate, lint, log, runners
-from remediate import fleet as fleet_mod
-from remediate import inventory as inventory_mod
-from remediate.checks import all_checks
-from remediate.config import load_settings
+from remediate import __version__
 from remediate.errors import EXIT_CODE_HELP, ExitCode, RemediateError
-from remediate.packages import load_packages
-from remediate.intune import auth as intune_auth
-from remediate.intune import build as intune_build
-from remediate.intune import fleet_results as intune_fleet
-from remediate.intune import html_report as intune_html
-from remediate.intune import publish as intune_publish
-from remediate.intune import schedule as intune_schedule
-from remediate.intune import signing as intune_signing
-from remediate.intune import trigger as intune_trigger
-from remediate.intune.fsutil import write_atomic
+
+
+class _Lazy:
+    """A module imported on first use. Cold start matters (RMM schedulers start the CLI per host and
+    `remediate explain` should answer instantly), and most commands need only a few of these modules."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        module = importlib.import_module(self._name)
+        self.__dict__.update(module.__dict__)
+        return getattr(module, attr)
+
+
+codes = _Lazy("remediate.codes")
+generate = _Lazy("remediate.generate")
+lint = _Lazy("remediate.lint")
+log = _Lazy("remediate.log")
+runners = _Lazy("remediate.runners")
+fleet_mod = _Lazy("remediate.fleet")
+inventory_mod = _Lazy("remediate.inventory")
+_checks = _Lazy("remediate.checks")
+_config = _Lazy("remediate.config")
+_packages = _Lazy("remediate.packages")
+intune_auth = _Lazy("remediate.intune.auth")
+intune_build = _Lazy("remediate.intune.build")
+intune_fleet = _Lazy("remediate.intune.fleet_results")
+intune_html = _Lazy("remediate.intune.html_report")
+intune_publish = _Lazy("remediate.intune.publish")
+intune_schedule = _Lazy("remediate.intune.schedule")
+intune_signing = _Lazy("remediate.intune.signing")
+intune_trigger = _Lazy("remediate.intune.trigger")
+_fsutil = _Lazy("remediate.intune.fsutil")
+
+
+def all_checks() -> Any:
+    return _checks.all_checks()
+
+
+def load_settings(config: Path | None) -> Any:
+    return _config.load_settings(config)
+
+
+def load_packages(directory: Path, overrides: Any = None) -> Any:
+    return _packages.load_packages(directory, overrides)
+
+
+def write_atomic(*args: Any, **kwargs: Any) -> Any:
+    return _fsutil.write_atomic(*args, **kwargs)
 
 
 class RemediateGroup(click.Group):
@@ -56,14 +93,24 @@ def _exit_codes_epilog() -> str:
               show_default=True, envvar="REMEDIATE_LOG_LEVEL", help="Log level (logs go to stderr).")
 @click.option("--log-format", type=click.Choice(["console", "json"]), default="console", show_default=True,
               help="Log format on stderr.")
-def cli(log_level: str, log_format: str) -> None:
+@click.pass_context
+def cli(ctx: click.Context, log_level: str, log_format: str) -> None:
     """Find and fix Microsoft 365 sign-in failure CAA20002 on Windows fleets.
 
     \b
     Example:
       remediate generate --check && remediate lint
     """
-    log.configure(log_level, log_format)
+    if ctx.invoked_subcommand not in _SILENT_COMMANDS:
+        log.configure(log_level, log_format)
+
+
+# The transports' authentication names, spelt out so `remediate --help` does not import the runners
+# (tests/test_cli.py checks this equals remediate.runners.AUTHS).
+_AUTHS = ("negotiate", "ntlm", "kerberos", "credssp", "certificate", "basic")
+
+# Commands that never log: they skip importing and configuring structlog, for a fast cold start.
+_SILENT_COMMANDS = {"explain"}
 
 
 def _load(config: Path | None):
@@ -384,7 +431,7 @@ def _run_progress(enabled: bool):
 @click.option("--remediate", "mode", flag_value="remediate", help="Remediate non-compliant hosts, then verify.")
 @click.option("--dry-run", "mode", flag_value="dry_run", help="Run the remediation in dry-run mode (no change).")
 @click.option("--transport", type=click.Choice(["psrp", "winrm"]), default="psrp", show_default=True)
-@click.option("--auth", type=click.Choice(list(runners.AUTHS)), default="negotiate", show_default=True)
+@click.option("--auth", type=click.Choice(list(_AUTHS)), default="negotiate", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), help="Default 5986 with --ssl, 5985 without.")
 @click.option("--ssl/--no-ssl", "use_ssl", default=True, show_default=True, help="HTTPS (5986) or HTTP (5985).")
 @click.option("--ca-bundle", type=click.Path(path_type=Path, dir_okay=False, exists=True),

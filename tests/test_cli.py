@@ -109,3 +109,22 @@ def test_every_command_has_help_with_an_example(path):
 
 def test_version():
     assert run("--version").output == "remediate, version 0.1.0\n"
+
+
+def test_cli_auth_choices_match_the_runners():
+    from remediate import cli as cli_module
+    from remediate import runners
+
+    assert tuple(cli_module._AUTHS) == tuple(runners.AUTHS)
+
+
+def test_light_commands_do_not_import_heavy_modules():
+    import subprocess
+    import sys
+
+    code = ("import sys; from remediate.cli import main; sys.argv=['remediate','explain','0xCAA20002'];\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy=[m for m in ('requests','structlog','jinja2','tree_sitter','azure','pypsrp','winrm') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out, out
