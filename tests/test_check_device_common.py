@@ -34,3 +34,8 @@ def function_text(script: bytes, name: str) -> str:
 def assert_lints_clean(rendered: RenderedPackage) -> None:
     for name, data in (("detect.ps1", rendered.detect), ("remediate.ps1", rendered.remediate)):
         assert lint_bytes(data, name) == [], name
+
+
+def code_only(text: str) -> str:
+    """The text without its comment lines (a comment may name what the code must never do)."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
