@@ -30,7 +30,8 @@ def _function(script: bytes, name: str) -> str:
     text = script.decode("ascii")
     match = re.search(r"^function " + re.escape(name) + r" \{\r\n(.*?)^\}\r\n", text, re.S | re.M)
     assert match, name
-    return match.group(1)
+    # The fragment itself: what follows the two lines every generated check function starts with.
+    return match.group(1).split("$Desired = $Check.Desired\r\n", 1)[1]
 
 
 @pytest.fixture(scope="module")
