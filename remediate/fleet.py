@@ -33,6 +33,7 @@ from remediate.errors import ExitCode, RemediateError, RunnerError
 from remediate.inventory import dedupe
 from remediate.results import Phase, ResultParseError, ScriptResult, Verdict, parse_result_line
 from remediate.runners import ConnectionSettings, Runner, RunOutcome, make_runner
+from remediate.runners.local import running_as_system
 from remediate.runners.user_context import wrap_for_interactive_user
 
 log = structlog.get_logger("remediate.fleet")
@@ -185,7 +186,7 @@ class _HostRun:
         if left <= 0:
             raise RunnerError(f"{self.host}: no time left for {name}", code="timeout", host=self.host, stage=name)
         script = self.scripts[(phase, dry_run)]
-        if self.options.user_context and self.settings.transport in ("psrp", "winrm"):
+        if self.options.user_context and _needs_launcher(self.settings.transport):
             script = wrap_for_interactive_user(script, package=self.options.package, phase=phase, timeout_s=left)
         try:
             outcome = runner.run_script(script, timeout_s=left)
@@ -349,6 +350,11 @@ class _Fleet:
 
 
 # -- glue for the command line ---------------------------------------------------------------------------
+def _needs_launcher(transport: str) -> bool:
+    """A user package runs as the admin over WinRM/PSRP and as SYSTEM under an agent: both need the launcher."""
+    return transport in ("psrp", "winrm") or (transport == "local" and running_as_system())
+
+
 def package_scripts(package: Any) -> ScriptsFor:
     """``scripts_for`` backed by the generator: the package's scripts rendered in memory (ASCII, CRLF)."""
     from remediate.render import render_script

@@ -23,6 +23,19 @@ def find_powershell() -> str | None:
     return shutil.which(POWERSHELL)
 
 
+def running_as_system(environ: dict[str, str] | None = None) -> bool:
+    """Whether this process runs as LocalSystem (an RMM agent, a SYSTEM scheduled task).
+
+    Windows sets USERNAME to '<COMPUTERNAME>$' for SYSTEM, and USERPROFILE under systemprofile. A user
+    package started from here must then go through the interactive-user launcher (DOMAIN.md section 4).
+    """
+    env = os.environ if environ is None else environ
+    computer = env.get("COMPUTERNAME", "")
+    user = env.get("USERNAME", "")
+    profile = env.get("USERPROFILE", "").lower()
+    return bool(computer) and (user.upper() == f"{computer.upper()}$" or profile.endswith("\\systemprofile"))
+
+
 class LocalRunner(RunnerBase):
     def __init__(self, settings: ConnectionSettings) -> None:
         self.settings = settings
