@@ -37,5 +37,6 @@ def assert_lints_clean(rendered: RenderedPackage) -> None:
 
 
 def code_only(text: str) -> str:
-    """The text without its comment lines (a comment may name what the code must never do)."""
+    """The text without comments (a comment or the help block may name what the code must never do)."""
+    text = re.sub(r"<#.*?#>", "", text, flags=re.S)
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
