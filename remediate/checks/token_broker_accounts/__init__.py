@@ -40,13 +40,14 @@ CHECK = Check(
     evidence_gated=True,
     signal=("this user's sign-in failure evidence in the window carries a broker/key code (options layers "
             "and codes; by default layers tpm, keystore, system, broker and codes 0x80070520, 0x80090016), is "
-            "newer than the last clear, and files are present in %LOCALAPPDATA%\\Packages\\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\\AC\\TokenBroker"
-            "\\Accounts or its Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin"),
-    fix=("move the files in those two Accounts folders (not the folders) to quarantine; the broker asks the "
-         "user to sign in again. Opt-in: Microsoft advises against deleting tokens by hand in general"),
+            "newer than the last clear, and files are present in %LOCALAPPDATA%\\Packages\\"
+            "Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\\AC\\TokenBroker\\Accounts or its "
+            "Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin"),
+    fix=("move the files in those two Accounts folders (not the folders) to quarantine; the user may have to "
+         "sign in again. Opt-in: Microsoft advises against deleting tokens by hand in general"),
     backup=("files moved to %LOCALAPPDATA%\\remediate\\quarantine\\<time>-token_broker_accounts "
             "(manifest.tsv); purged after the retention period"),
-    undo="sign out of Office/Teams, move the files listed in manifest.tsv back to their original paths, sign in",
+    undo="close Office and Teams, move the files listed in manifest.tsv back to their original paths",
     options=(
         Option("window_hours", int, 72, "evidence window", min=1, max=720),
         Option("evidence_mode", str, "evidence", "evidence: fix only with evidence; always: fix regardless",
