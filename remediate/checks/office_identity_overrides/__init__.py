@@ -30,9 +30,8 @@ CHECK = Check(
     tier=Tier.SAFE,
     budget_seconds=2,
     rank=35,
-    signal=("HKCU Office 16.0 Common\\Identity holds EnableADAL=0, DisableADALatopWAMOverride=1 or "
-            "DisableAADWAM=1 (DWORD); when the policy key Software\\Policies\\Microsoft\\Office\\16.0\\Common"
-            "\\Identity sets the same value it is reported (advisory), never removed"),
+    signal=("Office 16.0 Common\\Identity EnableADAL=0, DisableADALatopWAMOverride=1 or DisableAADWAM=1 (DWORD) "
+            "in HKCU; the same value set by the Office policy key is advisory"),
     fix="delete those values from the user's Identity key (never sets them)",
     backup="deleted values in %LOCALAPPDATA%\\remediate\\backup\\office_identity_overrides.tsv",
     undo="recreate the values listed in office_identity_overrides.tsv with their recorded kind and data",

@@ -31,9 +31,8 @@ CHECK = Check(
     tier=Tier.SAFE,
     budget_seconds=1,
     rank=20,
-    signal=("HKCU Internet Settings SecureProtocols present as a DWORD without bit 0x800 and no SecureProtocols "
-            "policy value (HKCU or HKLM Software\\Policies\\...\\Internet Settings); a policy value without "
-            "0x800 is reported (advisory), never changed; an absent value is the OS default"),
+    signal=("user SecureProtocols (DWORD) without bit 0x800 and no SecureProtocols policy value (HKCU/HKLM); "
+            "a policy value without 0x800 is advisory; absent = OS default"),
     fix="add bit 0x800 to the user's SecureProtocols keeping every other bit",
     backup="old value in %LOCALAPPDATA%\\remediate\\backup\\tls12_user.tsv",
     undo="set SecureProtocols back to the value listed in tls12_user.tsv (delete it if recorded as <absent>)",

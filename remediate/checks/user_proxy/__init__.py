@@ -51,11 +51,9 @@ CHECK = Check(
     tier=Tier.OPT_IN,
     budget_seconds=3,
     rank=30,
-    signal=("HKCU Internet Settings ProxyEnable/ProxyServer/AutoConfigURL/AutoDetect reported; ProxyEnable=1 "
-            "with every ProxyServer entry on loopback (127.x, localhost, [::1]) and no TCP listener there "
-            "(connect refused or timed out) is a leftover sniffer setting; a real proxy, a PAC file, a "
-            "listening loopback proxy or per-machine proxy settings are advisory"),
-    fix="set ProxyEnable=0 (ProxyServer is kept, so undo is one value); opt-in: the package sets fix = true",
+    signal=("ProxyEnable=1 with every ProxyServer entry on loopback and no TCP listener there (leftover sniffer); "
+            "a real proxy, PAC, a listening loopback proxy or per-machine settings are advisory"),
+    fix="set ProxyEnable=0, ProxyServer kept (opt-in: fix = true)",
     backup="old ProxyEnable in %LOCALAPPDATA%\\remediate\\backup\\user_proxy.tsv",
     undo="set ProxyEnable back to the value in user_proxy.tsv (usually 1)",
     options=(
