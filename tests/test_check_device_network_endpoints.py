@@ -1,0 +1,87 @@
+"""network_endpoints: DNS/TCP/TLS to the sign-in endpoints, WinHTTP proxy, NCSI probe (safe, SYSTEM)."""
+
+from __future__ import annotations
+
+import pytest
+from test_check_device_common import DEVICE_TOML, assert_lints_clean, code_only, function_text, render_device
+
+from remediate.checks import get_check
+from remediate.checks.base import Context, Tier
+from remediate.errors import ConfigError
+from remediate.packages import parse_package
+
+CHECK = get_check("network_endpoints")
+DEFAULTS = {o.name: o.default for o in CHECK.options}
+STATE = CHECK.desired_state(DEFAULTS)
+
+
+def test_tier_context_budget_and_rank():
+    assert (CHECK.context, CHECK.tier, CHECK.budget_seconds, CHECK.rank) == (Context.SYSTEM, Tier.SAFE, 12, 30)
+
+
+def test_defaults_are_the_domain_endpoints_and_public_cas():
+    assert STATE["Endpoints"] == ["login.microsoftonline.com", "login.microsoft.com", "login.windows.net",
+                                  "device.login.microsoftonline.com", "enterpriseregistration.windows.net",
+                                  "aadcdn.msauth.net"]
+    assert STATE["Port"] == 443
+    for fragment in ("DigiCert", "Microsoft", "GlobalSign", "Baltimore", "Entrust", "Let's Encrypt"):
+        assert fragment in STATE["CaFragments"]
+
+
+def test_desired_state_encodes_the_ncsi_facts():
+    assert STATE["NcsiPath"] == r"HKLM:\SYSTEM\CurrentControlSet\Services\NlaSvc\Parameters\Internet"
+    assert (STATE["NcsiName"], STATE["NcsiEnabled"]) == ("EnableActiveProbing", 1)
+    assert STATE["NcsiPolicyPath"] == r"HKLM:\SOFTWARE\Policies\Microsoft\Windows\NetworkConnectivityStatusIndicator"
+    assert STATE["NcsiPolicyName"] == "NoActiveProbe"
+    assert STATE["ProxyArguments"] == "winhttp show proxy"
+
+
+def test_phase_deadlines_fit_the_budget():
+    # Phases run one after the other, endpoints within a phase concurrently; netsh overlaps the DNS phase.
+    worst = max(STATE["DnsTimeoutMs"] / 1000, STATE["NetshTimeoutSeconds"]) + (STATE["TcpTimeoutMs"] + STATE["TlsTimeoutMs"]) / 1000
+    assert worst < CHECK.budget_seconds
+
+
+def test_options_reach_the_script_escaped(tmp_path):
+    rendered = render_device(tmp_path, "network_endpoints", endpoints=["login.contoso.example"],
+                             public_ca_fragments=["Let's Encrypt", "Contoso Root"])
+    data = rendered.detect
+    assert b"'login.contoso.example'" in data and b"'aadcdn.msauth.net'" not in data
+    assert b"'Let''s Encrypt'" in data and b"'Contoso Root'" in data and b"'DigiCert'" not in data
+
+
+def test_default_quote_in_a_ca_name_is_escaped(tmp_path):
+    assert b"'Let''s Encrypt'" in render_device(tmp_path, "network_endpoints").detect
+
+
+@pytest.mark.parametrize("endpoint", ["host name", "a;b", "-x", "https://login.microsoftonline.com/"])
+def test_endpoints_must_be_host_names(tmp_path, endpoint):
+    path = tmp_path / DEVICE_TOML.name
+    path.write_text(DEVICE_TOML.read_text())
+    with pytest.raises(ConfigError, match="network_endpoints.endpoints"):
+        parse_package(path, overrides={"network_endpoints": {"endpoints": [endpoint]}})
+
+
+def test_probes_are_bounded_concurrent_and_validate_certificates(tmp_path):
+    rendered = render_device(tmp_path, "network_endpoints")
+    detect = code_only(function_text(rendered.detect, "Test-RmNetworkEndpoints"))
+    assert "[System.Net.Dns]::GetHostAddressesAsync($name)" in detect
+    assert ".ConnectAsync($probe.Address, [int]$Desired.Port)" in detect
+    assert "[System.Security.Authentication.SslProtocols]::Tls12" in detect
+    assert "$Task.Wait($left)" in detect
+    # A PowerShell callback on a worker thread would crash the host: no validation callback at all.
+    assert "ValidationCallback" not in detect and "Add-Type" not in detect
+    assert "Invoke-RmNative -FilePath (Join-Path $env:SystemRoot $Desired.Netsh)" in detect
+
+
+def test_fix_touches_only_the_ncsi_probe_and_the_dns_cache(tmp_path):
+    rendered = render_device(tmp_path, "network_endpoints")
+    repair = code_only(function_text(rendered.remediate, "Repair-RmNetworkEndpoints"))
+    assert "Set-RmRegistryValue -Path $Desired.NcsiPath -Name $Desired.NcsiName" in repair
+    assert "$PSCmdlet.ShouldProcess('DNS client cache', 'Clear-DnsClientCache')" in repair
+    for forbidden in ("netsh", "Invoke-RmNative", "Remove-RmRegistryValue", "Proxy", "NoActiveProbe"):
+        assert forbidden not in repair
+    detect = function_text(rendered.detect, "Test-RmNetworkEndpoints")
+    assert "if ($ncsiOff -and $null -eq $ncsiPolicy)" in detect  # never fight the policy
+    assert "'tls_inspection'" in detect and "'endpoint_unreachable'" in detect
+    assert_lints_clean(rendered)
