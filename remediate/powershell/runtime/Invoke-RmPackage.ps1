@@ -118,7 +118,8 @@ function Confirm-RmRepair {
     }
     $after = Invoke-RmDetect -Check $Check -Run $Run
     $facts = $Repair.facts
-    if ($after.state -eq 'pass') {
+    # 'advisory' after a fix: the fixable part is gone and only something nothing local can fix remains.
+    if ($after.state -eq 'pass' -or $after.state -eq 'advisory') {
         Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
     }
