@@ -50,6 +50,7 @@ intune_schedule = _Lazy("remediate.intune.schedule")
 intune_signing = _Lazy("remediate.intune.signing")
 intune_trigger = _Lazy("remediate.intune.trigger")
 _fsutil = _Lazy("remediate.intune.fsutil")
+rmm_mod = _Lazy("remediate.rmm")
 
 
 def all_checks() -> Any:
@@ -108,6 +109,9 @@ def cli(ctx: click.Context, log_level: str, log_format: str) -> None:
 # The transports' authentication names, spelt out so `remediate --help` does not import the runners
 # (tests/test_cli.py checks this equals remediate.runners.AUTHS).
 _AUTHS = ("negotiate", "ntlm", "kerberos", "credssp", "certificate", "basic")
+
+# RMM output profiles, spelt out for the same reason (tests/test_rmm_cli.py checks this equals remediate.rmm).
+_RMM_PROFILES = ("intune", "json", "nagios", "tactical", "datto", "ninjaone", "nsight")
 
 # Commands that never log: they skip importing and configuring structlog, for a fast cold start.
 _SILENT_COMMANDS = {"explain"}
@@ -275,16 +279,31 @@ def _package_meta(config: Path | None, package_id: str):
               show_default=True, help="Output folder; bundles go to <out>/intune/<package>/.")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
 @_sign_options
+@click.option("--rmm", "rmm_profile", type=click.Choice(_RMM_PROFILES), help="Instead of Intune bundles, write "
+              "one self-contained RMM script per package to <out>/rmm/<profile>/<package>.ps1 (docs/rmm.md).")
 @click.option("--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None, sign: bool,
-                cert: Path | None, key: Path | None, password_env: str | None, output: str) -> None:
+                cert: Path | None, key: Path | None, password_env: str | None, rmm_profile: str | None,
+                output: str) -> None:
     """Build Intune bundles: scripts, Graph payload JSON, README with portal settings, and a zip.
 
     \b
     Example:
       remediate package --out dist
       remediate package --package caa20002-user --sign --cert signer.pfx --password-env SIGN_PASS
+      remediate package --rmm datto --package caa20002-device
     """
+    if rmm_profile:
+        if sign:
+            raise click.UsageError("--sign is for Intune bundles; RMM scripts are written unsigned")
+        _, packages = _load(config)
+        written = rmm_mod.build_rmm_scripts(intune_build.select(packages, package_ids), rmm_profile, out_dir)
+        if output == "json":
+            click.echo(json.dumps([{"file": str(path), "state": state} for path, state in written], indent=2))
+            return
+        for path, state in written:
+            click.echo(f"{state:<9} {path}")
+        return
     signer = _signer(sign, cert, key, password_env)
     _, packages = _load(config)
     reports = intune_build.build_bundles(intune_build.select(packages, package_ids), out_dir, signer)
@@ -443,19 +462,22 @@ def _run_progress(enabled: bool):
 @click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=300.0, show_default=True,
               help="Seconds per host for the whole detect/remediate/verify cycle.")
 @click.option("--output", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
+@click.option("--format", "rmm_format", type=click.Choice(_RMM_PROFILES), help="Answer like an RMM script in "
+              "this profile (docs/rmm.md): its lines and exit code, instead of --output.")
 @click.option("--results", "results_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Append each host's record (JSON Lines) as soon as it finishes.")
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
 def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str, mode: str,
             transport: str, auth: str, port: int | None, use_ssl: bool, ca_bundle: Path | None, insecure: bool,
-            username: str | None, concurrency: int, timeout_s: float, output: str, results_file: Path | None,
-            config: Path | None) -> None:
+            username: str | None, concurrency: int, timeout_s: float, output: str, rmm_format: str | None,
+            results_file: Path | None, config: Path | None) -> None:
     """Run a package on hosts over PSRP/WinRM (or locally): detect, and remediate + verify when asked.
 
     \b
     Examples:
       remediate run PC-0042 --package caa20002-device --username CORP\\admin
       remediate run --inventory hosts.txt --package caa20002-user --remediate --results out.jsonl
+      remediate run PC-0042 --package caa20002-device --remediate --format nagios
     """
     if sum(bool(x) for x in (hosts, inventory, local_run)) != 1:
         raise click.UsageError("give HOST arguments, --inventory FILE or --local (exactly one)")
@@ -477,6 +499,12 @@ def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, pac
         results_path=results_file)
     result = fleet_mod.run_fleet(host_list, settings, options, fleet_mod.package_scripts(package),
                                  progress=_run_progress(sys.stderr.isatty() and output == "table"))
+    if rmm_format and not result.interrupted:
+        phase = "remediate" if mode == "remediate" else "detect"
+        answer = rmm_mod.format_records(rmm_format, result.records, package_id, phase)
+        for text in answer.lines:
+            click.echo(text)
+        sys.exit(answer.exit_code)
     if output == "json":
         click.echo(json.dumps({"schema_version": 1, "summary": fleet_mod.summarize(result.records),
                                "records": result.records}, indent=2, sort_keys=True))
@@ -490,6 +518,58 @@ def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, pac
         click.echo(f"remediate: interrupted; {len(result.records)} hosts recorded, "
                    f"{len(result.not_started)} not started", err=True)
     sys.exit(int(result.exit_code))
+
+
+@cli.group("state")
+def state_group() -> None:
+    """The backoff state that scheduled runs keep on each machine.
+
+    \b
+    Example:
+      remediate state reset PC-0042 --package caa20002-device
+    """
+
+
+@state_group.command("reset")
+@click.argument("hosts", nargs=-1, metavar="[HOST]...")
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@click.option("--local", "local_run", is_flag=True, help="Reset on this machine (needs powershell.exe).")
+@click.option("--transport", type=click.Choice(["psrp", "winrm"]), default="psrp", show_default=True)
+@click.option("--auth", type=click.Choice(list(_AUTHS)), default="negotiate", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), help="Default 5986 with --ssl, 5985 without.")
+@click.option("--ssl/--no-ssl", "use_ssl", default=True, show_default=True)
+@click.option("--ca-bundle", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--insecure", is_flag=True, help="Skip certificate validation (explicit).")
+@click.option("--username", envvar="REMEDIATE_USERNAME", help="Password from REMEDIATE_PASSWORD or a prompt.")
+@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+def state_reset_cmd(hosts: tuple[str, ...], package_id: str, local_run: bool, transport: str, auth: str,
+                    port: int | None, use_ssl: bool, ca_bundle: Path | None, insecure: bool, username: str | None,
+                    config: Path | None) -> None:
+    """Delete a package's backoff state on hosts, so checks at needs_attention are fixed again.
+
+    \b
+    Example:
+      remediate state reset PC-0042 --package caa20002-device --username CORP\\admin
+      remediate state reset --local --package caa20002-user
+    """
+    if bool(hosts) == local_run:
+        raise click.UsageError("give HOST arguments or --local (exactly one)")
+    if insecure and ca_bundle:
+        raise click.UsageError("--insecure and --ca-bundle contradict each other")
+    host_list = ["localhost"] if local_run else inventory_mod.validate_hosts(hosts)
+    settings = runners.ConnectionSettings(
+        host=host_list[0], transport="local" if local_run else transport, port=port, ssl=use_ssl, auth=auth,
+        username=username, password=_run_password(None if local_run else username),
+        cert_validation=False if insecure else (str(ca_bundle) if ca_bundle else True))
+    records = rmm_mod.reset_state(host_list, settings, _package_meta(config, package_id))
+    for record in records:
+        if record["error"]:
+            click.echo(f"{record['host']}: error {record['error']['code']}: {record['error']['message']}")
+            continue
+        deleted = ", ".join(record["deleted"]) or "no state file"
+        click.echo(f"{record['host']}: deleted {deleted}" + "".join(f"; {e}" for e in record["errors"]))
+    failed = any(r["error"] or r["errors"] for r in records)
+    sys.exit(int(ExitCode.HOST_ERROR if failed else ExitCode.OK))
 
 
 def main() -> None:

@@ -6,7 +6,10 @@ checks in ladder order, no timestamps, one encoding and line-ending policy (pure
 
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,15 +17,20 @@ from typing import Any
 
 import jinja2
 
-from remediate import __version__, codes
+from remediate import __version__, codes, rmm
 from remediate.checks.base import Tier
 from remediate.errors import RenderError
 from remediate.packages import CheckConfig, Package
+from remediate.prune import prune
 from remediate.psliteral import ps_bool, ps_float, ps_int, ps_str, ps_value
 from remediate.results import MAX_RESULT_CHARS, RUNTIME_REASONS, SCHEMA_VERSION, Phase, State, Verdict, script_exit_code
 
 PS_DIR = Path(__file__).parent / "powershell"
 RUNTIME_DIR = PS_DIR / "runtime"
+RMM_RUNTIME_DIR = PS_DIR / "rmm"  # inlined only into RMM scripts (remediate package --rmm)
+# Format-RmProfileOutput, one variant per kind of profile: intune/json pass the JSON line through; the RMM
+# profiles map it (remediate/rmm.py). Exactly one is inlined, so Write-RmResult always finds one definition.
+PROFILE_DIRS = {True: PS_DIR / "profiles" / "passthrough", False: PS_DIR / "profiles" / "mapped"}
 
 # Reasons for a 'skipped' finding that leave the problem in place (it counts as failing).
 OPEN_REASONS = ("advisory_only", "backoff", "dry_run", "needs_attention", "not_enabled")
@@ -69,9 +77,9 @@ def _render_template(name: str, **context: Any) -> str:
         raise RenderError(f"template {name}: {exc}") from None
 
 
-def runtime_source() -> str:
-    """Every runtime helper file, in sorted order, each once."""
-    files = sorted(RUNTIME_DIR.glob("*.ps1"))
+def runtime_source(folder: Path | None = None) -> str:
+    """Every runtime helper file of ``folder`` (default: the runtime), in sorted order, each once."""
+    files = sorted((folder or RUNTIME_DIR).glob("*.ps1"))
     return "\n".join(f.read_text(encoding="ascii").rstrip("\n") + "\n" for f in files)
 
 
@@ -139,7 +147,7 @@ def input_fingerprint() -> bytes:
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.suffix in {".ps1", ".j2", ".py", ".md"}:
                 parts.append(path.relative_to(root.parent).as_posix().encode() + b"\0" + path.read_bytes())
-    for module in ("codes.py", "results.py", "render.py", "psliteral.py", "packages.py"):
+    for module in ("codes.py", "results.py", "render.py", "psliteral.py", "packages.py", "rmm.py"):
         parts.append((Path(__file__).parent / module).read_bytes())
     return hashlib.sha256(b"\0".join(parts)).digest()
 
@@ -154,14 +162,21 @@ def to_script_bytes(text: str, *, what: str) -> bytes:
     return b"\r\n".join(line.rstrip() for line in lines) + b"\r\n"
 
 
-def render_script(package: Package, phase: Phase, *, dry_run: bool = False, input_hash: str = "") -> bytes:
+def render_script(package: Package, phase: Phase, *, dry_run: bool = False, input_hash: str = "",
+                  profile: str = rmm.DEFAULT_PROFILE, rmm_inputs: bool = False,
+                  user_launch: dict[str, Any] | None = None) -> bytes:
+    """One script. ``profile`` shapes the output (remediate/rmm.py); ``rmm_inputs`` makes it an RMM script that
+    takes its inputs at run time (phase from REMEDIATE_FIX); ``user_launch`` embeds the interactive-user path."""
     checks = []
-    for cfg in package.checks:
+    # A user package's RMM script only relays: its checks travel in the embedded payload (user_launch).
+    for cfg in package.checks if user_launch is None else ():
         detect = _fragment(cfg, "detect")
         repair = _fragment(cfg, "remediate") if phase is Phase.REMEDIATE and cfg.check.remediation_template else ""
         checks.append({"cfg": cfg, "check": cfg.check, "detect": detect, "repair": repair,
                        "descriptor": _check_descriptor(cfg, phase)})
     code_table, code_families = _code_data()
+    runtime = runtime_source() + "\n" + runtime_source(PROFILE_DIRS[rmm.get_profile(profile).phase_exit])
+    rmm_runtime = runtime_source(RMM_RUNTIME_DIR) if rmm_inputs else ""
     text = _render_template(
         "script.ps1.j2",
         package=package,
@@ -172,10 +187,68 @@ def render_script(package: Package, phase: Phase, *, dry_run: bool = False, inpu
         schema=_schema_data(),
         code_table=code_table,
         code_families=code_families,
-        runtime=runtime_source(),
+        runtime=_RUNTIME_MARK,
         checks=checks,
+        output=rmm.output_config(profile, package.id, phase),
+        rmm=rmm.inputs_config() if rmm_inputs else None,
+        rmm_runtime=_RMM_RUNTIME_MARK,
+        user_launch=user_launch,
     )
+    text = _inline_runtime(text, runtime, rmm_runtime)
     return to_script_bytes(text, what=f"{package.id} {phase.value} script")
+
+
+_RUNTIME_MARK = "# @@remediate-runtime@@"
+_RMM_RUNTIME_MARK = "# @@remediate-rmm-runtime@@"
+
+
+def _inline_runtime(text: str, runtime: str, rmm_runtime: str) -> str:
+    """Put the runtime where the template marks it, keeping only the functions the script can reach
+    (remediate/prune.py): the rest of the script, and the other runtime part, are the roots."""
+    rest = text.replace(_RUNTIME_MARK, "").replace(_RMM_RUNTIME_MARK, "")
+    kept = prune(runtime, rest + "\n" + rmm_runtime)
+    kept_rmm = prune(rmm_runtime, rest + "\n" + kept) if rmm_runtime else ""
+    return text.replace(_RUNTIME_MARK, kept.rstrip("\n")).replace(_RMM_RUNTIME_MARK, kept_rmm.rstrip("\n"))
+
+
+# The launcher's payload is swapped at run time (the inputs are only known then): the renderer fills every
+# other launcher value through remediate.runners.user_context and leaves this script's base64 as the marker.
+LAUNCH_TOKEN_SCRIPT = "# remediate rmm user payload #"
+
+
+def _pack(text: str) -> list[str]:
+    """gzip (fixed mtime: deterministic) + base64, in 100-character chunks for readable script lines."""
+    packed = base64.b64encode(gzip.compress(text.encode("ascii"), compresslevel=9, mtime=0)).decode("ascii")
+    return textwrap.wrap(packed, 1000)
+
+
+def user_launch_seconds(package: Package) -> int:
+    """Deadline of the user package under the launcher: three detections' budgets, at least 90 s."""
+    return max(90, 3 * package.budget_seconds)
+
+
+def _user_launch(package: Package) -> dict[str, Any]:
+    from remediate.runners.user_context import wrap_for_interactive_user
+
+    inner = render_script(package, Phase.REMEDIATE, profile="json", rmm_inputs=True).decode("ascii")
+    seconds = user_launch_seconds(package)
+    launcher = wrap_for_interactive_user(LAUNCH_TOKEN_SCRIPT, package=package.id, phase=Phase.REMEDIATE,
+                                         timeout_s=seconds)
+    token = base64.b64encode(LAUNCH_TOKEN_SCRIPT.encode("ascii")).decode("ascii")
+    if launcher.count(token) != 1:
+        raise RenderError("the launcher payload marker is not unique")
+    # The launcher waits seconds - 15 for the task; it needs a little longer to register and clean up.
+    return {"Token": token, "TimeoutSeconds": seconds + 30, "Launcher": _pack(launcher), "Payload": _pack(inner)}
+
+
+def render_rmm_script(package: Package, profile: str) -> bytes:
+    """The self-contained RMM script of a package: detect, or re-detect/fix/verify when REMEDIATE_FIX is on,
+    output in ``profile``. A user package started as SYSTEM runs itself through the interactive-user launcher."""
+    rmm.get_profile(profile)
+    input_hash = package.input_hash(input_fingerprint())
+    launch = _user_launch(package) if package.run_as.value == "user" else None
+    return render_script(package, Phase.REMEDIATE, input_hash=input_hash, profile=profile, rmm_inputs=True,
+                         user_launch=launch)
 
 
 def render_readme(package: Package, *, input_hash: str) -> bytes:

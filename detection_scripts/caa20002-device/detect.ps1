@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: ffe0dbb7005c59f7b275cf1178af46b79e7e871bd68c2b59012158a7b6ce17b5
+# input-sha256: a828cf9026bb6b6f928399e74809d2f36a901ab490ff8277b12ff7f9c65c1724
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -61,6 +61,10 @@ $RmSchema = [ordered]@{
         'remediate:skipped' = 0
         'remediate:error' = 1
     }
+}
+$RmOutput = [ordered]@{
+    'Profile' = 'intune'
+    'PhaseExit' = $true
 }
 $RmCodeTable = @{
     '0x00000102' = 'hresult'
@@ -432,116 +436,6 @@ function Get-RmRegistryValue {
     }
 }
 
-function Get-RmRegistrySubKeyNames {
-    <#
-    .SYNOPSIS
-    Names of the subkeys of a key in the 64-bit view; empty when the key is absent.
-    #>
-    param([Parameter(Mandatory = $true)][string]$Path)
-    $key = Open-RmRegistryKey -Path $Path
-    if ($null -eq $key) {
-        return @()
-    }
-    try {
-        return @($key.GetSubKeyNames() | Sort-Object)
-    }
-    finally {
-        $key.Close()
-    }
-}
-
-function Set-RmRegistryValue {
-    <#
-    .SYNOPSIS
-    Writes one value in the 64-bit view, creating the key, after saving the old value for rollback.
-    #>
-    [CmdletBinding(SupportsShouldProcess = $true)]
-    param(
-        [Parameter(Mandatory = $true)][string]$Path,
-        [Parameter(Mandatory = $true)][string]$Name,
-        [Parameter(Mandatory = $true)][object]$Value,
-        [ValidateSet('DWord', 'QWord', 'String', 'ExpandString', 'MultiString')][string]$Kind = 'DWord',
-        [Parameter(Mandatory = $true)][string]$Check
-    )
-    if (-not $PSCmdlet.ShouldProcess(($Path + '\' + $Name), ('set to ' + $Value))) {
-        return $false
-    }
-    Save-RmRegistryBackup -Path $Path -Name $Name -Check $Check
-    $key = Open-RmRegistryKey -Path $Path -Create
-    try {
-        $key.SetValue($Name, $Value, [Microsoft.Win32.RegistryValueKind]$Kind)
-    }
-    finally {
-        $key.Close()
-    }
-    Write-RmLog -Message ($Check + ': set ' + $Path + '\' + $Name + ' = ' + $Value)
-    return $true
-}
-
-function Remove-RmRegistryValue {
-    <#
-    .SYNOPSIS
-    Deletes one value in the 64-bit view after saving it for rollback. Absent values are left alone.
-    #>
-    [CmdletBinding(SupportsShouldProcess = $true)]
-    param(
-        [Parameter(Mandatory = $true)][string]$Path,
-        [Parameter(Mandatory = $true)][string]$Name,
-        [Parameter(Mandatory = $true)][string]$Check
-    )
-    if ($null -eq (Get-RmRegistryValue -Path $Path -Name $Name)) {
-        return $false
-    }
-    if (-not $PSCmdlet.ShouldProcess(($Path + '\' + $Name), 'delete value')) {
-        return $false
-    }
-    Save-RmRegistryBackup -Path $Path -Name $Name -Check $Check
-    $key = Open-RmRegistryKey -Path $Path -Writable
-    try {
-        $key.DeleteValue($Name, $false)
-    }
-    finally {
-        $key.Close()
-    }
-    Write-RmLog -Message ($Check + ': deleted ' + $Path + '\' + $Name)
-    return $true
-}
-
-function Save-RmRegistryBackup {
-    <#
-    .SYNOPSIS
-    Appends the current value (or its absence) to the check's backup file before a change.
-    .DESCRIPTION
-    One tab-separated line per value: path, name, kind, value ('<absent>' when it did not exist).
-    Undo: set each value back, or delete those recorded as <absent>.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][string]$Path,
-        [Parameter(Mandatory = $true)][string]$Name,
-        [Parameter(Mandatory = $true)][string]$Check
-    )
-    $folder = Join-Path (Get-RmDataRoot) 'backup'
-    if (-not (Test-Path -LiteralPath $folder)) {
-        $null = New-Item -ItemType Directory -Path $folder -Force -WhatIf:$false
-    }
-    $kind = 'None'
-    $old = '<absent>'
-    $key = Open-RmRegistryKey -Path $Path
-    if ($null -ne $key) {
-        try {
-            if ($key.GetValueNames() -contains $Name) {
-                $kind = [string]$key.GetValueKind($Name)
-                $old = [string]$key.GetValue($Name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
-            }
-        }
-        finally {
-            $key.Close()
-        }
-    }
-    $line = ([DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ'), $Path, $Name, $kind, $old) -join "`t"
-    [System.IO.File]::AppendAllText((Join-Path $folder ($Check + '.tsv')), $line + "`r`n", [System.Text.Encoding]::ASCII)
-}
-
 function Get-RmStatePath {
     <#
     .SYNOPSIS
@@ -680,50 +574,6 @@ function Write-RmUserEvidence {
     $reader = New-Object System.Security.Principal.SecurityIdentifier($Sid)
     $fileAcl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($reader, 'Read', 'Allow')))
     Set-Acl -LiteralPath $path -AclObject $fileAcl -WhatIf:$false
-}
-
-function Get-RmUserEvidence {
-    <#
-    .SYNOPSIS
-    Sign-in failure evidence for the current user within the window, from the device package's file.
-    .DESCRIPTION
-    Returns found, last (UTC time of the newest failure event) and codes. Mode 'always' reports found
-    without evidence, for admins who insist on fixing unconditionally.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][int]$WindowHours,
-        [Parameter(Mandatory = $true)][string]$Mode,
-        [Parameter(Mandatory = $true)][string]$Sid
-    )
-    $evidence = [ordered]@{ found = $false; last = $null; codes = ''; source = 'none' }
-    if ($Mode -eq 'always') {
-        $evidence.found = $true
-        $evidence.last = [DateTime]::UtcNow
-        $evidence.source = 'always'
-        return $evidence
-    }
-    $path = Join-Path (Get-RmEvidenceFolder) ($Sid + '.txt')
-    if (-not (Test-Path -LiteralPath $path)) {
-        return $evidence
-    }
-    $values = @{}
-    foreach ($line in [System.IO.File]::ReadAllLines($path)) {
-        $pair = $line -split '=', 2
-        if ($pair.Count -eq 2) {
-            $values[$pair[0]] = $pair[1]
-        }
-    }
-    if (-not $values.ContainsKey('last_event')) {
-        return $evidence
-    }
-    $last = [DateTime]::ParseExact($values['last_event'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
-    if ($last -ge [DateTime]::UtcNow.AddHours(-$WindowHours)) {
-        $evidence.found = $true
-        $evidence.last = $last
-        $evidence.codes = [string]$values['codes']
-        $evidence.source = 'device_evidence'
-    }
-    return $evidence
 }
 
 function Invoke-RmNative {
@@ -913,7 +763,8 @@ function Confirm-RmRepair {
     }
     $after = Invoke-RmDetect -Check $Check -Run $Run
     $facts = $Repair.facts
-    if ($after.state -eq 'pass') {
+    # 'advisory' after a fix: the fixable part is gone and only something nothing local can fix remains.
+    if ($after.state -eq 'pass' -or $after.state -eq 'advisory') {
         Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
     }
@@ -1065,52 +916,6 @@ function Test-RmPathUnder {
         }
     }
     return $false
-}
-
-function Move-RmToQuarantine {
-    <#
-    .SYNOPSIS
-    Moves files or folders into a new quarantine set with a manifest; nothing is deleted.
-    .DESCRIPTION
-    Every path must lie below one of AllowedRoot, or the call throws before moving anything. The set is
-    <quarantine root>\<UTC time>-<check>\ with the items and manifest.tsv (original path, quarantined path).
-    Undo: move each item back to its original path. Returns the number of items moved and the set folder.
-    #>
-    [CmdletBinding(SupportsShouldProcess = $true)]
-    param(
-        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,
-        [Parameter(Mandatory = $true)][string[]]$AllowedRoot,
-        [Parameter(Mandatory = $true)][string]$Check
-    )
-    foreach ($p in $Path) {
-        if (-not (Test-RmPathUnder -Path $p -Root $AllowedRoot)) {
-            throw ('refusing to quarantine ' + $p + ': outside the allowed roots')
-        }
-    }
-    $set = Join-Path (Get-RmQuarantineRoot) ([DateTime]::UtcNow.ToString('yyyyMMddTHHmmssZ') + '-' + $Check)
-    $outcome = [ordered]@{ moved = 0; failed = 0; folder = $set }
-    if ($Path.Count -eq 0 -or -not $PSCmdlet.ShouldProcess(($Path -join ', '), ('move to ' + $set))) {
-        return $outcome
-    }
-    $null = New-Item -ItemType Directory -Path $set -Force
-    $manifest = New-Object System.Collections.Generic.List[string]
-    $index = 0
-    foreach ($p in $Path) {
-        $index += 1
-        $target = Join-Path $set ([string]$index + '-' + (Split-Path -Leaf $p))
-        try {
-            Move-Item -LiteralPath $p -Destination $target -Force
-            $manifest.Add($p + "`t" + $target)
-            $outcome.moved += 1
-        }
-        catch {
-            $outcome.failed += 1
-            Write-RmLog -Message ($Check + ': could not quarantine ' + $p + ': ' + $_.Exception.Message)
-        }
-    }
-    [System.IO.File]::WriteAllLines((Join-Path $set 'manifest.tsv'), [string[]]$manifest, [System.Text.Encoding]::ASCII)
-    Write-RmLog -Message ($Check + ': quarantined ' + $outcome.moved + ' item(s) to ' + $set)
-    return $outcome
 }
 
 function Clear-RmQuarantine {
@@ -1302,7 +1107,9 @@ function Write-RmResult {
     .DESCRIPTION
     The exit code comes from the phase and the verdict (detection: 0 compliant, 1 remediation needed;
     remediation: 0 done, 1 failed). With -Relaunch it passes on the line and exit code of the 64-bit run
-    unchanged. Should even serialising fail, a fixed minimal error line is written: never stderr.
+    (or of the interactive-user launcher) unchanged. Format-RmProfileOutput then applies the output profile
+    (intune and json: unchanged; RMM profiles: their own lines and codes). Should even serialising fail, a
+    fixed minimal error output is written: never stderr.
     #>
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
@@ -1317,16 +1124,36 @@ function Write-RmResult {
             $line = Format-RmResultLine -Result $Result
             $code = [int]$RmSchema.ExitCodes[$RmConfig.Phase + ':' + $Result.verdict]
         }
-        Write-RmLog -Message ('result exit ' + $code + ' ' + $line)
+        $output = Format-RmProfileOutput -Result $Result -Line $line -ExitCode $code
+        Write-RmLog -Message ('result exit ' + $output.ExitCode + ' ' + $line)
     }
     catch {
         $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error","reason":"unhandled_error","findings":[]}'
-        $code = 1
+        $output = [ordered]@{ Lines = @($line); ExitCode = 1 }
+        if (-not $RmOutput.PhaseExit) {
+            $output = [ordered]@{ Lines = $RmOutput.Fallback; ExitCode = $RmOutput.FallbackExit }
+        }
     }
-    Write-Output $line
-    exit $code
+    foreach ($text in $output.Lines) {
+        Write-Output $text
+    }
+    exit $output.ExitCode
 }
 
+function Format-RmProfileOutput {
+    <#
+    .SYNOPSIS
+    Output profiles intune and json: the JSON result line and the phase/verdict exit code, unchanged.
+    .DESCRIPTION
+    The renderer inlines this variant or the mapped one (remediate/powershell/profiles/mapped), by profile.
+    #>
+    param(
+        [AllowNull()][System.Collections.IDictionary]$Result,
+        [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Line,
+        [Parameter(Mandatory = $true)][int]$ExitCode
+    )
+    return [ordered]@{ Lines = @($Line); ExitCode = $ExitCode }
+}
 # ---- checks ----
 function Test-RmAadEvidence {
     <#
@@ -1405,6 +1232,137 @@ function Test-RmAadEvidence {
     return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
 }
 
+function Test-RmClockSync {
+    <#
+    .SYNOPSIS
+    Detection for check clock_sync: Clock synchronised (W32Time running, sync enabled, offset within a threshold).
+    .DESCRIPTION
+    Signal: W32Time stopped (option require_service_running), disabled or missing; W32Time\Parameters Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server (3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an unmeasurable offset is reported as a fact, not a failure
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Read-only. 1. Service and sync type (registry, so a missing StartType property cannot matter).
+    $facts = [ordered]@{ threshold_s = [int]$Desired.ThresholdSeconds }
+    $type = Get-RmRegistryValue -Path $Desired.ParametersPath -Name $Desired.TypeName
+    if ($null -eq $type) {
+        $type = 'unknown'
+    }
+    $facts['type'] = [string]$type
+    $start = Get-RmRegistryValue -Path $Desired.ServicePath -Name $Desired.StartName
+    $status = 'missing'
+    try {
+        $status = [string](Get-Service -Name $Desired.ServiceName -ErrorAction Stop).Status
+    }
+    catch {
+        $status = 'missing'
+    }
+    $facts['service'] = $status
+    # 2. Offset against NTP: one stripchart sample ("hh:mm:ss, +00.0123456s"), bounded by Invoke-RmNative.
+    $offset = $null
+    $w32tm = Join-Path $env:SystemRoot $Desired.W32tm
+    $chart = Invoke-RmNative -FilePath $w32tm -Arguments $Desired.StripchartArguments -TimeoutSeconds ([int]$Desired.NtpTimeoutSeconds)
+    $sample = [regex]::Match([string]$chart.Output, $Desired.OffsetPattern, [System.Text.RegularExpressions.RegexOptions]::Multiline)
+    if ($sample.Success) {
+        $offset = [double]::Parse($sample.Groups[1].Value.Replace(',', '.'), [System.Globalization.CultureInfo]::InvariantCulture)
+        $facts['source'] = 'ntp'
+    }
+    elseif ($chart.TimedOut) {
+        $facts['ntp'] = 'timeout'
+    }
+    else {
+        $facts['ntp'] = 'no_sample'
+    }
+    # 3. Fallback: the Date header of a HEAD request. HttpClient runs the request on a worker thread, so
+    # Wait() bounds DNS and proxy discovery too (HttpWebRequest.Timeout does not cover name resolution).
+    if ($null -eq $offset) {
+        $client = $null
+        try {
+            Add-Type -AssemblyName System.Net.Http
+            [System.Net.ServicePointManager]::SecurityProtocol = [System.Net.ServicePointManager]::SecurityProtocol -bor [System.Net.SecurityProtocolType]::Tls12
+            $handler = New-Object -TypeName System.Net.Http.HttpClientHandler
+            $handler.AllowAutoRedirect = $false
+            $client = New-Object -TypeName System.Net.Http.HttpClient -ArgumentList $handler
+            $client.Timeout = [TimeSpan]::FromMilliseconds([int]$Desired.HttpTimeoutMs)
+            $request = New-Object -TypeName System.Net.Http.HttpRequestMessage -ArgumentList @([System.Net.Http.HttpMethod]::Head, $Desired.HttpDateUrl)
+            $task = $client.SendAsync($request)
+            if ($task.Wait([int]$Desired.HttpTimeoutMs)) {
+                $date = $task.Result.Headers.Date
+                if ($null -ne $date) {
+                    $offset = ([DateTime]::UtcNow - $date.UtcDateTime).TotalSeconds
+                    $facts['source'] = 'http_date'
+                }
+                else {
+                    $facts['http'] = 'no_date_header'
+                }
+                $task.Result.Dispose()
+            }
+            else {
+                $client.CancelPendingRequests()
+                $facts['http'] = 'timeout'
+            }
+        }
+        catch {
+            # Innermost cause; a WebException's Status (NameResolutionFailure, TrustFailure...) says most.
+            $cause = $_.Exception
+            $webStatus = ''
+            while ($null -ne $cause) {
+                $facts['http'] = $cause.GetType().Name
+                if ($cause -is [System.Net.WebException]) {
+                    $webStatus = [string]$cause.Status
+                }
+                $cause = $cause.InnerException
+            }
+            if ($webStatus) {
+                $facts['http'] = $webStatus
+            }
+        }
+        finally {
+            if ($null -ne $client) {
+                $client.Dispose()
+            }
+        }
+    }
+    # 4. Verdict. What the fix may not touch (sync type, a disabled or missing service) is advisory.
+    if ($null -eq $offset) {
+        $facts['offset_s'] = 'unmeasured'
+    }
+    else {
+        $facts['offset_s'] = [math]::Round($offset, 1)
+    }
+    $tooFar = ($null -ne $offset) -and ([math]::Abs($offset) -gt [int]$Desired.ThresholdSeconds)
+    if ($status -eq 'missing') {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'w32time_missing' -Facts $facts
+    }
+    if ([string]$type -eq $Desired.NoSyncType) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'sync_disabled' -Facts $facts
+    }
+    if ($null -ne $start -and [int]$start -eq [int]$Desired.StartDisabled) {
+        $facts['start'] = 'disabled'
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'w32time_disabled' -Facts $facts
+    }
+    $stopped = ($status -ne 'Running')
+    $reason = ''
+    if ($stopped -and $Options.require_service_running) {
+        $reason = 'w32time_stopped'
+    }
+    if ($tooFar) {
+        $reason = 'clock_offset'
+    }
+    if ($reason) {
+        $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason $reason -Facts $facts
+        $finding['plan'] = [ordered]@{ StartService = $stopped; DomainTime = ([string]$type -eq $Desired.DomainType) }
+        return $finding
+    }
+    if ($null -eq $offset) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'offset_unmeasured' -Facts $facts
+    }
+    return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'clock_in_sync' -Facts $facts
+}
+
 function Test-RmTls12Machine {
     <#
     .SYNOPSIS
@@ -1468,6 +1426,433 @@ function Test-RmTls12Machine {
     return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'tls12_enabled' -Facts $facts
 }
 
+function Test-RmNetworkEndpoints {
+    <#
+    .SYNOPSIS
+    Detection for check network_endpoints: Sign-in endpoints reachable (DNS, TCP 443, TLS 1.2 without inspection), WinHTTP proxy, NCSI probe.
+    .DESCRIPTION
+    Signal: for each configured endpoint, concurrently: DNS (2 s), TCP 443 (3 s), TLS 1.2 handshake (3 s) and the certificate issuer, which must contain a public CA fragment (else TLS inspection, advisory); TCP/TLS failures advisory (proxy/firewall); WinHTTP proxy reported (netsh winhttp show proxy); NlaSvc\Parameters\Internet EnableActiveProbing=0 fails unless policy NoActiveProbe is set (advisory); a name that does not resolve fails, or is advisory behind a WinHTTP proxy
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    function Wait-RmNetTask {
+        <#
+        .SYNOPSIS
+        Waits for a .NET task up to a deadline shared by a whole phase; returns 'ok', 'timeout' or the cause.
+        .DESCRIPTION
+        The cause is the innermost exception's type name, or a socket error code (HostNotFound, TimedOut...).
+        No PowerShell callback runs on a worker thread: the tasks are plain .NET I/O.
+        #>
+        param(
+            [Parameter(Mandatory = $true)][System.Threading.Tasks.Task]$Task,
+            [Parameter(Mandatory = $true)][DateTime]$Until
+        )
+        $left = [int][math]::Max(0, ($Until - [DateTime]::UtcNow).TotalMilliseconds)
+        try {
+            $null = $Task.Wait($left)
+        }
+        catch {
+            $null = $_
+        }
+        if ($Task.Status -eq [System.Threading.Tasks.TaskStatus]::RanToCompletion) {
+            return 'ok'
+        }
+        if (-not $Task.IsCompleted) {
+            return 'timeout'
+        }
+        $cause = $Task.Exception
+        $name = 'canceled'
+        while ($null -ne $cause) {
+            $name = $cause.GetType().Name
+            if ($cause -is [System.Net.Sockets.SocketException]) {
+                $name = [string]$cause.SocketErrorCode
+            }
+            $cause = $cause.InnerException
+        }
+        return $name
+    }
+
+    # Read-only. 1. Resolve every name at once (the lookups run on worker threads while netsh runs).
+    $facts = [ordered]@{}
+    $probes = New-Object System.Collections.Generic.List[object]
+    $until = [DateTime]::UtcNow.AddMilliseconds([int]$Desired.DnsTimeoutMs)
+    foreach ($name in $Desired.Endpoints) {
+        $probe = [ordered]@{ Name = $name; Task = $null; Address = $null; Client = $null; Stream = $null; Error = ''; Issuer = '' }
+        try {
+            $probe.Task = [System.Net.Dns]::GetHostAddressesAsync($name)
+        }
+        catch {
+            $probe.Error = 'dns_' + $_.Exception.GetType().Name
+        }
+        $probes.Add($probe)
+    }
+    # 2. WinHTTP proxy (SYSTEM's own traffic and many services go through it). Output is localised: 'unknown'.
+    $proxy = 'unknown'
+    $netsh = Invoke-RmNative -FilePath (Join-Path $env:SystemRoot $Desired.Netsh) -Arguments $Desired.ProxyArguments -TimeoutSeconds ([int]$Desired.NetshTimeoutSeconds)
+    if (-not $netsh.TimedOut -and $netsh.ExitCode -eq 0) {
+        $proxyValues = ConvertFrom-RmColonList -Text $netsh.Output
+        if ($proxyValues.ContainsKey($Desired.ProxyKey)) {
+            $proxy = [string]$proxyValues[$Desired.ProxyKey]
+        }
+        elseif ([string]$netsh.Output -match [regex]::Escape($Desired.DirectText)) {
+            $proxy = 'direct'
+        }
+    }
+    $facts['winhttp_proxy'] = $proxy
+    try {
+        foreach ($probe in $probes) {
+            if ($null -eq $probe.Task) {
+                continue
+            }
+            $outcome = Wait-RmNetTask -Task $probe.Task -Until $until
+            if ($outcome -ne 'ok') {
+                $probe.Error = 'dns_' + $outcome
+                continue
+            }
+            $addresses = @($probe.Task.Result)
+            $v4 = @($addresses | Where-Object { $_.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetwork })
+            if ($v4.Count -gt 0) {
+                $probe.Address = $v4[0]
+            }
+            elseif ($addresses.Count -gt 0) {
+                $probe.Address = $addresses[0]
+            }
+            else {
+                $probe.Error = 'dns_no_address'
+            }
+        }
+        # 3. TCP 443 to every resolved address at once.
+        $until = [DateTime]::UtcNow.AddMilliseconds([int]$Desired.TcpTimeoutMs)
+        foreach ($probe in @($probes | Where-Object { $null -ne $_.Address })) {
+            try {
+                $probe.Client = New-Object -TypeName System.Net.Sockets.TcpClient -ArgumentList $probe.Address.AddressFamily
+                $probe.Task = $probe.Client.ConnectAsync($probe.Address, [int]$Desired.Port)
+            }
+            catch {
+                $probe.Task = $null
+                $probe.Error = 'tcp_' + $_.Exception.GetType().Name
+            }
+        }
+        foreach ($probe in @($probes | Where-Object { $null -ne $_.Client -and $null -ne $_.Task })) {
+            $outcome = Wait-RmNetTask -Task $probe.Task -Until $until
+            if ($outcome -ne 'ok') {
+                $probe.Error = 'tcp_' + $outcome
+            }
+        }
+        # 4. TLS 1.2 handshake with normal certificate validation (no callback), then the issuer.
+        $until = [DateTime]::UtcNow.AddMilliseconds([int]$Desired.TlsTimeoutMs)
+        foreach ($probe in @($probes | Where-Object { $null -ne $_.Client -and -not $_.Error })) {
+            try {
+                $probe.Stream = New-Object -TypeName System.Net.Security.SslStream -ArgumentList @($probe.Client.GetStream(), $false)
+                $noClientCertificates = New-Object -TypeName System.Security.Cryptography.X509Certificates.X509CertificateCollection
+                $probe.Task = $probe.Stream.AuthenticateAsClientAsync($probe.Name, $noClientCertificates, [System.Security.Authentication.SslProtocols]::Tls12, $false)
+            }
+            catch {
+                $probe.Task = $null
+                $probe.Error = 'tls_' + $_.Exception.GetType().Name
+            }
+        }
+        foreach ($probe in @($probes | Where-Object { $null -ne $_.Stream -and $null -ne $_.Task -and -not $_.Error })) {
+            $outcome = Wait-RmNetTask -Task $probe.Task -Until $until
+            if ($outcome -eq 'ok') {
+                $probe.Issuer = [string]$probe.Stream.RemoteCertificate.Issuer
+            }
+            else {
+                $probe.Error = 'tls_' + $outcome
+            }
+        }
+    }
+    finally {
+        # Closing the socket also ends a connect or handshake still pending past its deadline.
+        foreach ($probe in $probes) {
+            if ($null -ne $probe.Stream) {
+                $probe.Stream.Close()
+            }
+            if ($null -ne $probe.Client) {
+                $probe.Client.Close()
+            }
+        }
+    }
+    # 5. Classify. Facts stay short: the whole result line must fit Intune's 2,048 characters.
+    $dnsFailed = New-Object System.Collections.Generic.List[string]
+    $otherFailed = New-Object System.Collections.Generic.List[string]
+    $inspected = New-Object System.Collections.Generic.List[string]
+    foreach ($probe in $probes) {
+        $entry = ''
+        if ($probe.Error.StartsWith('dns_')) {
+            $dnsFailed.Add($probe.Name)
+            continue
+        }
+        if ($probe.Error) {
+            $entry = $probe.Name + ':' + $probe.Error
+            $otherFailed.Add($entry.Substring(0, [math]::Min($entry.Length, [int]$Desired.FactLength)))
+            continue
+        }
+        $issuer = $probe.Issuer
+        $public = @($Desired.CaFragments | Where-Object { $issuer.IndexOf($_, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
+        if ($public.Count -eq 0) {
+            $entry = $probe.Name + ':' + $issuer
+            $inspected.Add($entry.Substring(0, [math]::Min($entry.Length, [int]$Desired.FactLength)))
+        }
+    }
+    $facts['reachable'] = $probes.Count - $dnsFailed.Count - $otherFailed.Count
+    if ($dnsFailed.Count -gt 0) {
+        $facts['dns_failed'] = $dnsFailed.ToArray()
+    }
+    if ($otherFailed.Count -gt 0) {
+        $facts['failed'] = $otherFailed.ToArray()
+    }
+    if ($inspected.Count -gt 0) {
+        $facts['tls_inspection'] = $inspected.ToArray()
+    }
+    # 6. NCSI active probe (Windows decides 'no internet' without it; some apps then refuse to sign in).
+    $ncsi = Get-RmRegistryValue -Path $Desired.NcsiPath -Name $Desired.NcsiName
+    $ncsiPolicy = Get-RmRegistryValue -Path $Desired.NcsiPolicyPath -Name $Desired.NcsiPolicyName
+    $ncsiOff = ($null -ne $ncsi) -and ([long]$ncsi -eq 0)
+    if ($ncsiOff) {
+        $facts['ncsi_probe'] = 0
+    }
+    if ($null -ne $ncsiPolicy) {
+        $facts['ncsi_policy'] = [long]$ncsiPolicy
+    }
+    # 7. Verdict: fixable problems first; a proxy makes failed lookups expected (the proxy resolves names).
+    $behindProxy = ($proxy -ne 'direct') -and ($proxy -ne 'unknown')
+    $plan = New-Object System.Collections.Generic.List[string]
+    if ($ncsiOff -and $null -eq $ncsiPolicy) {
+        $plan.Add('ncsi')
+    }
+    if ($dnsFailed.Count -gt 0 -and -not $behindProxy) {
+        $plan.Add('flush_dns')
+    }
+    if ($plan.Count -gt 0) {
+        $reason = 'ncsi_probe_disabled'
+        if ($plan.Contains('flush_dns')) {
+            $reason = 'name_resolution_failed'
+        }
+        $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason $reason -Facts $facts
+        $finding['plan'] = $plan.ToArray()
+        return $finding
+    }
+    $advice = ''
+    if ($ncsiOff) {
+        $advice = 'ncsi_probe_off_by_policy'
+    }
+    if ($dnsFailed.Count -gt 0) {
+        $advice = 'name_resolution_failed_behind_proxy'
+    }
+    if ($otherFailed.Count -gt 0) {
+        $advice = 'endpoint_unreachable'
+    }
+    if ($inspected.Count -gt 0) {
+        $advice = 'tls_inspection'
+    }
+    if ($advice) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason $advice -Facts $facts
+    }
+    return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'endpoints_reachable' -Facts $facts
+}
+
+function Test-RmDeviceRegistration {
+    <#
+    .SYNOPSIS
+    Detection for check device_registration: Device registration: join state, device authentication, hybrid join task.
+    .DESCRIPTION
+    Signal: dsregcmd /status device part (AzureAdJoined, DomainJoined, DeviceAuthStatus, TenantName as facts); a domain-joined device whose task \Microsoft\Windows\Workplace Join\Automatic-Device-Join is disabled fails unless policy autoWorkplaceJoin=0 disables hybrid join on purpose (advisory); DeviceAuthStatus FAILED (device disabled or deleted in Entra ID) is advisory: an admin action
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Read-only. 1. Device part of dsregcmd /status (the user/SSO part is meaningless as SYSTEM).
+    $facts = [ordered]@{}
+    $exe = Join-Path $env:SystemRoot $Desired.Dsregcmd
+    $status = Invoke-RmNative -FilePath $exe -Arguments $Desired.StatusArguments -TimeoutSeconds ([int]$Desired.TimeoutSeconds)
+    if ($status.TimedOut -or $status.ExitCode -ne 0) {
+        $facts['dsregcmd_exit'] = $status.ExitCode
+        $facts['dsregcmd_timed_out'] = $status.TimedOut
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'dsregcmd_unavailable' -Facts $facts
+    }
+    $values = ConvertFrom-RmColonList -Text $status.Output
+    foreach ($field in $Desired.Fields) {
+        $value = [string]$values[$field.Name]
+        if ($value) {
+            if ($value.Length -gt [int]$Desired.FactLength) {
+                $value = $value.Substring(0, [int]$Desired.FactLength)
+            }
+            $facts[$field.Fact] = $value
+        }
+    }
+    $domainJoined = ([string]$values['DomainJoined'] -eq $Desired.Yes)
+    $authFailed = ([string]$values['DeviceAuthStatus']).StartsWith($Desired.AuthFailedPrefix, [System.StringComparison]::OrdinalIgnoreCase)
+    # 2. On a domain-joined device: the hybrid join task, and whether policy turns hybrid join off on purpose.
+    if ($domainJoined) {
+        $taskState = 'missing'
+        try {
+            $taskState = [string](Get-ScheduledTask -TaskPath $Desired.TaskPath -TaskName $Desired.TaskName -ErrorAction Stop).State
+        }
+        catch {
+            $taskState = 'missing'
+        }
+        $facts['join_task'] = $taskState
+        $policy = Get-RmRegistryValue -Path $Desired.PolicyPath -Name $Desired.PolicyName
+        if ($null -ne $policy) {
+            $facts['auto_join_policy'] = [int]$policy
+        }
+        if ($taskState -eq $Desired.TaskDisabled) {
+            if ($null -ne $policy -and [int]$policy -eq 0) {
+                return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'auto_join_disabled_by_policy' -Facts $facts
+            }
+            return New-RmFinding -Id $Check.Id -State 'fail' -Reason 'join_task_disabled' -Facts $facts
+        }
+    }
+    # 3. Disabled or deleted in Entra ID: only an admin can fix it (dsregcmd /leave is never ours to run).
+    if ($authFailed) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'device_auth_failed' -Facts $facts
+    }
+    if (-not $domainJoined -and [string]$values['AzureAdJoined'] -ne $Desired.Yes) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'not_joined' -Facts $facts
+    }
+    return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'registration_ok' -Facts $facts
+}
+
+function Test-RmVpnState {
+    <#
+    .SYNOPSIS
+    Detection for check vpn_state: VPN connections and whether the default route goes through a tunnel.
+    .DESCRIPTION
+    Signal: Get-VpnConnection -AllUserConnection (built-in client) connected; network adapters up whose InterfaceDescription contains a configured VPN client pattern; the IPv4 default route (lowest route + interface metric) through one of those tunnels
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Read-only. Built-in VPN profiles, third-party VPN adapters, then the default route.
+    $facts = [ordered]@{}
+    $names = New-Object System.Collections.Generic.List[string]
+    $tunnelIndexes = @{}
+    $tunnelAliases = @{}
+    # 1. Built-in client: all-user profiles only (a per-user profile belongs to a user's session, not SYSTEM).
+    try {
+        foreach ($connection in @(Get-VpnConnection -AllUserConnection -ErrorAction Stop)) {
+            if ([string]$connection.ConnectionStatus -eq 'Connected') {
+                $names.Add([string]$connection.Name)
+                $tunnelAliases[[string]$connection.Name] = $true
+            }
+        }
+    }
+    catch {
+        $facts['builtin_vpn'] = 'unavailable'
+    }
+    # 2. Third-party clients: adapters up whose description contains a configured pattern.
+    try {
+        foreach ($adapter in @(Get-NetAdapter -ErrorAction Stop | Where-Object { [string]$_.Status -eq 'Up' })) {
+            $description = [string]$adapter.InterfaceDescription
+            $hits = @($Desired.AdapterPatterns | Where-Object { $description.IndexOf($_, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
+            if ($hits.Count -gt 0) {
+                $names.Add($description)
+                $tunnelIndexes[[int]$adapter.InterfaceIndex] = $true
+            }
+        }
+    }
+    catch {
+        $facts['adapters'] = 'unavailable'
+    }
+    # 3. Default route: the IPv4 0.0.0.0/0 route with the lowest route + interface metric.
+    $viaTunnel = $false
+    try {
+        $interfaceMetrics = @{}
+        foreach ($interface in @(Get-NetIPInterface -AddressFamily IPv4 -ErrorAction Stop)) {
+            $interfaceMetrics[[int]$interface.InterfaceIndex] = [int]$interface.InterfaceMetric
+        }
+        $best = $null
+        $bestMetric = [int]::MaxValue
+        foreach ($route in @(Get-NetRoute -DestinationPrefix $Desired.DefaultRoute -PolicyStore ActiveStore -ErrorAction Stop)) {
+            $metric = [int]$route.RouteMetric + [int]$interfaceMetrics[[int]$route.InterfaceIndex]
+            if ($metric -lt $bestMetric) {
+                $best = $route
+                $bestMetric = $metric
+            }
+        }
+        if ($null -ne $best) {
+            $viaTunnel = $tunnelIndexes.ContainsKey([int]$best.InterfaceIndex) -or $tunnelAliases.ContainsKey([string]$best.InterfaceAlias)
+            $alias = [string]$best.InterfaceAlias
+            if ($alias.Length -gt [int]$Desired.NameLength) {
+                $alias = $alias.Substring(0, [int]$Desired.NameLength)
+            }
+            $facts['default_route_if'] = $alias
+        }
+        else {
+            $facts['default_route_if'] = 'none'
+        }
+    }
+    catch {
+        # No IPv4 default route at all (Get-NetRoute reports 'not found' as an error) or NetTCPIP unavailable.
+        $facts['default_route_if'] = 'none'
+    }
+    $facts['default_route_via_vpn'] = $viaTunnel
+    if ($names.Count -eq 0) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_vpn' -Facts $facts
+    }
+    # Facts stay short: the whole result line must fit Intune's 2,048 characters.
+    $short = New-Object System.Collections.Generic.List[string]
+    foreach ($name in @($names | Select-Object -First ([int]$Desired.MaxNames))) {
+        if ($name.Length -gt [int]$Desired.NameLength) {
+            $name = $name.Substring(0, [int]$Desired.NameLength)
+        }
+        $short.Add($name)
+    }
+    $facts['tunnels'] = $short.ToArray()
+    $reason = 'vpn_split_tunnel'
+    if ($viaTunnel) {
+        $reason = 'vpn_default_route'
+    }
+    return New-RmFinding -Id $Check.Id -State 'advisory' -Reason $reason -Facts $facts
+}
+
+function Test-RmOsVersion {
+    <#
+    .SYNOPSIS
+    Detection for check os_version: Windows build at or above the supported floor.
+    .DESCRIPTION
+    Signal: HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion CurrentBuild below the configured floor (option min_build); UBR and DisplayVersion reported
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Read-only: three registry values, no WMI (keeps the check well inside its 1 s budget).
+    $buildText = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.BuildName
+    $ubr = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.UbrName
+    $display = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.DisplayName
+    $facts = [ordered]@{ min_build = [int]$Desired.MinBuild }
+    $build = 0
+    if ($null -eq $buildText -or -not [int]::TryParse([string]$buildText, [ref]$build)) {
+        $facts['build'] = 'unknown'
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'build_unknown' -Facts $facts
+    }
+    $facts['build'] = $build
+    if ($null -ne $ubr) {
+        $facts['ubr'] = [long]$ubr
+    }
+    if ($null -ne $display) {
+        $facts['display_version'] = [string]$display
+    }
+    if ($build -lt [int]$Desired.MinBuild) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'os_build_below_floor' -Facts $facts
+    }
+    return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'os_build_supported' -Facts $facts
+}
+
 # ---- the checks of this package, in ladder order (least invasive first) ----
 $RmChecks = @(
     [ordered]@{
@@ -1501,6 +1886,39 @@ $RmChecks = @(
                 'Microsoft-Windows-AppModel-State'
             )
             'BrokerPackage' = 'Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy'
+        }
+    },
+    [ordered]@{
+        'Id' = 'clock_sync'
+        'Tier' = 'safe'
+        'Fix' = $true
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmClockSync'
+        'Repair' = ''
+        'Options' = [ordered]@{
+            'ntp_server' = 'time.windows.com'
+            'threshold_seconds' = 300
+            'http_date_url' = 'https://login.microsoftonline.com/'
+            'require_service_running' = $false
+        }
+        'Desired' = [ordered]@{
+            'ServiceName' = 'W32Time'
+            'ServicePath' = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time'
+            'StartName' = 'Start'
+            'StartDisabled' = 4
+            'ParametersPath' = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters'
+            'TypeName' = 'Type'
+            'NoSyncType' = 'NoSync'
+            'DomainType' = 'NT5DS'
+            'W32tm' = 'System32\w32tm.exe'
+            'StripchartArguments' = '/stripchart /computer:time.windows.com /samples:1 /dataonly'
+            'OffsetPattern' = ',\s*([+-][0-9]+(?:[.,][0-9]+)?)s\s*$'
+            'ResyncArguments' = '/resync /force'
+            'HttpDateUrl' = 'https://login.microsoftonline.com/'
+            'ThresholdSeconds' = 300
+            'NtpTimeoutSeconds' = 3
+            'HttpTimeoutMs' = 2000
+            'ResyncTimeoutSeconds' = 4
         }
     },
     [ordered]@{
@@ -1543,6 +1961,161 @@ $RmChecks = @(
                 'SchUseStrongCrypto',
                 'SystemDefaultTlsVersions'
             )
+        }
+    },
+    [ordered]@{
+        'Id' = 'network_endpoints'
+        'Tier' = 'safe'
+        'Fix' = $true
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmNetworkEndpoints'
+        'Repair' = ''
+        'Options' = [ordered]@{
+            'endpoints' = @(
+                'login.microsoftonline.com',
+                'login.microsoft.com',
+                'login.windows.net',
+                'device.login.microsoftonline.com',
+                'enterpriseregistration.windows.net',
+                'aadcdn.msauth.net'
+            )
+            'public_ca_fragments' = @(
+                'DigiCert',
+                'Microsoft',
+                'GlobalSign',
+                'Baltimore',
+                'Entrust',
+                'Let''s Encrypt'
+            )
+        }
+        'Desired' = [ordered]@{
+            'Endpoints' = @(
+                'login.microsoftonline.com',
+                'login.microsoft.com',
+                'login.windows.net',
+                'device.login.microsoftonline.com',
+                'enterpriseregistration.windows.net',
+                'aadcdn.msauth.net'
+            )
+            'Port' = 443
+            'CaFragments' = @(
+                'DigiCert',
+                'Microsoft',
+                'GlobalSign',
+                'Baltimore',
+                'Entrust',
+                'Let''s Encrypt'
+            )
+            'DnsTimeoutMs' = 2000
+            'TcpTimeoutMs' = 3000
+            'TlsTimeoutMs' = 3000
+            'Netsh' = 'System32\netsh.exe'
+            'ProxyArguments' = 'winhttp show proxy'
+            'NetshTimeoutSeconds' = 2
+            'ProxyKey' = 'Proxy Server(s)'
+            'DirectText' = 'Direct access'
+            'NcsiPath' = 'HKLM:\SYSTEM\CurrentControlSet\Services\NlaSvc\Parameters\Internet'
+            'NcsiName' = 'EnableActiveProbing'
+            'NcsiEnabled' = 1
+            'NcsiPolicyPath' = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\NetworkConnectivityStatusIndicator'
+            'NcsiPolicyName' = 'NoActiveProbe'
+            'FactLength' = 60
+        }
+    },
+    [ordered]@{
+        'Id' = 'device_registration'
+        'Tier' = 'safe'
+        'Fix' = $true
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmDeviceRegistration'
+        'Repair' = ''
+        'Options' = [ordered]@{
+            'start_task' = $true
+        }
+        'Desired' = [ordered]@{
+            'Dsregcmd' = 'System32\dsregcmd.exe'
+            'StatusArguments' = '/status'
+            'TimeoutSeconds' = 4
+            'Fields' = @(
+                [ordered]@{
+                    'Name' = 'AzureAdJoined'
+                    'Fact' = 'azure_ad_joined'
+                },
+                [ordered]@{
+                    'Name' = 'DomainJoined'
+                    'Fact' = 'domain_joined'
+                },
+                [ordered]@{
+                    'Name' = 'DeviceAuthStatus'
+                    'Fact' = 'device_auth'
+                },
+                [ordered]@{
+                    'Name' = 'TenantName'
+                    'Fact' = 'tenant'
+                }
+            )
+            'Yes' = 'YES'
+            'AuthFailedPrefix' = 'FAILED'
+            'FactLength' = 40
+            'TaskPath' = '\Microsoft\Windows\Workplace Join\'
+            'TaskName' = 'Automatic-Device-Join'
+            'TaskDisabled' = 'Disabled'
+            'PolicyPath' = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\WorkplaceJoin'
+            'PolicyName' = 'autoWorkplaceJoin'
+            'StartTask' = $true
+        }
+    },
+    [ordered]@{
+        'Id' = 'vpn_state'
+        'Tier' = 'advisory'
+        'Fix' = $false
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmVpnState'
+        'Repair' = ''
+        'Options' = [ordered]@{
+            'adapter_patterns' = @(
+                'PANGP',
+                'AnyConnect',
+                'Fortinet',
+                'Juniper',
+                'WireGuard',
+                'Wintun',
+                'TAP-Windows',
+                'OpenVPN'
+            )
+        }
+        'Desired' = [ordered]@{
+            'AdapterPatterns' = @(
+                'PANGP',
+                'AnyConnect',
+                'Fortinet',
+                'Juniper',
+                'WireGuard',
+                'Wintun',
+                'TAP-Windows',
+                'OpenVPN'
+            )
+            'DefaultRoute' = '0.0.0.0/0'
+            'MaxNames' = 4
+            'NameLength' = 40
+        }
+    },
+    [ordered]@{
+        'Id' = 'os_version'
+        'Tier' = 'advisory'
+        'Fix' = $false
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmOsVersion'
+        'Repair' = ''
+        'Options' = [ordered]@{
+            'min_build' = 19045
+        }
+        'Desired' = [ordered]@{
+            'Path' = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+            'BuildName' = 'CurrentBuild'
+            'UbrName' = 'UBR'
+            'DisplayName' = 'DisplayVersion'
+            'MinBuild' = 19045
         }
     }
 )

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 09ec033ea7d4cbc2ac9946c624327de6226305c49c774815b2d4b15167a0f111
+# input-sha256: d67e186b68dcd29a0762a5e032b5ea3ebfc894b4e4edb73b2f304d7c492f0645
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -61,6 +61,10 @@ $RmSchema = [ordered]@{
         'remediate:skipped' = 0
         'remediate:error' = 1
     }
+}
+$RmOutput = [ordered]@{
+    'Profile' = 'intune'
+    'PhaseExit' = $true
 }
 $RmCodeTable = @{
     '0x00000102' = 'hresult'
@@ -315,72 +319,6 @@ function Get-RmCodeLayer {
         }
     }
     return ''
-}
-
-function ConvertTo-RmCanonicalCode {
-    <#
-    .SYNOPSIS
-    '0x' plus eight upper-case hex digits for a 32-bit value given as a signed or unsigned number.
-    #>
-    param([Parameter(Mandatory = $true)][long]$Value)
-    if ($Value -lt 0) {
-        $Value = $Value + 4294967296
-    }
-    return ('0x{0:X8}' -f $Value)
-}
-
-function Get-RmCodesFromText {
-    <#
-    .SYNOPSIS
-    The error codes named in a message: hex (0xCAA20002), unsigned (3399614466) or signed (-895352830)
-    decimal, and AADSTS numbers. Decimals count only when they fall in a known family, so that ordinary
-    numbers in the text are not taken for codes.
-    #>
-    param([AllowEmptyString()][string]$Text)
-    $codes = New-Object System.Collections.Generic.List[string]
-    foreach ($m in [regex]::Matches($Text, '0[xX]([0-9A-Fa-f]{8})\b')) {
-        $codes.Add((ConvertTo-RmCanonicalCode -Value ([Convert]::ToInt64($m.Groups[1].Value, 16))))
-    }
-    foreach ($m in [regex]::Matches($Text, '(?<![\w.])(-?[0-9]{9,10})(?![\w.])')) {
-        $number = [long]$m.Groups[1].Value
-        if ($number -ge -2147483648 -and $number -le 4294967295) {
-            $code = ConvertTo-RmCanonicalCode -Value $number
-            if (Get-RmCodeLayer -Code $code) {
-                $codes.Add($code)
-            }
-        }
-    }
-    foreach ($m in [regex]::Matches($Text, 'AADSTS([0-9]{4,9})')) {
-        $codes.Add('AADSTS' + $m.Groups[1].Value)
-    }
-    return @($codes | Sort-Object -Unique)
-}
-
-function Add-RmEvidence {
-    <#
-    .SYNOPSIS
-    Counts the codes of one piece of evidence (an event, a log line) into an evidence summary.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Evidence,
-        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Codes
-    )
-    foreach ($name in @('codes', 'layers')) {
-        if (-not $Evidence.Contains($name)) {
-            $Evidence[$name] = @{}
-        }
-    }
-    if (-not $Evidence.Contains('events')) {
-        $Evidence['events'] = 0
-    }
-    $Evidence['events'] = [int]$Evidence['events'] + 1
-    foreach ($code in $Codes) {
-        $Evidence.codes[$code] = 1 + [int]$Evidence.codes[$code]
-        $layer = Get-RmCodeLayer -Code $code
-        if ($layer) {
-            $Evidence.layers[$layer] = 1 + [int]$Evidence.layers[$layer]
-        }
-    }
 }
 
 function Open-RmRegistryKey {
@@ -651,37 +589,6 @@ function Get-RmEvidenceFolder {
     return (Join-Path $env:ProgramData 'remediate\evidence')
 }
 
-function Write-RmUserEvidence {
-    <#
-    .SYNOPSIS
-    Writes one user's evidence file: only SYSTEM and Administrators can write it, only that user can read it.
-    .DESCRIPTION
-    The folder is protected (no inherited rights); each file grants read to its user's SID alone, so users
-    cannot read each other's codes or forge evidence. Lines are key=value.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][string]$Sid,
-        [Parameter(Mandatory = $true)][string[]]$Lines
-    )
-    $folder = Get-RmEvidenceFolder
-    if (-not (Test-Path -LiteralPath $folder)) {
-        $null = New-Item -ItemType Directory -Path $folder -Force -WhatIf:$false
-        $acl = New-Object System.Security.AccessControl.DirectorySecurity
-        $acl.SetAccessRuleProtection($true, $false)
-        foreach ($admin in @('S-1-5-18', 'S-1-5-32-544')) {
-            $id = New-Object System.Security.Principal.SecurityIdentifier($admin)
-            $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($id, 'FullControl', 'ContainerInherit,ObjectInherit', 'None', 'Allow')))
-        }
-        Set-Acl -LiteralPath $folder -AclObject $acl -WhatIf:$false
-    }
-    $path = Join-Path $folder ($Sid + '.txt')
-    [System.IO.File]::WriteAllLines($path, $Lines, [System.Text.Encoding]::ASCII)
-    $fileAcl = Get-Acl -LiteralPath $path
-    $reader = New-Object System.Security.Principal.SecurityIdentifier($Sid)
-    $fileAcl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($reader, 'Read', 'Allow')))
-    Set-Acl -LiteralPath $path -AclObject $fileAcl -WhatIf:$false
-}
-
 function Get-RmUserEvidence {
     <#
     .SYNOPSIS
@@ -913,7 +820,8 @@ function Confirm-RmRepair {
     }
     $after = Invoke-RmDetect -Check $Check -Run $Run
     $facts = $Repair.facts
-    if ($after.state -eq 'pass') {
+    # 'advisory' after a fix: the fixable part is gone and only something nothing local can fix remains.
+    if ($after.state -eq 'pass' -or $after.state -eq 'advisory') {
         Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
     }
@@ -1302,7 +1210,9 @@ function Write-RmResult {
     .DESCRIPTION
     The exit code comes from the phase and the verdict (detection: 0 compliant, 1 remediation needed;
     remediation: 0 done, 1 failed). With -Relaunch it passes on the line and exit code of the 64-bit run
-    unchanged. Should even serialising fail, a fixed minimal error line is written: never stderr.
+    (or of the interactive-user launcher) unchanged. Format-RmProfileOutput then applies the output profile
+    (intune and json: unchanged; RMM profiles: their own lines and codes). Should even serialising fail, a
+    fixed minimal error output is written: never stderr.
     #>
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
@@ -1317,17 +1227,519 @@ function Write-RmResult {
             $line = Format-RmResultLine -Result $Result
             $code = [int]$RmSchema.ExitCodes[$RmConfig.Phase + ':' + $Result.verdict]
         }
-        Write-RmLog -Message ('result exit ' + $code + ' ' + $line)
+        $output = Format-RmProfileOutput -Result $Result -Line $line -ExitCode $code
+        Write-RmLog -Message ('result exit ' + $output.ExitCode + ' ' + $line)
     }
     catch {
         $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error","reason":"unhandled_error","findings":[]}'
-        $code = 1
+        $output = [ordered]@{ Lines = @($line); ExitCode = 1 }
+        if (-not $RmOutput.PhaseExit) {
+            $output = [ordered]@{ Lines = $RmOutput.Fallback; ExitCode = $RmOutput.FallbackExit }
+        }
     }
-    Write-Output $line
-    exit $code
+    foreach ($text in $output.Lines) {
+        Write-Output $text
+    }
+    exit $output.ExitCode
 }
 
+function Format-RmProfileOutput {
+    <#
+    .SYNOPSIS
+    Output profiles intune and json: the JSON result line and the phase/verdict exit code, unchanged.
+    .DESCRIPTION
+    The renderer inlines this variant or the mapped one (remediate/powershell/profiles/mapped), by profile.
+    #>
+    param(
+        [AllowNull()][System.Collections.IDictionary]$Result,
+        [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Line,
+        [Parameter(Mandatory = $true)][int]$ExitCode
+    )
+    return [ordered]@{ Lines = @($Line); ExitCode = $ExitCode }
+}
 # ---- checks ----
+function Test-RmTls12User {
+    <#
+    .SYNOPSIS
+    Detection for check tls12_user: TLS 1.2 enabled in the user's Internet Settings (SecureProtocols).
+    .DESCRIPTION
+    Signal: user SecureProtocols (DWORD) without bit 0x800 and no SecureProtocols policy value (HKCU/HKLM); a policy value without 0x800 is advisory; absent = OS default
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # A policy value overrides the user's own (DOMAIN.md s.3): with any policy present we only report.
+    $facts = [ordered]@{}
+    $policyBlocks = $false
+    $policyPresent = $false
+    foreach ($source in $Desired.Policies) {
+        $policy = Get-RmRegistryValue -Path $source.Path -Name $Desired.Name
+        if ($null -eq $policy) {
+            continue
+        }
+        $policyPresent = $true
+        if ($policy -isnot [int]) {
+            $facts[('policy_' + $source.Label)] = 'not_dword'
+            $policyBlocks = $true
+            continue
+        }
+        $facts[('policy_' + $source.Label)] = ('0x{0:X}' -f $policy)
+        if (($policy -band $Desired.Bit) -eq 0) {
+            $policyBlocks = $true
+        }
+    }
+    $value = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.Name
+    if ($null -ne $value) {
+        if ($value -is [int]) {
+            $facts['user_secureprotocols'] = ('0x{0:X}' -f $value)
+        }
+        else {
+            $facts['user_secureprotocols'] = 'not_dword'
+        }
+    }
+    if ($policyBlocks) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'policy_without_tls12' -Facts $facts
+    }
+    if ($policyPresent) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'policy_enables_tls12' -Facts $facts
+    }
+    if ($null -eq $value) {
+        # Absent = the operating system default.
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'os_default' -Facts $facts
+    }
+    if ($value -isnot [int]) {
+        # Not the DWORD that Internet Settings stores: an unknown writer; report rather than overwrite.
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'unexpected_value_kind' -Facts $facts
+    }
+    if (($value -band $Desired.Bit) -ne 0) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'tls12_enabled' -Facts $facts
+    }
+    # Add only the TLS 1.2 bit; every other protocol bit stays as the user (or a tool) left it.
+    $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason 'user_without_tls12' -Facts $facts
+    $finding['plan'] = [ordered]@{ Path = $Desired.Path; Name = $Desired.Name; Value = [int]($value -bor $Desired.Bit) }
+    return $finding
+}
+
+function Repair-RmTls12User {
+    <#
+    .SYNOPSIS
+    Remediation for check tls12_user (safe).
+    .DESCRIPTION
+    Fix: add bit 0x800 to the user's SecureProtocols keeping every other bit
+    Backup: old value in %LOCALAPPDATA%\remediate\backup\tls12_user.tsv
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Apply the plan the detection made; Set-RmRegistryValue saves the old value to the backup file first.
+    $item = $Finding.plan
+    $changed = Set-RmRegistryValue -Path $item.Path -Name $item.Name -Value $item.Value -Kind 'DWord' -Check $Check.Id
+    $facts = [ordered]@{ changed = [bool]$changed; value = ('0x{0:X}' -f $item.Value) }
+    if ($WhatIfPreference) {
+        $facts['would_set'] = ($item.Path + '\' + $item.Name + '=' + ('0x{0:X}' -f $item.Value))
+    }
+    return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
+}
+
+function Test-RmUserProxy {
+    <#
+    .SYNOPSIS
+    Detection for check user_proxy: No stale loopback proxy in the user's Internet Settings.
+    .DESCRIPTION
+    Signal: ProxyEnable=1 with every ProxyServer entry on loopback and no TCP listener there (leftover sniffer); a real proxy, PAC, a listening loopback proxy or per-machine settings are advisory
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # 1. What the user's Internet Settings say (facts are shortened: the result line holds 2,048 characters).
+    $values = [ordered]@{}
+    foreach ($name in $Desired.Names) {
+        $values[$name] = Get-RmRegistryValue -Path $Desired.Path -Name $name
+    }
+    $enable = $values[$Desired.EnableName]
+    $server = [string]$values[$Desired.ServerName]
+    $pac = [string]$values[$Desired.PacName]
+    $enabled = ($enable -is [int]) -and ($enable -ne 0)
+    $facts = [ordered]@{ proxy_enable = $enable }
+    if ($server) {
+        $facts['proxy_server'] = $server.Substring(0, [Math]::Min($server.Length, $Desired.MaxFactChars))
+    }
+    if ($pac) {
+        $facts['pac_url'] = $pac.Substring(0, [Math]::Min($pac.Length, $Desired.MaxFactChars))
+    }
+    if ($null -ne $values[$Desired.AutoDetectName]) {
+        $facts['auto_detect'] = $values[$Desired.AutoDetectName]
+    }
+    $blob = Get-RmRegistryValue -Path $Desired.ConnectionsPath -Name $Desired.ConnectionsName
+    if ($blob -is [byte[]] -and $blob.Length -gt $Desired.FlagsOffset) {
+        $facts['conn_flags'] = ('0x{0:X2}' -f $blob[$Desired.FlagsOffset])
+    }
+    $perUser = Get-RmRegistryValue -Path $Desired.PerMachinePath -Name $Desired.PerMachineName
+    if (($perUser -is [int]) -and ($perUser -eq 0)) {
+        # A machine policy makes proxy settings per-machine: the user's values are not the ones in use.
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'per_machine_proxy_settings' -Facts $facts
+    }
+    if (-not $enabled) {
+        if ($pac) {
+            return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'pac_configured' -Facts $facts
+        }
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_manual_proxy' -Facts $facts
+    }
+    # 2. Parse ProxyServer: 'host:port', 'scheme://host:port' or 'http=host:port;https=host:port'.
+    $targets = New-Object System.Collections.Generic.List[object]
+    $foreign = 0
+    foreach ($entry in ($server -split ';')) {
+        $text = $entry.Trim()
+        if (-not $text) {
+            continue
+        }
+        $text = $text -replace $Desired.ProtocolPrefix, ''
+        $text = ($text -replace $Desired.SchemePrefix, '').TrimEnd('/')
+        $match = [regex]::Match($text, $Desired.EndpointPattern)
+        if (-not $match.Success) {
+            $foreign += 1
+            continue
+        }
+        $hostName = $match.Groups['host'].Value.ToLowerInvariant()
+        $port = $Desired.DefaultPort
+        if ($match.Groups['port'].Success) {
+            $port = [int]$match.Groups['port'].Value
+        }
+        if ($hostName -notmatch $Desired.LoopbackPattern -or $port -lt 1 -or $port -gt 65535) {
+            $foreign += 1
+            continue
+        }
+        $addresses = @($hostName.Trim('[', ']'))
+        if ($hostName -eq 'localhost') {
+            $addresses = $Desired.LocalhostAddresses
+        }
+        if (@($targets | Where-Object { $_.Host -eq $hostName -and $_.Port -eq $port }).Count -gt 0) {
+            continue
+        }
+        $targets.Add([ordered]@{ Host = $hostName; Port = $port; Addresses = $addresses; Status = 'closed' })
+    }
+    if ($targets.Count -eq 0 -and $foreign -eq 0) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'proxy_enabled_without_server' -Facts $facts
+    }
+    if ($foreign -gt 0) {
+        # A real (or unparsable) proxy is never touched: only reported.
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'proxy_configured' -Facts $facts
+    }
+    if ($targets.Count -gt $Desired.MaxEndpoints) {
+        # Each probe costs up to the connect timeout; more endpoints than that do not fit the time budget.
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'loopback_proxy_unverified' -Facts $facts
+    }
+    # 3. Is anything listening on the loopback endpoint(s)? A refused connect means nothing is; so does a timeout,
+    # since a local listener accepts at once (a refused connect is not always reported within the timeout).
+    foreach ($target in $targets) {
+        foreach ($address in $target.Addresses) {
+            $client = $null
+            $status = 'closed'
+            try {
+                $ip = [System.Net.IPAddress]::Parse($address)
+                $client = New-Object -TypeName System.Net.Sockets.TcpClient -ArgumentList $ip.AddressFamily
+                $pending = $client.BeginConnect($ip, [int]$target.Port, $null, $null)
+                if ($pending.AsyncWaitHandle.WaitOne([int]$Options.connect_timeout_ms, $false)) {
+                    $client.EndConnect($pending)
+                    $status = 'listening'
+                }
+            }
+            catch {
+                $inner = $_.Exception
+                while ($null -ne $inner.InnerException) {
+                    $inner = $inner.InnerException
+                }
+                $status = 'unknown'
+                if ($inner -is [System.Net.Sockets.SocketException] -and $inner.SocketErrorCode -eq [System.Net.Sockets.SocketError]::ConnectionRefused) {
+                    $status = 'closed'
+                }
+            }
+            finally {
+                if ($null -ne $client) {
+                    $client.Close()
+                }
+            }
+            if ($status -eq 'listening' -or ($status -eq 'unknown' -and $target.Status -eq 'closed')) {
+                $target.Status = $status
+            }
+        }
+    }
+    $states = @($targets | ForEach-Object { $_.Status })
+    $facts['loopback'] = @($targets | ForEach-Object { $_.Host + ':' + $_.Port + '=' + $_.Status })
+    if ($states -contains 'listening') {
+        # Something (a local agent or a running sniffer) answers there: the user's choice, not a leftover.
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'loopback_proxy_listening' -Facts $facts
+    }
+    if ($states -contains 'unknown') {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'loopback_proxy_unverified' -Facts $facts
+    }
+    $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason 'stale_loopback_proxy' -Facts $facts
+    $finding['plan'] = [ordered]@{ Path = $Desired.Path; Name = $Desired.EnableName; Value = $Desired.DisabledValue }
+    return $finding
+}
+
+function Repair-RmUserProxy {
+    <#
+    .SYNOPSIS
+    Remediation for check user_proxy (opt-in).
+    .DESCRIPTION
+    Fix: set ProxyEnable=0, ProxyServer kept (opt-in: fix = true)
+    Backup: old ProxyEnable in %LOCALAPPDATA%\remediate\backup\user_proxy.tsv
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Turn the stale loopback proxy off: ProxyEnable only. ProxyServer stays as it was, so undo is one value.
+    $item = $Finding.plan
+    $changed = Set-RmRegistryValue -Path $item.Path -Name $item.Name -Value $item.Value -Kind 'DWord' -Check $Check.Id
+    $facts = [ordered]@{ changed = [bool]$changed; proxy_server_kept = $true }
+    if ($WhatIfPreference) {
+        $facts['would_set'] = ($item.Path + '\' + $item.Name + '=' + $item.Value)
+    }
+    return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
+}
+
+function Test-RmOfficeIdentityOverrides {
+    <#
+    .SYNOPSIS
+    Detection for check office_identity_overrides: No unsupported Office identity overrides (EnableADAL, DisableADALatopWAMOverride, DisableAADWAM).
+    .DESCRIPTION
+    Signal: Office 16.0 Common\Identity EnableADAL=0, DisableADALatopWAMOverride=1 or DisableAADWAM=1 (DWORD) in HKCU; the same value set by the Office policy key is advisory
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Values Microsoft calls "not supported": removed when the user's own key holds them, reported when a policy does.
+    $facts = [ordered]@{}
+    $plan = New-Object System.Collections.Generic.List[object]
+    $byPolicy = New-Object System.Collections.Generic.List[string]
+    foreach ($rule in $Desired.Values) {
+        $value = Get-RmRegistryValue -Path $Desired.Path -Name $rule.Name
+        $policy = Get-RmRegistryValue -Path $Desired.PolicyPath -Name $rule.Name
+        $userBad = ($value -is [int]) -and ($value -eq $rule.Bad)
+        $policyBad = ($policy -is [int]) -and ($policy -eq $rule.Bad)
+        if ($policyBad) {
+            $byPolicy.Add($rule.Name)
+        }
+        if ($null -ne $value -and $value -isnot [int]) {
+            # Only the DWORD form is the documented override; another kind is reported, not touched.
+            $facts[($rule.Name + '_kind')] = $value.GetType().Name
+        }
+        if ($userBad -and -not $policyBad) {
+            $plan.Add([ordered]@{ Path = $Desired.Path; Name = $rule.Name })
+        }
+    }
+    if ($byPolicy.Count -gt 0) {
+        $facts['set_by_policy'] = $byPolicy.ToArray()
+    }
+    if ($plan.Count -gt 0) {
+        $facts['overrides'] = @($plan | ForEach-Object { $_.Name })
+        $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason 'unsupported_identity_override' -Facts $facts
+        $finding['plan'] = $plan.ToArray()
+        return $finding
+    }
+    if ($byPolicy.Count -gt 0) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'override_set_by_policy' -Facts $facts
+    }
+    return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_overrides' -Facts $facts
+}
+
+function Repair-RmOfficeIdentityOverrides {
+    <#
+    .SYNOPSIS
+    Remediation for check office_identity_overrides (safe).
+    .DESCRIPTION
+    Fix: delete those values from the user's Identity key (never sets them)
+    Backup: deleted values in %LOCALAPPDATA%\remediate\backup\office_identity_overrides.tsv
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Remove exactly the values the detection found; Remove-RmRegistryValue saves each one to the backup file first.
+    # Nothing is ever set here: the fix is the absence of the override.
+    $removed = 0
+    foreach ($item in @($Finding.plan)) {
+        if (Remove-RmRegistryValue -Path $item.Path -Name $item.Name -Check $Check.Id) {
+            $removed += 1
+        }
+    }
+    $facts = [ordered]@{ removed = $removed }
+    if ($WhatIfPreference) {
+        $facts['would_remove'] = @($Finding.plan | ForEach-Object { $_.Name })
+    }
+    return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
+}
+
+function Test-RmWamBroker {
+    <#
+    .SYNOPSIS
+    Detection for check wam_broker: WAM plug-ins (AAD BrokerPlugin, CloudExperienceHost) registered for the user.
+    .DESCRIPTION
+    Signal: BrokerPlugin / CloudExperienceHost not registered for the user or Status not Ok; AppModel-State events naming the broker for this user since the window start or the last registration; a missing SystemApps manifest is advisory
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # 1. Are the WAM packages registered for this user, and healthy?
+    $facts = [ordered]@{}
+    $plan = New-Object System.Collections.Generic.List[object]
+    $unfixable = New-Object System.Collections.Generic.List[string]
+    $manifests = @{}
+    foreach ($package in $Desired.Packages) {
+        $manifests[$package.Label] = Join-Path $env:windir ($Desired.SystemApps + '\' + $package.Folder + '\' + $Desired.Manifest)
+        try {
+            $installed = @(Get-AppxPackage -Name $package.Name -ErrorAction Stop)
+        }
+        catch {
+            $message = $_.Exception.Message
+            $facts['appx_error'] = $message.Substring(0, [Math]::Min($message.Length, $Desired.MaxFactChars))
+            return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'appx_unavailable' -Facts $facts
+        }
+        $problem = ''
+        if ($installed.Count -eq 0) {
+            $problem = 'not_registered'
+        }
+        elseif ($null -ne $installed[0].PSObject.Properties['Status'] -and [string]$installed[0].Status -and [string]$installed[0].Status -ne $Desired.OkStatus) {
+            $problem = 'status_' + [string]$installed[0].Status
+        }
+        $facts[$package.Label] = 'ok'
+        if ($problem) {
+            $facts[$package.Label] = $problem
+            $plan.Add([ordered]@{ Label = $package.Label; Manifest = $manifests[$package.Label]; Problem = $problem })
+        }
+    }
+    # 2. AppModel-State repair events naming the broker since the window start or our last registration,
+    # whichever is later. Events of other users are not ours; events without a user are counted.
+    if ($Options.check_events) {
+        $since = [DateTime]::Now.AddHours(-[int]$Options.event_window_hours)
+        if ($Run.State.ContainsKey($Desired.StateKey)) {
+            $registered = [DateTime]::ParseExact($Run.State[$Desired.StateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+            if ($registered.ToLocalTime() -gt $since) {
+                $since = $registered.ToLocalTime()
+            }
+        }
+        $events = @()
+        try {
+            $events = @(Get-WinEvent -FilterHashtable @{ LogName = $Desired.EventLog; ProviderName = $Desired.EventProvider; StartTime = $since } -MaxEvents ([int]$Options.max_events) -ErrorAction Stop)
+        }
+        catch {
+            # No matching event is reported as an error by Get-WinEvent; anything else means the log was unreadable.
+            if ([string]$_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {
+                $facts['events'] = 'unreadable'
+            }
+        }
+        $mine = @($events | Where-Object { ($null -eq $_.UserId -or $_.UserId.Value -eq $Run.Context.Sid) -and ([string]$_.Message).IndexOf($Desired.EventMatch, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
+        if ($mine.Count -gt 0) {
+            $facts['state_repair_events'] = $mine.Count
+            if (@($plan | Where-Object { $_.Label -eq $Desired.EventLabel }).Count -eq 0) {
+                $plan.Add([ordered]@{ Label = $Desired.EventLabel; Manifest = $manifests[$Desired.EventLabel]; Problem = 'state_repair_events' })
+            }
+        }
+    }
+    # 3. Only what can be re-registered from the Windows image is a 'fail'; a missing manifest is advisory.
+    $fixable = @($plan | Where-Object { Test-Path -LiteralPath $_.Manifest -PathType Leaf })
+    foreach ($item in @($plan | Where-Object { $fixable -notcontains $_ })) {
+        $unfixable.Add($item.Label)
+    }
+    if ($unfixable.Count -gt 0) {
+        $facts['manifest_missing'] = $unfixable.ToArray()
+    }
+    if ($fixable.Count -gt 0) {
+        $problems = @($fixable | ForEach-Object { $_.Problem })
+        $reason = 'broker_state_repair_events'
+        if ($problems -contains 'not_registered') {
+            $reason = 'package_not_registered'
+        }
+        elseif (@($problems | Where-Object { $_ -like 'status_*' }).Count -gt 0) {
+            $reason = 'package_status_not_ok'
+        }
+        $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason $reason -Facts $facts
+        $finding['plan'] = $fixable
+        return $finding
+    }
+    if ($unfixable.Count -gt 0) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'manifest_missing' -Facts $facts
+    }
+    return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'broker_registered' -Facts $facts
+}
+
+function Repair-RmWamBroker {
+    <#
+    .SYNOPSIS
+    Remediation for check wam_broker (safe).
+    .DESCRIPTION
+    Fix: Add-AppxPackage -Register <SystemApps manifest> -DisableDevelopmentMode -ForceApplicationShutdown, as the user (Microsoft's remediation; closes this user's apps holding the package)
+    Backup: nothing to back up: the packages are re-registered from the Windows image
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Microsoft's own remediation, in the user's context: re-register each package from its manifest in the
+    # Windows image. -ForceApplicationShutdown closes this user's apps that hold the package.
+    $registered = 0
+    $errors = New-Object System.Collections.Generic.List[string]
+    foreach ($item in @($Finding.plan)) {
+        if (-not $PSCmdlet.ShouldProcess($item.Manifest, 'Add-AppxPackage -Register')) {
+            continue
+        }
+        try {
+            Add-AppxPackage -Path $item.Manifest -Register -DisableDevelopmentMode -ForceApplicationShutdown -ErrorAction Stop -WarningAction SilentlyContinue
+            $registered += 1
+            Write-RmLog -Message ($Check.Id + ': registered ' + $item.Manifest)
+        }
+        catch {
+            $message = $_.Exception.Message
+            $errors.Add($item.Label + ': ' + $message.Substring(0, [Math]::Min($message.Length, $Desired.MaxFactChars)))
+        }
+    }
+    $facts = [ordered]@{ registered = $registered }
+    if ($WhatIfPreference) {
+        $facts['would_register'] = @($Finding.plan | ForEach-Object { $_.Label })
+        return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
+    }
+    if ($registered -gt 0) {
+        # Events logged before this moment are answered; the next detection looks only at newer ones.
+        $Run.State[$Desired.StateKey] = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    }
+    if ($errors.Count -gt 0) {
+        $facts['errors'] = $errors.ToArray()
+        return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'register_failed' -Facts $facts
+    }
+    return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
+}
+
 function Test-RmTeamsCache {
     <#
     .SYNOPSIS
@@ -1450,8 +1862,635 @@ function Repair-RmTeamsCache {
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'cache_quarantined' -Facts $facts
 }
 
+function Test-RmPrtState {
+    <#
+    .SYNOPSIS
+    Detection for check prt_state: Primary Refresh Token present and recent for the user.
+    .DESCRIPTION
+    Signal: dsregcmd /status as the user, AzureAdJoined YES: AzureAdPrt NO or AzureAdPrtUpdateTime older than max_prt_age_hours (unknown time format = fact); PRT diagnostics as facts; no Entra join = not_joined
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # 1. dsregcmd /status as the signed-in user: its user and SSO parts are valid only in this context.
+    $exe = Join-Path $env:windir $Desired.Program
+    $facts = [ordered]@{}
+    if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'dsregcmd_missing' -Facts $facts
+    }
+    $status = Invoke-RmNative -FilePath $exe -Arguments $Desired.StatusArguments -TimeoutSeconds $Desired.StatusTimeoutSeconds
+    if ($status.TimedOut -or -not $status.Started -or $status.ExitCode -ne 0) {
+        $facts['exit_code'] = $status.ExitCode
+        $facts['timed_out'] = $status.TimedOut
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'dsregcmd_failed' -Facts $facts
+    }
+    $values = ConvertFrom-RmColonList -Text $status.Output
+    if (-not $values.ContainsKey($Desired.AadJoinedField) -and -not $values.ContainsKey($Desired.DomainJoinedField)) {
+        # Not the output this check knows how to read: report, never act on a guess.
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'status_unreadable' -Facts $facts
+    }
+    $aadJoined = ([string]$values[$Desired.AadJoinedField]) -eq $Desired.Yes
+    $domainJoined = ([string]$values[$Desired.DomainJoinedField]) -eq $Desired.Yes
+    $facts['join'] = 'none'
+    if ($aadJoined -and $domainJoined) {
+        $facts['join'] = 'hybrid'
+    }
+    elseif ($aadJoined) {
+        $facts['join'] = 'entra'
+    }
+    elseif ($domainJoined) {
+        $facts['join'] = 'domain_only'
+    }
+    if (-not $aadJoined) {
+        # No Entra join (hybrid included): no Primary Refresh Token is expected for this user.
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'not_joined' -Facts $facts
+    }
+    # 2. The PRT: missing, or older than the threshold. An update time in an unknown format is a fact, not a failure.
+    $prt = [string]$values[$Desired.PrtField]
+    $facts['azure_ad_prt'] = $prt
+    $problem = ''
+    $updated = $null
+    if ($prt -eq $Desired.No) {
+        $problem = 'prt_missing'
+    }
+    elseif ($prt -eq $Desired.Yes) {
+        $raw = [string]$values[$Desired.PrtUpdateField]
+        $match = [regex]::Match($raw, $Desired.TimePattern)
+        if ($match.Success) {
+            try {
+                $parts = @(1..6 | ForEach-Object { [int]$match.Groups[$_].Value })
+                $updated = New-Object -TypeName System.DateTime -ArgumentList @($parts[0], $parts[1], $parts[2], $parts[3], $parts[4], $parts[5], [System.DateTimeKind]::Utc)
+            }
+            catch {
+                $updated = $null
+            }
+        }
+        if ($null -eq $updated) {
+            $facts['prt_update_time'] = $raw.Substring(0, [Math]::Min($raw.Length, $Desired.MaxFactChars))
+        }
+        else {
+            $age = ([DateTime]::UtcNow - $updated).TotalHours
+            $facts['prt_age_hours'] = [Math]::Round($age, 1)
+            if ($age -gt [double]$Options.max_prt_age_hours) {
+                $problem = 'prt_stale'
+            }
+        }
+    }
+    else {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'prt_state_unknown' -Facts $facts
+    }
+    if (-not $problem) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'prt_current' -Facts $facts
+    }
+    foreach ($field in $Desired.DiagnosticFields) {
+        $text = [string]$values[$field.Name]
+        if ($text) {
+            $facts[$field.Fact] = $text.Substring(0, [Math]::Min($text.Length, $Desired.MaxFactChars))
+        }
+    }
+    # 3. A refresh we requested that the PRT has not answered yet: pending for a while, then advisory until the
+    # retry interval ends (so a refresh that cannot help is not repeated on every run).
+    if ($Run.State.ContainsKey($Desired.StateKey)) {
+        $refreshed = [DateTime]::ParseExact($Run.State[$Desired.StateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        if ($null -eq $updated -or $updated -lt $refreshed) {
+            $facts['refreshed'] = $Run.State[$Desired.StateKey]
+            $since = [DateTime]::UtcNow - $refreshed
+            if ($since.TotalMinutes -lt [int]$Options.settle_minutes) {
+                return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'refresh_pending' -Facts $facts
+            }
+            if ($since.TotalHours -lt [int]$Options.retry_hours) {
+                return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'refresh_did_not_help' -Facts $facts
+            }
+        }
+    }
+    return New-RmFinding -Id $Check.Id -State 'fail' -Reason $problem -Facts $facts
+}
+
+function Repair-RmPrtState {
+    <#
+    .SYNOPSIS
+    Remediation for check prt_state (safe).
+    .DESCRIPTION
+    Fix: dsregcmd /refreshprt; then refresh_pending for settle_minutes, refresh_did_not_help (advisory) until retry_hours
+    Backup: nothing to back up: the refresh changes no local setting
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Ask Windows to refresh this user's PRT. It only schedules the refresh (it prints "PRT refresh scheduled"),
+    # so success here is its exit code; the detection treats the next minutes as pending (settle_minutes).
+    $exe = Join-Path $env:windir $Desired.Program
+    $facts = [ordered]@{}
+    if (-not $PSCmdlet.ShouldProcess($exe, $Desired.RefreshArguments)) {
+        $facts['would_run'] = ('dsregcmd ' + $Desired.RefreshArguments)
+        return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
+    }
+    $outcome = Invoke-RmNative -FilePath $exe -Arguments $Desired.RefreshArguments -TimeoutSeconds $Desired.RefreshTimeoutSeconds
+    $line = @(([string]$outcome.Output + "`n" + [string]$outcome.Error) -split "`r?`n" | ForEach-Object { $_.Trim() } | Where-Object { $_ }) | Select-Object -First 1
+    $facts['exit_code'] = $outcome.ExitCode
+    if ($line) {
+        $facts['output'] = $line.Substring(0, [Math]::Min($line.Length, $Desired.MaxFactChars))
+    }
+    if ($outcome.TimedOut -or -not $outcome.Started -or $outcome.ExitCode -ne 0) {
+        $facts['timed_out'] = $outcome.TimedOut
+        return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'refresh_failed' -Facts $facts
+    }
+    $Run.State[$Desired.StateKey] = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    Write-RmLog -Message ($Check.Id + ': dsregcmd ' + $Desired.RefreshArguments + ' exit 0')
+    return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
+}
+
+function Test-RmOfficeCredentials {
+    <#
+    .SYNOPSIS
+    Detection for check office_credentials: Stale Office and classic Teams credentials removed when this user's sign-in is failing.
+    .DESCRIPTION
+    Signal: sign-in failure evidence for this user in the window and Credential Manager targets MicrosoftOffice16_Data:* or msteams_adalsso/* (cmdkey /list; option targets), not already removed for the same evidence
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # 1. Evidence first: without a sign-in failure for this user there is nothing to clear (and no cmdkey run).
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid
+    $facts = [ordered]@{ evidence = $evidence.source }
+    if (-not $evidence.found) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
+    }
+    # 2. The matching targets of this user's vault (cmdkey sees only the current user's credentials).
+    $program = Join-Path ([Environment]::SystemDirectory) $Desired.Program
+    $list = Invoke-RmNative -FilePath $program -Arguments '/list' -TimeoutSeconds ([int]$Desired.ListTimeoutSeconds)
+    if ($list.ExitCode -ne 0) {
+        $facts['exit_code'] = $list.ExitCode
+        $facts['timed_out'] = $list.TimedOut
+        return New-RmFinding -Id $Check.Id -State 'error' -Reason 'cmdkey_failed' -Facts $facts
+    }
+    $targets = New-Object System.Collections.Generic.List[string]
+    $unsupported = 0
+    foreach ($line in ([string]$list.Output -split "`r?`n")) {
+        $match = [regex]::Match($line, $Desired.LinePattern)
+        if (-not $match.Success) {
+            continue
+        }
+        $target = $match.Groups[1].Value
+        # Only names without blanks or quotes are passed to cmdkey: no quoting rules to get wrong.
+        if ($target -notmatch '^[^\s"]+$') {
+            $unsupported += 1
+        }
+        elseif (-not $targets.Contains($target)) {
+            $targets.Add($target)
+        }
+    }
+    $facts['credentials'] = $targets.Count
+    if ($unsupported -gt 0) {
+        $facts['unsupported'] = $unsupported
+    }
+    if ($targets.Count -eq 0) {
+        if ($unsupported -gt 0) {
+            return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'unsupported_target_names' -Facts $facts
+        }
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_stale_credentials' -Facts $facts
+    }
+    # 3. Already removed after the newest evidence: the apps write them again at sign-in, which is expected.
+    $stateKey = $Check.Id + '.cleared'
+    if ($Run.State.ContainsKey($stateKey)) {
+        $cleared = [DateTime]::ParseExact($Run.State[$stateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $facts['cleared'] = $Run.State[$stateKey]
+        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
+            return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
+        }
+    }
+    $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason 'signin_failing_with_credentials' -Facts $facts
+    $finding['plan'] = $targets.ToArray()
+    return $finding
+}
+
+function Repair-RmOfficeCredentials {
+    <#
+    .SYNOPSIS
+    Remediation for check office_credentials (opt-in).
+    .DESCRIPTION
+    Fix: cmdkey /delete:<target> for each such target of this user (names recorded in the log and facts)
+    Backup: nothing can be kept: a credential cannot be quarantined; the removed target names are written to the log and the facts, and Office/Teams create them again at the next sign-in
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # A credential cannot be quarantined: each removed target name goes to the log and the facts instead.
+    $program = Join-Path ([Environment]::SystemDirectory) $Desired.Program
+    $deadline = [DateTime]::UtcNow.AddSeconds([int]$Desired.DeleteDeadlineSeconds)
+    $removed = New-Object System.Collections.Generic.List[string]
+    $failed = New-Object System.Collections.Generic.List[string]
+    $left = 0
+    foreach ($target in @($Finding.plan)) {
+        if ([DateTime]::UtcNow -gt $deadline) {
+            $left += 1
+            continue
+        }
+        if ($PSCmdlet.ShouldProcess($target, 'cmdkey /delete')) {
+            $outcome = Invoke-RmNative -FilePath $program -Arguments ('/delete:' + $target) -TimeoutSeconds ([int]$Desired.DeleteTimeoutSeconds)
+            if ($outcome.ExitCode -eq 0) {
+                $removed.Add($target)
+                Write-RmLog -Message ($Check.Id + ': removed credential ' + $target)
+            }
+            else {
+                $failed.Add($target)
+                Write-RmLog -Message ($Check.Id + ': could not remove credential ' + $target + ' (exit ' + $outcome.ExitCode + '): ' + ([string]$outcome.Output).Trim())
+            }
+        }
+    }
+    $facts = [ordered]@{ removed = $removed.Count; failed = $failed.Count }
+    if ($WhatIfPreference) {
+        $facts['would_remove'] = @($Finding.plan | Select-Object -First 5)
+        return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'credentials_removed' -Facts $facts
+    }
+    $facts['targets'] = @($removed | Select-Object -First 5)
+    if ($failed.Count -gt 0 -or $left -gt 0) {
+        $facts['left'] = $left
+        return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'credentials_left' -Facts $facts
+    }
+    $Run.State[$Check.Id + '.cleared'] = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'credentials_removed' -Facts $facts
+}
+
+function Test-RmTokenBrokerAccounts {
+    <#
+    .SYNOPSIS
+    Detection for check token_broker_accounts: TokenBroker account files quarantined on broker or key failure evidence.
+    .DESCRIPTION
+    Signal: this user's sign-in failure evidence in the window carries a broker/key code (options layers and codes; by default layers tpm, keystore, system, broker and codes 0x80070520, 0x80090016), is newer than the last clear, and files are present in %LOCALAPPDATA%\Packages\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\AC\TokenBroker\Accounts or its Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # 1. The token files in both Accounts folders (files only: the folders themselves stay).
+    $items = New-Object System.Collections.Generic.List[string]
+    foreach ($folder in $Desired.Folders) {
+        $root = Join-Path ([Environment]::GetEnvironmentVariable($folder.Base)) $folder.Path
+        if (Test-Path -LiteralPath $root -PathType Container) {
+            foreach ($file in @(Get-ChildItem -LiteralPath $root -Force -File)) {
+                $items.Add($file.FullName)
+            }
+        }
+    }
+    $facts = [ordered]@{ files = $items.Count }
+    if ($items.Count -eq 0) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_token_files' -Facts $facts
+    }
+    # 2. Evidence for this user, and a broker or key code in it: other failures are not the token cache's.
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid
+    $facts['evidence'] = $evidence.source
+    if (-not $evidence.found) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
+    }
+    # The evidence file lists codes as 'CODE:count,CODE:count' (canonical hex or AADSTSnnnn).
+    $matched = New-Object System.Collections.Generic.List[string]
+    foreach ($entry in ([string]$evidence.codes -split ',')) {
+        $code = ($entry -split ':')[0].Trim()
+        if ($code -notmatch '^0x[0-9A-Fa-f]{8}$') {
+            continue
+        }
+        $layer = Get-RmCodeLayer -Code $code
+        if ($Desired.Codes -contains $code -or $Desired.Layers -contains $layer) {
+            $matched.Add($code)
+        }
+    }
+    if ($evidence.source -ne 'always' -and $matched.Count -eq 0) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_broker_evidence' -Facts $facts
+    }
+    $facts['codes'] = @($matched | Select-Object -First 3)
+    # 3. Already cleared after the newest evidence: the broker recreates these files at the next sign-in, and
+    # clearing them again for the same evidence would sign the user out on every scheduled run.
+    $stateKey = $Check.Id + '.cleared'
+    if ($Run.State.ContainsKey($stateKey)) {
+        $cleared = [DateTime]::ParseExact($Run.State[$stateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $facts['cleared'] = $Run.State[$stateKey]
+        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
+            return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
+        }
+    }
+    $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason 'broker_failure_with_tokens' -Facts $facts
+    $finding['plan'] = $items.ToArray()
+    return $finding
+}
+
+function Repair-RmTokenBrokerAccounts {
+    <#
+    .SYNOPSIS
+    Remediation for check token_broker_accounts (opt-in).
+    .DESCRIPTION
+    Fix: move the files in those two Accounts folders (not the folders) to quarantine; the user may have to sign in again. Opt-in: Microsoft advises against deleting tokens by hand in general
+    Backup: files moved to %LOCALAPPDATA%\remediate\quarantine\<time>-token_broker_accounts (manifest.tsv); purged after the retention period
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # The allowed roots are the two Accounts folders themselves: Move-RmToQuarantine refuses anything else.
+    $roots = @($Desired.Folders | ForEach-Object { Join-Path ([Environment]::GetEnvironmentVariable($_.Base)) $_.Path })
+    $items = [string[]]@($Finding.plan)
+    $outcome = Move-RmToQuarantine -Path $items -AllowedRoot $roots -Check $Check.Id
+    $facts = [ordered]@{ moved = $outcome.moved; failed = $outcome.failed }
+    if ($WhatIfPreference) {
+        $facts['would_move'] = $items.Count
+        return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'tokens_quarantined' -Facts $facts
+    }
+    if ($outcome.failed -gt 0) {
+        # A file held open by the broker stays; the cooldown retries later.
+        return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'files_locked' -Facts $facts
+    }
+    $Run.State[$Check.Id + '.cleared'] = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'tokens_quarantined' -Facts $facts
+}
+
+function Test-RmAccountConflict {
+    <#
+    .SYNOPSIS
+    Detection for check account_conflict: Work accounts of another tenant or several Office identities for this user.
+    .DESCRIPTION
+    Signal: Workplace Join entries (HKCU\...\WorkplaceJoin\JoinInfo\*, TenantId/UserEmail) whose tenant differs from the device join (HKLM\SYSTEM\CurrentControlSet\Control\CloudDomainJoin\JoinInfo\*); more distinct Office identities (HKCU\...\Office\16.0\Common\Identity\Identities\*, EmailAddress/ProviderId) than the option office_account_limit
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # 1. The device's Entra tenant(s). Users may read this key; if a hardening baseline denies it, say so.
+    $deviceTenants = New-Object System.Collections.Generic.List[string]
+    $facts = [ordered]@{}
+    try {
+        foreach ($name in @(Get-RmRegistrySubKeyNames -Path $Desired.DeviceJoinInfo)) {
+            $tenant = ([string](Get-RmRegistryValue -Path ($Desired.DeviceJoinInfo + '\' + $name) -Name $Desired.DeviceTenantValue)).Trim('{', '}', ' ').ToLowerInvariant()
+            if ($tenant -and -not $deviceTenants.Contains($tenant)) {
+                $deviceTenants.Add($tenant)
+            }
+        }
+        $facts['device_joined'] = ($deviceTenants.Count -gt 0)
+    }
+    catch {
+        $facts['device_joined'] = 'unreadable'
+    }
+    # 2. This user's work or school accounts; one of another tenant competes with the device's account.
+    $workplace = 0
+    $otherTenant = New-Object System.Collections.Generic.List[string]
+    foreach ($name in @(Get-RmRegistrySubKeyNames -Path $Desired.UserJoinInfo)) {
+        $path = $Desired.UserJoinInfo + '\' + $name
+        $tenant = ([string](Get-RmRegistryValue -Path $path -Name $Desired.UserTenantValue)).Trim('{', '}', ' ').ToLowerInvariant()
+        $email = [string](Get-RmRegistryValue -Path $path -Name $Desired.UserEmailValue)
+        $workplace += 1
+        if ($deviceTenants.Count -gt 0 -and $tenant -and -not $deviceTenants.Contains($tenant)) {
+            if ($email) {
+                $otherTenant.Add($email)
+            }
+            else {
+                $otherTenant.Add($tenant)
+            }
+        }
+    }
+    $facts['workplace_accounts'] = $workplace
+    if ($otherTenant.Count -gt 0) {
+        $facts['other_tenant'] = @($otherTenant | Select-Object -First 3)
+    }
+    # 3. The identities Office knows: distinct sign-in addresses and identity providers.
+    $identities = 0
+    $emails = New-Object System.Collections.Generic.List[string]
+    $providers = New-Object System.Collections.Generic.List[string]
+    foreach ($name in @(Get-RmRegistrySubKeyNames -Path $Desired.OfficeIdentities)) {
+        $path = $Desired.OfficeIdentities + '\' + $name
+        $identities += 1
+        $email = ([string](Get-RmRegistryValue -Path $path -Name $Desired.OfficeEmailValue)).Trim().ToLowerInvariant()
+        $provider = ([string](Get-RmRegistryValue -Path $path -Name $Desired.OfficeProviderValue)).Trim()
+        if ($email -and -not $emails.Contains($email)) {
+            $emails.Add($email)
+        }
+        if ($provider -and -not $providers.Contains($provider)) {
+            $providers.Add($provider)
+        }
+    }
+    $facts['office_identities'] = $identities
+    $facts['office_accounts'] = $emails.Count
+    if ($providers.Count -gt 0) {
+        $facts['providers'] = @($providers | Sort-Object)
+    }
+    # Advisory only: the user adds or removes accounts; nothing here changes them.
+    if ($otherTenant.Count -gt 0) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'work_account_other_tenant' -Facts $facts
+    }
+    if ($emails.Count -gt [int]$Desired.OfficeAccountLimit) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'several_office_identities' -Facts $facts
+    }
+    return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_conflict' -Facts $facts
+}
+
+function Test-RmSigninAdvice {
+    <#
+    .SYNOPSIS
+    Detection for check signin_advice: Helpdesk advice for sign-in errors that nothing local can fix.
+    .DESCRIPTION
+    Signal: AADSTS and server-verdict codes in this user's sign-in failure evidence in the window (the device package's evidence file), each mapped to one advice key (listed under Fix)
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $Options = $Check.Options
+    $Desired = $Check.Desired
+    # Server verdicts (password, MFA, Conditional Access, device state) cannot be fixed here: report advice.
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode 'evidence' -Sid $Run.Context.Sid
+    $facts = [ordered]@{ evidence = $evidence.source }
+    if (-not $evidence.found) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
+    }
+    # The evidence file lists codes as 'CODE:count,CODE:count' (canonical hex or AADSTSnnnn).
+    $seen = New-Object System.Collections.Generic.List[object]
+    foreach ($entry in ([string]$evidence.codes -split ',')) {
+        $pair = $entry -split ':', 2
+        $code = $pair[0].Trim()
+        $hits = 0
+        if ($pair.Count -eq 2) {
+            $null = [int]::TryParse($pair[1], [ref]$hits)
+        }
+        if ($Desired.Advice.Contains($code)) {
+            $key = [string]$Desired.Advice[$code]
+        }
+        elseif ($code -match '^AADSTS[0-9]+$') {
+            $key = $Desired.UnknownKey
+        }
+        else {
+            continue
+        }
+        Write-RmLog -Message ($Check.Id + ': ' + $code + ' x' + $hits + ': ' + $key)
+        $seen.Add([pscustomobject]@{ Code = $code; Key = $key; Hits = $hits })
+    }
+    if ($seen.Count -eq 0) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_advice_codes' -Facts $facts
+    }
+    # Most frequent first; the result line holds 2,048 characters, so only the first few are listed.
+    $sorted = @($seen | Sort-Object -Property @{ Expression = 'Hits'; Descending = $true }, @{ Expression = 'Code'; Descending = $false })
+    $advice = [ordered]@{}
+    foreach ($item in @($sorted | Select-Object -First ([int]$Desired.MaxCodes))) {
+        $advice[$item.Code] = $item.Key
+    }
+    $facts['advice'] = $advice
+    if ($sorted.Count -gt $advice.Count) {
+        $facts['more'] = $sorted.Count - $advice.Count
+    }
+    return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'helpdesk_advice' -Facts $facts
+}
+
 # ---- the checks of this package, in ladder order (least invasive first) ----
 $RmChecks = @(
+    [ordered]@{
+        'Id' = 'tls12_user'
+        'Tier' = 'safe'
+        'Fix' = $true
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmTls12User'
+        'Repair' = 'Repair-RmTls12User'
+        'Options' = [ordered]@{}
+        'Desired' = [ordered]@{
+            'Path' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
+            'Name' = 'SecureProtocols'
+            'Bit' = 2048
+            'Policies' = @(
+                [ordered]@{
+                    'Label' = 'hkcu'
+                    'Path' = 'HKCU:\Software\Policies\Microsoft\Windows\CurrentVersion\Internet Settings'
+                },
+                [ordered]@{
+                    'Label' = 'hklm'
+                    'Path' = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings'
+                }
+            )
+        }
+    },
+    [ordered]@{
+        'Id' = 'user_proxy'
+        'Tier' = 'opt-in'
+        'Fix' = $false
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmUserProxy'
+        'Repair' = 'Repair-RmUserProxy'
+        'Options' = [ordered]@{
+            'connect_timeout_ms' = 300
+        }
+        'Desired' = [ordered]@{
+            'Path' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\Internet Settings'
+            'Names' = @(
+                'ProxyEnable',
+                'ProxyServer',
+                'AutoConfigURL',
+                'AutoDetect'
+            )
+            'EnableName' = 'ProxyEnable'
+            'ServerName' = 'ProxyServer'
+            'PacName' = 'AutoConfigURL'
+            'AutoDetectName' = 'AutoDetect'
+            'DisabledValue' = 0
+            'ConnectionsPath' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections'
+            'ConnectionsName' = 'DefaultConnectionSettings'
+            'FlagsOffset' = 8
+            'PerMachinePath' = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\CurrentVersion\Internet Settings'
+            'PerMachineName' = 'ProxySettingsPerUser'
+            'ProtocolPrefix' = '^[A-Za-z]+='
+            'SchemePrefix' = '^[A-Za-z][A-Za-z0-9+.-]*://'
+            'EndpointPattern' = '^(?<host>\[[0-9A-Fa-f:.]+\]|[^:/\[\]]+)(:(?<port>\d{1,5}))?$'
+            'LoopbackPattern' = '^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$'
+            'LocalhostAddresses' = @(
+                '127.0.0.1',
+                '::1'
+            )
+            'DefaultPort' = 80
+            'MaxEndpoints' = 2
+            'MaxFactChars' = 80
+        }
+    },
+    [ordered]@{
+        'Id' = 'office_identity_overrides'
+        'Tier' = 'safe'
+        'Fix' = $true
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmOfficeIdentityOverrides'
+        'Repair' = 'Repair-RmOfficeIdentityOverrides'
+        'Options' = [ordered]@{}
+        'Desired' = [ordered]@{
+            'Path' = 'HKCU:\Software\Microsoft\Office\16.0\Common\Identity'
+            'PolicyPath' = 'HKCU:\Software\Policies\Microsoft\Office\16.0\Common\Identity'
+            'Values' = @(
+                [ordered]@{
+                    'Name' = 'EnableADAL'
+                    'Bad' = 0
+                },
+                [ordered]@{
+                    'Name' = 'DisableADALatopWAMOverride'
+                    'Bad' = 1
+                },
+                [ordered]@{
+                    'Name' = 'DisableAADWAM'
+                    'Bad' = 1
+                }
+            )
+        }
+    },
+    [ordered]@{
+        'Id' = 'wam_broker'
+        'Tier' = 'safe'
+        'Fix' = $true
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmWamBroker'
+        'Repair' = 'Repair-RmWamBroker'
+        'Options' = [ordered]@{
+            'check_events' = $true
+            'event_window_hours' = 72
+            'max_events' = 200
+        }
+        'Desired' = [ordered]@{
+            'Packages' = @(
+                [ordered]@{
+                    'Label' = 'broker'
+                    'Name' = 'Microsoft.AAD.BrokerPlugin'
+                    'Folder' = 'Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy'
+                },
+                [ordered]@{
+                    'Label' = 'cxh'
+                    'Name' = 'Microsoft.Windows.CloudExperienceHost'
+                    'Folder' = 'Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy'
+                }
+            )
+            'SystemApps' = 'SystemApps'
+            'Manifest' = 'Appxmanifest.xml'
+            'OkStatus' = 'Ok'
+            'EventLog' = 'Application'
+            'EventProvider' = 'Microsoft-Windows-AppModel-State'
+            'EventMatch' = 'Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy'
+            'EventLabel' = 'broker'
+            'StateKey' = 'wam_broker.registered'
+            'MaxFactChars' = 120
+        }
+    },
     [ordered]@{
         'Id' = 'teams_cache'
         'Tier' = 'safe'
@@ -1504,6 +2543,188 @@ $RmChecks = @(
                 'webcam'
             )
             'AppMatch' = '(?i)teams'
+        }
+    },
+    [ordered]@{
+        'Id' = 'prt_state'
+        'Tier' = 'safe'
+        'Fix' = $true
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmPrtState'
+        'Repair' = 'Repair-RmPrtState'
+        'Options' = [ordered]@{
+            'max_prt_age_hours' = 4
+            'settle_minutes' = 30
+            'retry_hours' = 24
+        }
+        'Desired' = [ordered]@{
+            'Program' = 'System32\dsregcmd.exe'
+            'StatusArguments' = '/status'
+            'RefreshArguments' = '/refreshprt'
+            'StatusTimeoutSeconds' = 3
+            'RefreshTimeoutSeconds' = 2
+            'AadJoinedField' = 'AzureAdJoined'
+            'DomainJoinedField' = 'DomainJoined'
+            'PrtField' = 'AzureAdPrt'
+            'PrtUpdateField' = 'AzureAdPrtUpdateTime'
+            'Yes' = 'YES'
+            'No' = 'NO'
+            'TimePattern' = '^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?\s*UTC\s*$'
+            'DiagnosticFields' = @(
+                [ordered]@{
+                    'Name' = 'Attempt Status'
+                    'Fact' = 'attempt_status'
+                },
+                [ordered]@{
+                    'Name' = 'HTTP Error'
+                    'Fact' = 'http_error'
+                },
+                [ordered]@{
+                    'Name' = 'HTTP status'
+                    'Fact' = 'http_status'
+                },
+                [ordered]@{
+                    'Name' = 'Server Error Code'
+                    'Fact' = 'server_error_code'
+                },
+                [ordered]@{
+                    'Name' = 'Server Error Description'
+                    'Fact' = 'server_error_description'
+                }
+            )
+            'StateKey' = 'prt_state.refreshed'
+            'MaxFactChars' = 120
+        }
+    },
+    [ordered]@{
+        'Id' = 'office_credentials'
+        'Tier' = 'opt-in'
+        'Fix' = $false
+        'EvidenceGated' = $true
+        'Detect' = 'Test-RmOfficeCredentials'
+        'Repair' = 'Repair-RmOfficeCredentials'
+        'Options' = [ordered]@{
+            'window_hours' = 72
+            'evidence_mode' = 'evidence'
+            'targets' = @(
+                'MicrosoftOffice16_Data:',
+                'msteams_adalsso/'
+            )
+        }
+        'Desired' = [ordered]@{
+            'Program' = 'cmdkey.exe'
+            'LinePattern' = '(?i)^\s*[^:]{1,40}:\s*((?:[a-z]+:target=)?(?:MicrosoftOffice16_Data:|msteams_adalsso/).*?)\s*$'
+            'ListTimeoutSeconds' = 2
+            'DeleteTimeoutSeconds' = 1
+            'DeleteDeadlineSeconds' = 2
+        }
+    },
+    [ordered]@{
+        'Id' = 'token_broker_accounts'
+        'Tier' = 'opt-in'
+        'Fix' = $false
+        'EvidenceGated' = $true
+        'Detect' = 'Test-RmTokenBrokerAccounts'
+        'Repair' = 'Repair-RmTokenBrokerAccounts'
+        'Options' = [ordered]@{
+            'window_hours' = 72
+            'evidence_mode' = 'evidence'
+            'layers' = @(
+                'broker',
+                'keystore',
+                'system',
+                'tpm'
+            )
+            'codes' = @(
+                '0x80070520',
+                '0x80090016'
+            )
+        }
+        'Desired' = [ordered]@{
+            'Folders' = @(
+                [ordered]@{
+                    'Base' = 'LOCALAPPDATA'
+                    'Path' = 'Packages\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\AC\TokenBroker\Accounts'
+                },
+                [ordered]@{
+                    'Base' = 'LOCALAPPDATA'
+                    'Path' = 'Packages\Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy\AC\TokenBroker\Accounts'
+                }
+            )
+            'Layers' = @(
+                'broker',
+                'keystore',
+                'system',
+                'tpm'
+            )
+            'Codes' = @(
+                '0x80070520',
+                '0x80090016'
+            )
+        }
+    },
+    [ordered]@{
+        'Id' = 'account_conflict'
+        'Tier' = 'advisory'
+        'Fix' = $false
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmAccountConflict'
+        'Repair' = ''
+        'Options' = [ordered]@{
+            'office_account_limit' = 1
+        }
+        'Desired' = [ordered]@{
+            'UserJoinInfo' = 'HKCU:\Software\Microsoft\Windows NT\CurrentVersion\WorkplaceJoin\JoinInfo'
+            'UserTenantValue' = 'TenantId'
+            'UserEmailValue' = 'UserEmail'
+            'DeviceJoinInfo' = 'HKLM:\SYSTEM\CurrentControlSet\Control\CloudDomainJoin\JoinInfo'
+            'DeviceTenantValue' = 'TenantId'
+            'OfficeIdentities' = 'HKCU:\Software\Microsoft\Office\16.0\Common\Identity\Identities'
+            'OfficeEmailValue' = 'EmailAddress'
+            'OfficeProviderValue' = 'ProviderId'
+            'OfficeAccountLimit' = 1
+        }
+    },
+    [ordered]@{
+        'Id' = 'signin_advice'
+        'Tier' = 'advisory'
+        'Fix' = $false
+        'EvidenceGated' = $false
+        'Detect' = 'Test-RmSigninAdvice'
+        'Repair' = ''
+        'Options' = [ordered]@{
+            'window_hours' = 72
+            'max_codes' = 6
+        }
+        'Desired' = [ordered]@{
+            'Advice' = [ordered]@{
+                '0x80070520' = 'apps_elevated_or_sid_change'
+                '0xCAA10001' = 'interaction_required'
+                '0xCAA20004' = 'conditional_access'
+                '0xCAA20009' = 'invalid_client'
+                '0xCAA2000C' = 'interaction_required'
+                'AADSTS135011' = 'device_disabled'
+                'AADSTS50053' = 'account_locked'
+                'AADSTS50055' = 'password_expired'
+                'AADSTS50058' = 'no_sso_session'
+                'AADSTS50074' = 'mfa_required'
+                'AADSTS50076' = 'mfa_required'
+                'AADSTS50079' = 'mfa_registration'
+                'AADSTS50097' = 'device_auth_required'
+                'AADSTS50126' = 'wrong_password'
+                'AADSTS50155' = 'device_deleted'
+                'AADSTS50173' = 'password_changed'
+                'AADSTS53000' = 'device_compliance'
+                'AADSTS530003' = 'device_compliance'
+                'AADSTS53003' = 'conditional_access'
+                'AADSTS65001' = 'consent_required'
+                'AADSTS700016' = 'app_not_in_tenant'
+                'AADSTS700082' = 'refresh_token_expired'
+                'AADSTS70043' = 'refresh_token_expired'
+                'AADSTS90072' = 'user_not_in_tenant'
+            }
+            'UnknownKey' = 'lookup_aadsts'
+            'MaxCodes' = 6
         }
     }
 )

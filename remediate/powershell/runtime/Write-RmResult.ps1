@@ -91,7 +91,9 @@ function Write-RmResult {
     .DESCRIPTION
     The exit code comes from the phase and the verdict (detection: 0 compliant, 1 remediation needed;
     remediation: 0 done, 1 failed). With -Relaunch it passes on the line and exit code of the 64-bit run
-    unchanged. Should even serialising fail, a fixed minimal error line is written: never stderr.
+    (or of the interactive-user launcher) unchanged. Format-RmProfileOutput then applies the output profile
+    (intune and json: unchanged; RMM profiles: their own lines and codes). Should even serialising fail, a
+    fixed minimal error output is written: never stderr.
     #>
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
@@ -106,12 +108,18 @@ function Write-RmResult {
             $line = Format-RmResultLine -Result $Result
             $code = [int]$RmSchema.ExitCodes[$RmConfig.Phase + ':' + $Result.verdict]
         }
-        Write-RmLog -Message ('result exit ' + $code + ' ' + $line)
+        $output = Format-RmProfileOutput -Result $Result -Line $line -ExitCode $code
+        Write-RmLog -Message ('result exit ' + $output.ExitCode + ' ' + $line)
     }
     catch {
         $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error","reason":"unhandled_error","findings":[]}'
-        $code = 1
+        $output = [ordered]@{ Lines = @($line); ExitCode = 1 }
+        if (-not $RmOutput.PhaseExit) {
+            $output = [ordered]@{ Lines = $RmOutput.Fallback; ExitCode = $RmOutput.FallbackExit }
+        }
     }
-    Write-Output $line
-    exit $code
+    foreach ($text in $output.Lines) {
+        Write-Output $text
+    }
+    exit $output.ExitCode
 }

@@ -1,0 +1,74 @@
+function Import-RmArgumentInputs {
+    <#
+    .SYNOPSIS
+    Turns NAME=VALUE script arguments into environment variables of this process, for our input names only.
+    .DESCRIPTION
+    Datto RMM and NinjaOne pass script variables as environment variables; Tactical RMM, N-sight and others
+    pass a command line. Both end up in the environment, which a 64-bit relaunch inherits.
+    #>
+    param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Arguments)
+    foreach ($argument in $Arguments) {
+        $pair = ([string]$argument) -split '=', 2
+        if ($pair.Count -eq 2 -and @($RmRmm.Inputs.Values) -contains $pair[0]) {
+            [Environment]::SetEnvironmentVariable($pair[0].ToUpperInvariant(), $pair[1], 'Process')
+        }
+    }
+}
+
+function Test-RmInputOn {
+    <#
+    .SYNOPSIS
+    Whether a switch input is on: only one of the rendered true words (1, true, yes, on) turns it on.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Name)
+    $value = [Environment]::GetEnvironmentVariable($Name)
+    if ($null -eq $value) {
+        return $false
+    }
+    return (@($RmRmm.TrueWords) -contains $value.Trim().ToLowerInvariant())
+}
+
+function Get-RmRmmInputs {
+    <#
+    .SYNOPSIS
+    The RMM inputs of this run, safe defaults when unset: detection only, no dry-run, state kept.
+    #>
+    return [ordered]@{
+        Fix = (Test-RmInputOn -Name $RmRmm.Inputs.Fix)
+        DryRun = (Test-RmInputOn -Name $RmRmm.Inputs.DryRun)
+        ResetState = (Test-RmInputOn -Name $RmRmm.Inputs.ResetState)
+    }
+}
+
+function Set-RmRunPhase {
+    <#
+    .SYNOPSIS
+    An RMM script holds both phases: detection only unless the fix input is on; then the remediation
+    re-detects, fixes what it may and verifies each fix by detecting again.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Inputs)
+    $RmConfig.Phase = 'detect'
+    if ($Inputs.Fix) {
+        $RmConfig.Phase = 'remediate'
+    }
+    if ($Inputs.DryRun) {
+        $RmConfig.DryRun = $true
+    }
+}
+
+function Reset-RmStateOnRequest {
+    <#
+    .SYNOPSIS
+    With the reset input on, deletes the package's state file (failure counters and cooldowns), so a
+    check that reached needs_attention is tried again. Only our own state file is deleted.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Inputs)
+    if (-not $Inputs.ResetState) {
+        return
+    }
+    $path = Get-RmStatePath
+    if ([System.IO.File]::Exists($path)) {
+        [System.IO.File]::Delete($path)
+        Write-RmLog -Message ('state reset on request: deleted ' + $path)
+    }
+}

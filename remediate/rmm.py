@@ -1,0 +1,391 @@
+"""RMM output profiles: one table from a run's outcome to each profile's exit code and text, defined once.
+
+A run's *outcome* is its verdict (``results.Verdict``), except when its package-level reason is one of
+``REASON_OUTCOMES`` (``needs_attention``, ``mutex_busy``): those get their own row so that an RMM can tell
+"stop and look" and "another run was busy" apart from a plain non-compliance or skip.
+
+The table is used three ways, so the three cannot disagree:
+
+* rendered into every generated script as a PowerShell literal (``output_config`` through
+  ``psliteral.ps_value``), where ``Format-RmProfileOutput`` (runtime) applies it;
+* applied here in Python (``format_result``) by ``remediate run --format`` and by the golden tests, which
+  mirror the PowerShell formatter line for line;
+* printed into docs/rmm.md (``mapping_markdown``; a test compares the committed file).
+
+Platform facts encoded (DOMAIN.md section 6): Nagios 0/1/2/3 with one short first line and perfdata after
+``|``; Tactical RMM reserves 98 (timeout), 85 and 65, so our codes avoid them; N-able N-sight reserves 1-999
+and shows the output text only for codes above 1000; Datto RMM reads one ``KEY=message`` line between its
+result markers and alerts on any non-zero exit; NinjaOne matches result conditions on output text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from remediate.errors import ConfigError
+from remediate.results import Phase, Verdict, script_exit_code
+
+# Reasons that are outcomes of their own; a reason in this tuple wins over the verdict.
+REASON_OUTCOMES = ("needs_attention", "mutex_busy")
+# The verdict each reason outcome comes with (the runtime sets them together); used for phase-exit profiles.
+REASON_VERDICT = {"needs_attention": Verdict.NON_COMPLIANT, "mutex_busy": Verdict.SKIPPED}
+
+# Every outcome, mildest first. The order is also the precedence when several hosts are combined
+# (``remediate run --format``): the last outcome present decides, as in the fleet's own exit code.
+OUTCOMES = ("compliant", "skipped", "remediated", "mutex_busy", "deferred", "non_compliant", "failed",
+            "needs_attention", "error")
+
+# The severity word every profile's status line starts with (Nagios service states).
+SEVERITY = {
+    "compliant": "OK",
+    "skipped": "OK",
+    "remediated": "OK",
+    "mutex_busy": "UNKNOWN",
+    "deferred": "WARNING",
+    "non_compliant": "WARNING",
+    "failed": "CRITICAL",
+    "needs_attention": "CRITICAL",
+    "error": "UNKNOWN",
+}
+
+MEANING = {
+    "compliant": "nothing wrong was found",
+    "skipped": "not applicable here (product absent, wrong context, no interactive user)",
+    "remediated": "a problem was fixed and the re-detection passed",
+    "mutex_busy": "another run of the same package was running; this run changed nothing",
+    "deferred": "a fix was postponed (for example a Teams call in progress); the next run retries",
+    "non_compliant": "a problem is present and was not fixed (fix off, opt-in, cooldown, dry-run)",
+    "failed": "a fix ran and failed, or the problem came back at once",
+    "needs_attention": "a fix failed the configured number of times; fixes stop until the state is reset",
+    "error": "the run itself failed (a check errored, unreadable output, launcher problem)",
+}
+
+_STATUS = "{label}: {package} {outcome} on {computer}; failing: {failing}"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one consumer reads a run: exit code per outcome (None: by phase and verdict, as Intune) and lines."""
+
+    name: str
+    title: str
+    lines: tuple[str, ...]  # templates; {name} placeholders from TEMPLATE_FIELDS
+    exits: Mapping[str, int] | None
+    custom_field_input: str = ""  # environment variable naming a NinjaOne custom field to write
+
+    @property
+    def phase_exit(self) -> bool:
+        return self.exits is None
+
+
+def _codes(*values: int) -> dict[str, int]:
+    return dict(zip(OUTCOMES, values, strict=True))
+
+
+#                                 compliant skipped remediated busy deferred non_compl failed needs_att error
+PROFILES: dict[str, Profile] = {p.name: p for p in (
+    Profile("intune", "Intune Remediations (default)", ("{json}",), None),
+    Profile("json", "generic: our JSON result line (Atera, custom tools)", ("{json}",), None),
+    Profile("nagios", "Nagios / Icinga plugin convention",
+            ("{label} - {package} {outcome} on {computer}; failing: {failing} | failing={count};;;0 "
+             "duration={duration_ms}ms",),
+            _codes(0, 0, 0, 3, 1, 1, 2, 2, 3)),
+    Profile("tactical", "Tactical RMM script check", ("{json}", _STATUS),
+            _codes(0, 11, 10, 12, 21, 20, 30, 31, 32)),
+    Profile("datto", "Datto RMM monitor component",
+            ("<-Start Diagnostic->", "{json}", "<-End Diagnostic->", "<-Start Result->",
+             "Status=" + _STATUS, "<-End Result->"),
+            _codes(0, 0, 0, 0, 1, 1, 1, 1, 1)),
+    Profile("ninjaone", "NinjaOne script / condition", ("{json}", _STATUS),
+            _codes(0, 0, 0, 0, 1, 1, 2, 2, 3), custom_field_input="REMEDIATE_NINJA_FIELD"),
+    Profile("nsight", "N-able N-sight script check", ("{json}", _STATUS),
+            _codes(0, 0, 0, 0, 1002, 1001, 1003, 1004, 1005)),
+)}
+DEFAULT_PROFILE = "intune"
+
+# Tactical RMM: the codes to enter on the script check (everything else, and its reserved codes, is failing).
+TACTICAL_RESERVED = (98, 85, 65)
+TACTICAL_INFO = tuple(sorted({PROFILES["tactical"].exits[o] for o in ("skipped", "remediated", "mutex_busy")}))
+TACTICAL_WARNING = tuple(sorted({PROFILES["tactical"].exits[o] for o in ("deferred", "non_compliant")}))
+
+TEMPLATE_FIELDS = ("label", "outcome", "package", "computer", "failing", "count", "duration_ms", "json")
+
+# Inputs of the RMM scripts: environment variables (RMMs pass script variables that way) or NAME=VALUE
+# script arguments. Strings; a switch is on only for one of TRUE_WORDS, so an unset or odd value is safe.
+INPUTS: dict[str, tuple[str, str]] = {
+    "Fix": ("REMEDIATE_FIX", "run the remediation (re-detect, fix, verify) instead of detection only"),
+    "DryRun": ("REMEDIATE_DRY_RUN", "with REMEDIATE_FIX: describe the fixes, change nothing"),
+    "ResetState": ("REMEDIATE_RESET_STATE", "delete the package's backoff state first (clears needs_attention)"),
+}
+TRUE_WORDS = ("1", "true", "yes", "on")
+
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
+_NON_ASCII = re.compile(r"[^\x20-\x7e]")
+_TOKEN = re.compile(r"(\{[a-z_]+\})")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    lines: tuple[str, ...]
+    exit_code: int
+    outcome: str
+
+
+def get_profile(name: str) -> Profile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ConfigError(f"unknown RMM profile {name!r} (known: {', '.join(PROFILES)})") from None
+
+
+def outcome_of(result: Mapping[str, Any]) -> str:
+    """The outcome of a result dict: a mapped reason first, else the verdict; anything unknown is an error."""
+    reason = str(result.get("reason") or "")
+    if reason in REASON_OUTCOMES:
+        return reason
+    verdict = str(result.get("verdict") or "")
+    return verdict if verdict in SEVERITY else "error"
+
+
+def exit_code(profile: Profile, outcome: str, phase: Phase | str, verdict: str | None = None) -> int:
+    if profile.exits is not None:
+        return profile.exits[outcome]
+    if verdict not in {v.value for v in Verdict}:
+        verdict = REASON_VERDICT[outcome].value if outcome in REASON_VERDICT else outcome
+    return script_exit_code(phase, verdict)
+
+
+def _fields(result: Mapping[str, Any], outcome: str, json_line: str) -> dict[str, str]:
+    """Mirror of the value block of Format-RmProfileOutput (runtime/Format-RmProfileOutput.ps1)."""
+    ids = [_UNSAFE_ID.sub("_", str(x)) for x in (result.get("failing") or [])]
+    values = {
+        "label": SEVERITY[outcome],
+        "outcome": outcome,
+        "package": str(result.get("package") or "-"),
+        "computer": str(result.get("computer") or "-"),
+        "failing": ",".join(ids) or "none",
+        "count": str(len(ids)),
+        "duration_ms": str(int(result.get("duration_ms") or 0)),
+        "json": json_line,
+    }
+    return {k: _NON_ASCII.sub("?", v) for k, v in values.items()}
+
+
+def expand(template: str, values: Mapping[str, str]) -> str:
+    """One pass over ``{name}`` tokens (a value is never expanded again); unknown tokens stay as written."""
+    return "".join(values.get(part[1:-1], part) if _TOKEN.fullmatch(part) else part
+                   for part in _TOKEN.split(template))
+
+
+def format_result(profile: Profile | str, result: Mapping[str, Any], json_line: str | None = None,
+                  phase: Phase | str | None = None) -> Rendered:
+    """The lines and exit code a script in ``profile`` writes for ``result`` (a parsed result line)."""
+    profile = get_profile(profile) if isinstance(profile, str) else profile
+    line = json_line if json_line is not None else json.dumps(result, separators=(",", ":"))
+    outcome = outcome_of(result)
+    code = exit_code(profile, outcome, phase or result.get("phase") or Phase.DETECT, str(result.get("verdict")))
+    values = _fields(result, outcome, line)
+    return Rendered(tuple(expand(t, values) for t in profile.lines), code, outcome)
+
+
+def parse_relayed(line: str, package: str, phase: str) -> dict[str, Any]:
+    """Mirror of ConvertFrom-RmResultLine: the summary of a relayed JSON line, an error when unreadable."""
+    summary: dict[str, Any] = {"package": package, "phase": phase, "verdict": "error", "reason": "unhandled_error",
+                               "computer": "", "failing": [], "duration_ms": 0}
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return summary
+    if isinstance(data, dict):
+        summary.update({k: data[k] for k in summary if k in data})
+    return summary
+
+
+# -- the PowerShell side -------------------------------------------------------------------------------------
+def output_config(profile: Profile | str, package: str, phase: Phase | str) -> dict[str, Any]:
+    """``$RmOutput`` of a script: the selected profile's rows, templates and fixed fallback (ps_value-ready)."""
+    profile = get_profile(profile) if isinstance(profile, str) else profile
+    if profile.phase_exit:  # the pass-through formatter reads nothing else
+        return {"Profile": profile.name, "PhaseExit": True}
+    fallback = {"schema_version": 1, "package": package, "phase": Phase(phase).value, "verdict": "error",
+                "reason": "unhandled_error", "findings": []}
+    rendered = format_result(profile, fallback, phase=phase)
+    return {
+        "Profile": profile.name,
+        "PhaseExit": profile.phase_exit,
+        "Reasons": list(REASON_OUTCOMES),
+        "Outcomes": {o: {"Exit": None if profile.exits is None else profile.exits[o], "Label": SEVERITY[o]}
+                     for o in OUTCOMES},
+        "Lines": list(profile.lines),
+        "CustomFieldInput": profile.custom_field_input,
+        "Fallback": list(rendered.lines),
+        "FallbackExit": rendered.exit_code,
+    }
+
+
+def inputs_config() -> dict[str, Any]:
+    """``$RmRmm`` of an RMM script: the input names and the words that turn a switch on."""
+    return {"Inputs": {key: name for key, (name, _) in INPUTS.items()}, "TrueWords": list(TRUE_WORDS)}
+
+
+# -- remediate run --format ----------------------------------------------------------------------------------
+_STATUS_VERDICT = {
+    "compliant": "compliant", "fixed": "remediated", "skipped": "skipped", "non_compliant": "non_compliant",
+    "would_remediate": "non_compliant", "deferred": "deferred", "remediation_failed": "failed",
+}
+
+
+def record_result(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A fleet record (``remediate run``) as a result dict for ``format_result``."""
+    reasons = [str(p.get("reason")) for p in record.get("phases") or [] if p.get("reason") in REASON_OUTCOMES]
+    return {"package": record.get("package"), "computer": record.get("host"),
+            "verdict": _STATUS_VERDICT.get(str(record.get("status")), "error"),
+            "reason": reasons[-1] if reasons else "", "failing": list(record.get("failing") or []),
+            "duration_ms": int(float(record.get("duration_s") or 0) * 1000)}
+
+
+def format_records(profile: Profile | str, records: Sequence[Mapping[str, Any]], package: str,
+                   phase: Phase | str) -> Rendered:
+    """Hosts of one ``remediate run`` in a profile: one host as its script would answer; several hosts as
+    one block whose status line names the worst outcome and the hosts not OK, and one JSON line per host."""
+    profile = get_profile(profile) if isinstance(profile, str) else profile
+    ordered = sorted(records, key=lambda r: str(r.get("host", "")).lower())
+    results = [record_result(r) for r in ordered]
+    lines = [json.dumps(r, sort_keys=True, separators=(",", ":")) for r in ordered]
+    if len(results) == 1:
+        return format_result(profile, results[0], lines[0], phase)
+    outcomes = [outcome_of(r) for r in results]
+    worst = max(outcomes, key=OUTCOMES.index, default="compliant")
+    bad = [r["computer"] for r, o in zip(results, outcomes, strict=True) if SEVERITY[o] != "OK"]
+    combined = {"package": package, "computer": f"{len(results)} hosts", "failing": bad,
+                "duration_ms": max((r["duration_ms"] for r in results), default=0),
+                "verdict": worst if worst not in REASON_OUTCOMES else REASON_VERDICT[worst].value,
+                "reason": worst if worst in REASON_OUTCOMES else ""}
+    values = _fields(combined, worst, "")
+    out: list[str] = []
+    for template in profile.lines:
+        out += [_NON_ASCII.sub("?", x) for x in lines] if template == "{json}" else [expand(template, values)]
+    code = max((exit_code(profile, o, phase, r["verdict"]) for o, r in zip(outcomes, results, strict=True)),
+               default=0) if profile.exits is None else profile.exits[worst]
+    return Rendered(tuple(out), code, worst)
+
+
+# -- remediate package --rmm ---------------------------------------------------------------------------------
+def build_rmm_scripts(packages: Sequence[Any], profile: str, out_dir: Path) -> list[tuple[Path, str]]:
+    """Write ``<out>/rmm/<profile>/<package>.ps1`` per package; (path, create|identical|changed) each."""
+    from remediate.intune.bundle import check_script
+    from remediate.intune.fsutil import write_atomic
+    from remediate.render import render_rmm_script
+
+    get_profile(profile)
+    written = []
+    for package in packages:
+        data = render_rmm_script(package, profile)
+        check_script(data, f"rmm/{profile}/{package.id}.ps1")  # ASCII, no BOM, <= 200,000 bytes
+        path = out_dir / "rmm" / profile / f"{package.id}.ps1"
+        written.append((path, write_atomic(path, data)))
+    return written
+
+
+# -- remediate state reset -----------------------------------------------------------------------------------
+def reset_script(package: Any) -> str:
+    """The tiny script that deletes a package's state file on a host (ASCII, CRLF, lint-clean)."""
+    from remediate.render import _render_template, to_script_bytes
+
+    text = _render_template("Reset-RmState.ps1.j2", package_id=package.id,
+                            run_as=getattr(package.run_as, "value", str(package.run_as)))
+    return to_script_bytes(text, what=f"{package.id} state reset").decode("ascii")
+
+
+def reset_state(hosts: Sequence[str], settings: Any, package: Any, *, timeout_s: float = 60.0,
+                runner_factory: Any = None) -> list[dict[str, Any]]:
+    """Delete the package's state file on each host through the runner factory; one record per host:
+    ``{"host", "deleted": [paths], "errors": [messages], "error": None | {"code", "message"}}``."""
+    from remediate.errors import RunnerError
+    from remediate.runners import make_runner
+
+    factory = runner_factory or make_runner
+    script = reset_script(package)
+    records = []
+    for host in hosts:
+        record: dict[str, Any] = {"host": host, "package": package.id, "deleted": [], "errors": [], "error": None}
+        try:
+            with factory(settings.with_host(host)) as runner:
+                outcome = runner.run_script(script, timeout_s=timeout_s)
+            lines = [x for x in outcome.stdout.splitlines() if x.strip()]
+            answer = json.loads(lines[-1]) if lines else None
+            if not isinstance(answer, dict):
+                raise ValueError("no answer")
+            record["deleted"] = list(answer.get("deleted") or [])
+            record["errors"] = list(answer.get("errors") or [])
+        except RunnerError as err:
+            record["error"] = {"code": err.code, "message": str(err)}
+        except ValueError as exc:
+            record["error"] = {"code": "bad_output", "message": f"{host}: the reset script gave no answer ({exc})"}
+        records.append(record)
+    return records
+
+
+# -- docs ----------------------------------------------------------------------------------------------------
+def _exit_cell(profile: Profile, outcome: str) -> str:
+    if profile.exits is not None:
+        return str(profile.exits[outcome])
+    return f"{exit_code(profile, outcome, Phase.DETECT)} / {exit_code(profile, outcome, Phase.REMEDIATE)}"
+
+
+def mapping_markdown() -> str:
+    """The mapping table of docs/rmm.md (between its generated-table markers)."""
+    names = list(PROFILES)
+    rows = ["| outcome | text | " + " | ".join(f"`{n}`" for n in names) + " | meaning |",
+            "|---|---|" + "---|" * len(names) + "---|"]
+    for outcome in OUTCOMES:
+        cells = " | ".join(_exit_cell(PROFILES[n], outcome) for n in names)
+        rows.append(f"| `{outcome}` | {SEVERITY[outcome]} | {cells} | {MEANING[outcome]} |")
+    lines = rows + [
+        "",
+        "`intune` and `json` exit by phase and verdict (detection / remediation, as in docs/results.md); the "
+        "RMM script's phase is `remediate` when REMEDIATE_FIX is on, else `detect`.",
+        "",
+        "Output lines per profile (`{json}` is the result line of docs/results.md):",
+        "",
+    ]
+    for name in names:
+        lines.append(f"- `{name}`: " + " / ".join(f"`{t}`" for t in PROFILES[name].lines))
+    lines += ["", "Inputs (environment variables or `NAME=VALUE` script arguments; on = "
+              + ", ".join(f"`{w}`" for w in TRUE_WORDS) + ", anything else or unset = off):", ""]
+    lines += [f"- `{name}`: {text}" for name, text in INPUTS.values()]
+    lines.append(f"- `{PROFILES['ninjaone'].custom_field_input}` (ninjaone only): the custom field to receive "
+                 "the status line; empty = no write")
+    return "\n".join(lines)
+
+
+MARK_START = "<!-- generated: rmm mapping (python -m remediate.rmm); do not edit by hand -->"
+MARK_END = "<!-- end of generated rmm mapping -->"
+DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "rmm.md"
+
+
+def splice_doc(text: str) -> str:
+    """``text`` (docs/rmm.md) with the generated block replaced by the current table."""
+    head, sep, rest = text.partition(MARK_START)
+    _, sep2, tail = rest.partition(MARK_END)
+    if not sep or not sep2:
+        raise ConfigError("docs/rmm.md lacks the generated-table markers", file=str(DOC_PATH))
+    return f"{head}{MARK_START}\n{mapping_markdown()}\n{MARK_END}{tail}"
+
+
+def known_profiles() -> Iterable[str]:
+    return PROFILES.keys()
+
+
+def main() -> None:
+    DOC_PATH.write_text(splice_doc(DOC_PATH.read_text()))
+    print(f"wrote {DOC_PATH}")
+
+
+if __name__ == "__main__":
+    main()
