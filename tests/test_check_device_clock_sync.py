@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_check_device_common import DEVICE_TOML, assert_lints_clean, code_only, function_text, render_device
+from checkutil import assert_lints_clean, code_only, function_text, parse_device, render_device
 
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier
 from remediate.errors import ConfigError
-from remediate.packages import parse_package
 
 CHECK = get_check("clock_sync")
 DEFAULTS = {o.name: o.default for o in CHECK.options}
@@ -59,10 +58,8 @@ def test_option_overrides_reach_the_script(tmp_path):
 
 @pytest.mark.parametrize("server", ["time.windows.com /config /manualpeerlist:evil", "a;b", "-x", ""])
 def test_ntp_server_cannot_inject_arguments(tmp_path, server):
-    path = tmp_path / DEVICE_TOML.name
-    path.write_text(DEVICE_TOML.read_text())
     with pytest.raises(ConfigError, match="clock_sync.ntp_server"):
-        parse_package(path, overrides={"clock_sync": {"ntp_server": server}})
+        parse_device(tmp_path, "clock_sync", ntp_server=server)
 
 
 def test_fix_starts_and_resyncs_but_never_changes_the_source(tmp_path):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from test_check_device_common import DEVICE_TOML, assert_lints_clean, code_only, function_text, render_device
+from checkutil import assert_lints_clean, code_only, function_text, parse_device, render_device
 
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier
 from remediate.errors import ConfigError
-from remediate.packages import parse_package
 
 CHECK = get_check("network_endpoints")
 DEFAULTS = {o.name: o.default for o in CHECK.options}
@@ -56,10 +55,8 @@ def test_default_quote_in_a_ca_name_is_escaped(tmp_path):
 
 @pytest.mark.parametrize("endpoint", ["host name", "a;b", "-x", "https://login.microsoftonline.com/"])
 def test_endpoints_must_be_host_names(tmp_path, endpoint):
-    path = tmp_path / DEVICE_TOML.name
-    path.write_text(DEVICE_TOML.read_text())
     with pytest.raises(ConfigError, match="network_endpoints.endpoints"):
-        parse_package(path, overrides={"network_endpoints": {"endpoints": [endpoint]}})
+        parse_device(tmp_path, "network_endpoints", endpoints=[endpoint])
 
 
 def test_probes_are_bounded_concurrent_and_validate_certificates(tmp_path):

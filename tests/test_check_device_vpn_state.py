@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_check_device_common import assert_lints_clean, function_text, render_device
+from checkutil import assert_lints_clean, function_text, render_device
 
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier

@@ -5,33 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from checkutil import assert_lints_clean, fragment_body, parse_user, render_user
 
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier
-from remediate.lint import lint_bytes
-from remediate.packages import parse_package
-from remediate.render import render_package
 
 CHECK_ID = "office_identity_overrides"
-
-
-def _package(tmp_path, repo_root, fix=None):
-    """A copy of the shipped user package that certainly holds this check's table."""
-    text = (repo_root / "packaging" / "caa20002-user.toml").read_text(encoding="utf-8")
-    if f"[checks.{CHECK_ID}]" not in text:
-        text += f"\n[checks.{CHECK_ID}]\n"
-    path = tmp_path / "caa20002-user.toml"
-    path.write_text(text, encoding="utf-8")
-    overrides = {CHECK_ID: {"fix": fix}} if fix is not None else None
-    return parse_package(path, overrides)
-
-
-def _function(script: bytes, name: str) -> str:
-    text = script.decode("ascii")
-    match = re.search(r"^function " + re.escape(name) + r" \{\r\n(.*?)^\}\r\n", text, re.S | re.M)
-    assert match, name
-    # The fragment itself: what follows the two lines every generated check function starts with.
-    return match.group(1).split("$Desired = $Check.Desired\r\n", 1)[1]
 
 
 @pytest.fixture(scope="module")
@@ -57,28 +36,28 @@ def test_desired_state_names_the_three_overrides_and_their_bad_values(check):
     }
 
 
-def test_rendered_scripts_lint_clean(tmp_path, repo_root):
-    rendered = render_package(_package(tmp_path, repo_root))
+def test_rendered_scripts_lint_clean(tmp_path):
+    rendered = render_user(tmp_path, CHECK_ID)
+    assert_lints_clean(rendered)
     for data in (rendered.detect, rendered.remediate):
-        assert lint_bytes(data) == []
         assert re.search(rb"'Name' = 'DisableADALatopWAMOverride'\s+'Bad' = 1\s", data)
     assert b"function Repair-RmOfficeIdentityOverrides" in rendered.remediate
 
 
-def test_policy_set_values_are_only_reported(tmp_path, repo_root):
-    body = _function(render_package(_package(tmp_path, repo_root)).detect, "Test-RmOfficeIdentityOverrides")
+def test_policy_set_values_are_only_reported(tmp_path):
+    body = fragment_body(render_user(tmp_path, CHECK_ID).detect, "Test-RmOfficeIdentityOverrides")
     assert "$Desired.PolicyPath" in body
     assert "if ($userBad -and -not $policyBad)" in body
     assert "'advisory' -Reason 'override_set_by_policy'" in body
 
 
-def test_remediation_removes_with_backup_and_never_sets(tmp_path, repo_root):
-    body = _function(render_package(_package(tmp_path, repo_root)).remediate, "Repair-RmOfficeIdentityOverrides")
+def test_remediation_removes_with_backup_and_never_sets(tmp_path):
+    body = fragment_body(render_user(tmp_path, CHECK_ID).remediate, "Repair-RmOfficeIdentityOverrides")
     assert "Remove-RmRegistryValue -Path $item.Path -Name $item.Name -Check $Check.Id" in body
     assert "Set-RmRegistryValue" not in body
     assert "ShouldProcess" not in body  # Remove-RmRegistryValue asks ShouldProcess itself
 
 
-def test_fix_can_be_turned_off_by_the_package(tmp_path, repo_root):
-    package = _package(tmp_path, repo_root, fix=False)
+def test_fix_can_be_turned_off_by_the_package(tmp_path):
+    package = parse_user(tmp_path, CHECK_ID, fix=False)
     assert next(c for c in package.checks if c.id == CHECK_ID).fix is False

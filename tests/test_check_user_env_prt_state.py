@@ -5,33 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from checkutil import assert_lints_clean, fragment_body, parse_user, render_user
 
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier
 from remediate.errors import ConfigError
-from remediate.lint import lint_bytes
-from remediate.packages import parse_package
-from remediate.render import render_package
 
 CHECK_ID = "prt_state"
-
-
-def _package(tmp_path, repo_root, **overrides):
-    """A copy of the shipped user package that certainly holds this check's table, with overrides."""
-    text = (repo_root / "packaging" / "caa20002-user.toml").read_text(encoding="utf-8")
-    if f"[checks.{CHECK_ID}]" not in text:
-        text += f"\n[checks.{CHECK_ID}]\n"
-    path = tmp_path / "caa20002-user.toml"
-    path.write_text(text, encoding="utf-8")
-    return parse_package(path, {CHECK_ID: overrides} if overrides else None)
-
-
-def _function(script: bytes, name: str) -> str:
-    text = script.decode("ascii")
-    match = re.search(r"^function " + re.escape(name) + r" \{\r\n(.*?)^\}\r\n", text, re.S | re.M)
-    assert match, name
-    # The fragment itself: what follows the two lines every generated check function starts with.
-    return match.group(1).split("$Desired = $Check.Desired\r\n", 1)[1]
 
 
 @pytest.fixture(scope="module")
@@ -82,25 +62,23 @@ def test_unknown_time_formats_do_not_match(desired, text):
     assert re.match(desired["TimePattern"], text) is None
 
 
-def test_options_reach_the_script_and_are_bounded(tmp_path, repo_root):
-    data = render_package(_package(tmp_path, repo_root, max_prt_age_hours=8, settle_minutes=45,
-                                   retry_hours=12)).detect
+def test_options_reach_the_script_and_are_bounded(tmp_path):
+    data = render_user(tmp_path, CHECK_ID, max_prt_age_hours=8, settle_minutes=45, retry_hours=12).detect
     assert b"'max_prt_age_hours' = 8" in data
     assert b"'settle_minutes' = 45" in data
     assert b"'retry_hours' = 12" in data
     with pytest.raises(ConfigError, match="minimum"):
-        _package(tmp_path, repo_root, max_prt_age_hours=0)
+        parse_user(tmp_path, CHECK_ID, max_prt_age_hours=0)
 
 
-def test_rendered_scripts_lint_clean(tmp_path, repo_root):
-    rendered = render_package(_package(tmp_path, repo_root))
-    for data in (rendered.detect, rendered.remediate):
-        assert lint_bytes(data) == []
+def test_rendered_scripts_lint_clean(tmp_path):
+    rendered = render_user(tmp_path, CHECK_ID)
+    assert_lints_clean(rendered)
     assert b"function Repair-RmPrtState" in rendered.remediate
 
 
-def test_detection_runs_dsregcmd_through_the_runtime_and_never_refreshes(tmp_path, repo_root):
-    body = _function(render_package(_package(tmp_path, repo_root)).detect, "Test-RmPrtState")
+def test_detection_runs_dsregcmd_through_the_runtime_and_never_refreshes(tmp_path):
+    body = fragment_body(render_user(tmp_path, CHECK_ID).detect, "Test-RmPrtState")
     assert "Invoke-RmNative -FilePath $exe -Arguments $Desired.StatusArguments" in body
     assert "ConvertFrom-RmColonList -Text $status.Output" in body
     assert "RefreshArguments" not in body
@@ -110,8 +88,8 @@ def test_detection_runs_dsregcmd_through_the_runtime_and_never_refreshes(tmp_pat
     assert "if ($age -gt [double]$Options.max_prt_age_hours)" in body
 
 
-def test_remediation_refreshes_under_shouldprocess_and_records_the_time(tmp_path, repo_root):
-    body = _function(render_package(_package(tmp_path, repo_root)).remediate, "Repair-RmPrtState")
+def test_remediation_refreshes_under_shouldprocess_and_records_the_time(tmp_path):
+    body = fragment_body(render_user(tmp_path, CHECK_ID).remediate, "Repair-RmPrtState")
     assert body.index("$PSCmdlet.ShouldProcess($exe, $Desired.RefreshArguments)") < body.index("Invoke-RmNative")
     assert "Invoke-RmNative -FilePath $exe -Arguments $Desired.RefreshArguments" in body
     assert "$Run.State[$Desired.StateKey] = [DateTime]::UtcNow" in body

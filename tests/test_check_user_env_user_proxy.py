@@ -5,33 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from checkutil import assert_lints_clean, fragment_body, parse_user, render_user
 
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier
 from remediate.errors import ConfigError
-from remediate.lint import lint_bytes
-from remediate.packages import parse_package
-from remediate.render import render_package
 
 CHECK_ID = "user_proxy"
-
-
-def _package(tmp_path, repo_root, **overrides):
-    """A copy of the shipped user package that certainly holds this check's table, with overrides."""
-    text = (repo_root / "packaging" / "caa20002-user.toml").read_text(encoding="utf-8")
-    if f"[checks.{CHECK_ID}]" not in text:
-        text += f"\n[checks.{CHECK_ID}]\n"
-    path = tmp_path / "caa20002-user.toml"
-    path.write_text(text, encoding="utf-8")
-    return parse_package(path, {CHECK_ID: overrides} if overrides else None)
-
-
-def _function(script: bytes, name: str) -> str:
-    text = script.decode("ascii")
-    match = re.search(r"^function " + re.escape(name) + r" \{\r\n(.*?)^\}\r\n", text, re.S | re.M)
-    assert match, name
-    # The fragment itself: what follows the two lines every generated check function starts with.
-    return match.group(1).split("$Desired = $Check.Desired\r\n", 1)[1]
 
 
 def _cfg(package):
@@ -54,9 +34,9 @@ def test_metadata_opt_in_user_check(check):
     assert (check.budget_seconds, check.rank) == (3, 30)
 
 
-def test_shipped_package_leaves_the_fix_off_unless_enabled(tmp_path, repo_root):
-    assert _cfg(_package(tmp_path, repo_root)).fix is False
-    assert _cfg(_package(tmp_path, repo_root, fix=True)).fix is True
+def test_shipped_package_leaves_the_fix_off_unless_enabled(tmp_path):
+    assert _cfg(parse_user(tmp_path, CHECK_ID)).fix is False
+    assert _cfg(parse_user(tmp_path, CHECK_ID, fix=True)).fix is True
 
 
 def test_desired_state_encodes_the_domain_facts(desired):
@@ -97,12 +77,12 @@ def test_prefixes_are_stripped(desired, entry, rest):
     assert re.sub(desired["SchemePrefix"], "", text) == rest
 
 
-def test_timeout_option_reaches_the_script_and_is_bounded(tmp_path, repo_root):
-    data = render_package(_package(tmp_path, repo_root, connect_timeout_ms=150)).detect
+def test_timeout_option_reaches_the_script_and_is_bounded(tmp_path):
+    data = render_user(tmp_path, CHECK_ID, connect_timeout_ms=150).detect
     assert b"'connect_timeout_ms' = 150" in data
     assert b"'connect_timeout_ms' = 300" not in data
     with pytest.raises(ConfigError, match="maximum"):
-        _package(tmp_path, repo_root, connect_timeout_ms=5000)
+        parse_user(tmp_path, CHECK_ID, connect_timeout_ms=5000)
 
 
 def test_budget_covers_the_worst_case_probe_time(check, desired):
@@ -110,15 +90,14 @@ def test_budget_covers_the_worst_case_probe_time(check, desired):
     assert worst / 1000 <= check.budget_seconds - 1  # a second left for the registry reads
 
 
-def test_rendered_scripts_lint_clean(tmp_path, repo_root):
-    rendered = render_package(_package(tmp_path, repo_root, fix=True))
-    for data in (rendered.detect, rendered.remediate):
-        assert lint_bytes(data) == []
+def test_rendered_scripts_lint_clean(tmp_path):
+    rendered = render_user(tmp_path, CHECK_ID, fix=True)
+    assert_lints_clean(rendered)
     assert b"function Repair-RmUserProxy" in rendered.remediate
 
 
-def test_only_a_dead_loopback_proxy_fails(tmp_path, repo_root):
-    body = _function(render_package(_package(tmp_path, repo_root)).detect, "Test-RmUserProxy")
+def test_only_a_dead_loopback_proxy_fails(tmp_path):
+    body = fragment_body(render_user(tmp_path, CHECK_ID).detect, "Test-RmUserProxy")
     fails = [line for line in body.splitlines() if "-State 'fail'" in line]
     assert fails == ["    $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason 'stale_loopback_proxy' -Facts $facts"]
     assert "'advisory' -Reason 'proxy_configured'" in body
@@ -127,8 +106,8 @@ def test_only_a_dead_loopback_proxy_fails(tmp_path, repo_root):
     assert "WaitOne([int]$Options.connect_timeout_ms, $false)" in body
 
 
-def test_remediation_only_sets_proxyenable(tmp_path, repo_root):
-    body = _function(render_package(_package(tmp_path, repo_root, fix=True)).remediate, "Repair-RmUserProxy")
+def test_remediation_only_sets_proxyenable(tmp_path):
+    body = fragment_body(render_user(tmp_path, CHECK_ID, fix=True).remediate, "Repair-RmUserProxy")
     assert body.count("Set-RmRegistryValue") == 1
     assert "-Kind 'DWord'" in body
     code = [line for line in body.splitlines() if not line.lstrip().startswith("#")]

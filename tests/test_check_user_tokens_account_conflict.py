@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import re
 
+from checkutil import USER_TOML, assert_lints_clean, descriptor, render_with_table
+
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier
-from remediate.lint import lint_bytes
-from remediate.packages import parse_package
-from remediate.render import render_package
 
 CHECK = get_check("account_conflict")
-USER_TOML = "caa20002-user.toml"
 DEFAULTS = CHECK.resolve_options({}, file=None, key="t")
-
-
-def _descriptor(script: bytes, check_id: str) -> str:
-    text = script.decode("ascii")
-    start = text.index(f"'Id' = '{check_id}'")
-    end = text.find("'Id' = '", start + 1)
-    return text[start:end if end != -1 else len(text)]
 
 
 def test_metadata_advisory_user_no_remediation():
@@ -57,14 +48,10 @@ def test_fix_text_never_suggests_destructive_tools_as_our_action():
     assert "never WPJCleanUp or dsregcmd /leave" in CHECK.fix
 
 
-def test_option_override_reaches_the_script(repo_root, tmp_path):
-    src = (repo_root / "packaging" / USER_TOML).read_text()
-    path = tmp_path / USER_TOML
-    path.write_text(re.sub(r"\[checks\.account_conflict\][^\[]*",
-                           "[checks.account_conflict]\noffice_account_limit = 3\n", src))
-    pkg = render_package(parse_package(path))
-    block = _descriptor(pkg.detect, "account_conflict")
+def test_option_override_reaches_the_script(tmp_path):
+    pkg = render_with_table(tmp_path, USER_TOML, "account_conflict",
+                            "[checks.account_conflict]\noffice_account_limit = 3\n")
+    block = descriptor(pkg.detect, "account_conflict")
     assert "'office_account_limit' = 3" in block and "'OfficeAccountLimit' = 3" in block
     assert "function Repair-RmAccountConflict" not in pkg.remediate.decode()
-    for data, name in ((pkg.detect, "detect.ps1"), (pkg.remediate, "remediate.ps1")):
-        assert lint_bytes(data, name) == []
+    assert_lints_clean(pkg)

@@ -5,23 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from checkutil import USER_TOML, assert_lints_clean, descriptor, render_with_table
 
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier
-from remediate.lint import lint_bytes
-from remediate.packages import parse_package
-from remediate.render import render_package
 
 CHECK = get_check("office_credentials")
-USER_TOML = "caa20002-user.toml"
 DEFAULTS = CHECK.resolve_options({}, file=None, key="t")
-
-
-def _descriptor(script: bytes, check_id: str) -> str:
-    text = script.decode("ascii")
-    start = text.index(f"'Id' = '{check_id}'")
-    end = text.find("'Id' = '", start + 1)
-    return text[start:end if end != -1 else len(text)]
 
 
 def _targets(output: str, options=DEFAULTS) -> list[str]:
@@ -104,22 +94,18 @@ def test_shipped_package_keeps_the_fix_off_and_says_so(rendered):
     assert cfg.fix is False
     section = pkg.readme.decode().split("### `office_credentials`")[1].split("### ")[0]
     assert "not enabled" in section
-    assert "'Fix' = $false" in _descriptor(pkg.remediate, "office_credentials")
+    assert "'Fix' = $false" in descriptor(pkg.remediate, "office_credentials")
 
 
-def test_option_overrides_reach_the_script(repo_root, tmp_path):
-    src = (repo_root / "packaging" / USER_TOML).read_text()
+def test_option_overrides_reach_the_script(tmp_path):
     table = ('[checks.office_credentials]\nfix = true\nwindow_hours = 12\nevidence_mode = "always"\n'
              'targets = ["msteams_adalsso/"]\n')
-    path = tmp_path / USER_TOML
-    path.write_text(re.sub(r"\[checks\.office_credentials\][^\[]*", table, src))
-    pkg = render_package(parse_package(path))
-    block = _descriptor(pkg.remediate, "office_credentials")
+    pkg = render_with_table(tmp_path, USER_TOML, "office_credentials", table)
+    block = descriptor(pkg.remediate, "office_credentials")
     assert "'Fix' = $true" in block and "'window_hours' = 12" in block
     assert "'evidence_mode' = 'always'" in block
     assert "MicrosoftOffice16_Data" not in block and "(?:msteams_adalsso/)" in block
-    for data, name in ((pkg.detect, "detect.ps1"), (pkg.remediate, "remediate.ps1")):
-        assert lint_bytes(data, name) == []
+    assert_lints_clean(pkg)
 
 
 def test_fragments_use_cmdkey_through_invoke_rmnative_behind_shouldprocess():

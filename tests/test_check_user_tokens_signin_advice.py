@@ -6,27 +6,17 @@ import json
 import re
 
 import pytest
+from checkutil import USER_TOML, assert_lints_clean, descriptor, render_with_table
 
 from remediate import codes
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier
 from remediate.checks.signin_advice import ADVICE, UNKNOWN_AADSTS, advice_table
-from remediate.lint import lint_bytes
-from remediate.packages import parse_package
-from remediate.render import render_package
 from remediate.results import MAX_RESULT_CHARS
 
 CHECK = get_check("signin_advice")
-USER_TOML = "caa20002-user.toml"
 DEFAULTS = CHECK.resolve_options({}, file=None, key="t")
 SYMPTOM = "0xCAA20002"  # the error itself: the code logged beside it carries the advice
-
-
-def _descriptor(script: bytes, check_id: str) -> str:
-    text = script.decode("ascii")
-    start = text.index(f"'Id' = '{check_id}'")
-    end = text.find("'Id' = '", start + 1)
-    return text[start:end if end != -1 else len(text)]
 
 
 def test_metadata_advisory_user_no_remediation():
@@ -99,14 +89,10 @@ def test_detection_reads_evidence_and_never_fails():
     assert "Select-Object -First ([int]$Desired.MaxCodes)" in detect
 
 
-def test_option_overrides_reach_the_script(repo_root, tmp_path):
-    src = (repo_root / "packaging" / USER_TOML).read_text()
-    path = tmp_path / USER_TOML
-    path.write_text(re.sub(r"\[checks\.signin_advice\][^\[]*",
-                           "[checks.signin_advice]\nwindow_hours = 24\nmax_codes = 3\n", src))
-    pkg = render_package(parse_package(path))
-    block = _descriptor(pkg.detect, "signin_advice")
+def test_option_overrides_reach_the_script(tmp_path):
+    pkg = render_with_table(tmp_path, USER_TOML, "signin_advice",
+                            "[checks.signin_advice]\nwindow_hours = 24\nmax_codes = 3\n")
+    block = descriptor(pkg.detect, "signin_advice")
     assert "'window_hours' = 24" in block and "'MaxCodes' = 3" in block
     assert "'AADSTS50126' = 'wrong_password'" in block
-    for data, name in ((pkg.detect, "detect.ps1"), (pkg.remediate, "remediate.ps1")):
-        assert lint_bytes(data, name) == []
+    assert_lints_clean(pkg)

@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
-import pytest
+from checkutil import USER_TOML, assert_lints_clean, descriptor, render_with_table
 
 from remediate import codes
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier
-from remediate.lint import lint_bytes
-from remediate.packages import parse_package
-from remediate.render import render_package
 
 CHECK = get_check("token_broker_accounts")
-USER_TOML = "caa20002-user.toml"
-
-
-def _descriptor(script: bytes, check_id: str) -> str:
-    """The rendered descriptor of one check: from its 'Id' line to the next check's (or the list end)."""
-    text = script.decode("ascii")
-    start = text.index(f"'Id' = '{check_id}'")
-    end = text.find("'Id' = '", start + 1)
-    return text[start:end if end != -1 else len(text)]
-
-
-@pytest.fixture()
-def user_package(repo_root, tmp_path):
-    """Render a tmp copy of the shipped user package with this check's table replaced."""
-    src = (repo_root / "packaging" / USER_TOML).read_text()
-
-    def render(table: str):
-        body = re.sub(r"\[checks\.token_broker_accounts\][^\[]*", table + "\n", src)
-        path = tmp_path / USER_TOML
-        path.write_text(body)
-        return render_package(parse_package(path))
-
-    return render
 
 
 def test_metadata_tier_context_budget():
@@ -80,19 +52,19 @@ def test_shipped_package_keeps_the_fix_off_and_says_so(rendered):
     assert cfg.fix is False
     section = pkg.readme.decode().split("### `token_broker_accounts`")[1].split("### ")[0]
     assert "not enabled" in section
-    assert "'Fix' = $false" in _descriptor(pkg.remediate, "token_broker_accounts")
+    assert "'Fix' = $false" in descriptor(pkg.remediate, "token_broker_accounts")
 
 
-def test_option_overrides_reach_the_script(user_package):
-    pkg = user_package('[checks.token_broker_accounts]\nfix = true\nwindow_hours = 24\n'
-                       'evidence_mode = "always"\nlayers = ["tpm"]\ncodes = ["0x80070520"]')
-    block = _descriptor(pkg.remediate, "token_broker_accounts")
+def test_option_overrides_reach_the_script(tmp_path):
+    pkg = render_with_table(tmp_path, USER_TOML, "token_broker_accounts",
+                            '[checks.token_broker_accounts]\nfix = true\nwindow_hours = 24\n'
+                            'evidence_mode = "always"\nlayers = ["tpm"]\ncodes = ["0x80070520"]\n')
+    block = descriptor(pkg.remediate, "token_broker_accounts")
     assert "'Fix' = $true" in block
     assert "'window_hours' = 24" in block and "'window_hours' = 72" not in block
     assert "'evidence_mode' = 'always'" in block
     assert "'keystore'" not in block and "'0x80090016'" not in block
-    for data, name in ((pkg.detect, "detect.ps1"), (pkg.remediate, "remediate.ps1")):
-        assert lint_bytes(data, name) == []
+    assert_lints_clean(pkg)
 
 
 def test_detection_moves_files_not_folders_and_remembers_the_clear():
