@@ -8,13 +8,17 @@ timeout and stop the pipeline when the deadline passes. Objects are not thread-s
 
 from __future__ import annotations
 
+import functools
 import time
 import xml.etree.ElementTree as ET
 
 import requests
+import spnego
 from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
 from pypsrp.host import PSHost
+from pypsrp.negotiate import HTTPNegotiateAuth
 from pypsrp.powershell import PowerShell, PSInvocationState, RunspacePool
+from pypsrp.serializer import Serializer
 from pypsrp.wsman import NAMESPACES, WSMan, WSManAction
 from spnego.exceptions import SpnegoError
 
@@ -30,6 +34,7 @@ from remediate.runners.base import (
 )
 
 OPERATION_TIMEOUT_S = 20  # WS-Man default; a Receive with no output returns a timeout fault after this
+CACHED_ESCAPE_MIN = 4096  # strings at least this long (scripts) are escaped once per process, not per host
 _LIBRARY_ERRORS = (requests.RequestException, WinRMError, SpnegoError, ET.ParseError, OSError, ValueError,
                    KeyError, AttributeError, TypeError)
 
@@ -40,6 +45,76 @@ class _WSMan(WSMan):
     def receive(self, resource_uri, resource, option_set=None, selector_set=None, timeout=None):  # type: ignore[override]
         res = self.invoke(WSManAction.RECEIVE, resource_uri, resource, option_set, selector_set, timeout)
         return res.find("s:Body", namespaces=NAMESPACES)
+
+
+class _PreemptiveNegotiate(HTTPNegotiateAuth):
+    """Negotiate that sends its first token with the first request, saving the anonymous 401 round trip.
+
+    pypsrp first posts without credentials, reads the 401's offer, then starts the handshake: three legs for
+    NTLM. Sending the NTLM NEGOTIATE (or the Kerberos AP-REQ) up front, as requests-kerberos's
+    ``force_preemptive`` does, makes it two (one for Kerberos). Only over HTTP: over HTTPS the channel
+    binding token needs the server certificate, known only once a response arrived. A server that answers
+    the first token with a bare 401 gets pypsrp's usual handshake, so nothing is lost.
+    """
+
+    @classmethod
+    def replacing(cls, auth: HTTPNegotiateAuth) -> "_PreemptiveNegotiate":
+        return cls(auth.username, auth.password, auth.auth_provider, auth.send_cbt, auth.service, auth.delegate,
+                   auth.hostname_override, auth.wrap_required)
+
+    def __call__(self, request):
+        host = _hostname(request.url)
+        if host in self.contexts or "Authorization" in request.headers:
+            return super().__call__(request)
+        options = spnego.NegotiateOptions.wrapping_winrm if self.wrap_required else 0
+        context = spnego.client(self.username, self.password, hostname=self.hostname_override or host,
+                                service=self.service, protocol=self.auth_provider, options=options)
+        context.response_auth_header = "negotiate"  # read by pypsrp to pick the encryption protocol
+        self.contexts[host] = context
+        self._set_auth_token(request, context.step(), "Negotiate")
+        request.headers["Connection"] = "Keep-Alive"
+        request.register_hook("response", self._continue)
+        return request
+
+    def _continue(self, response, **kwargs):
+        context = self.contexts.get(_hostname(response.url))
+        in_token = self._get_auth_token(response, self._regex)
+        if response.status_code == 401 and not in_token:  # the server wants the usual handshake
+            self.contexts.pop(_hostname(response.url), None)
+            return self.response_hook(response, **kwargs)
+        while context is not None and in_token and not context.complete:
+            out_token = context.step(in_token)
+            if response.status_code != 401 or out_token is None:
+                break
+            response.content  # noqa: B018 - read the body so the connection can be reused
+            response.raw.release_conn()
+            request = response.request.copy()
+            self._set_auth_token(request, out_token, "Negotiate")
+            response = response.connection.send(request, **kwargs)
+            in_token = self._get_auth_token(response, self._regex)
+        return response
+
+
+def _serialize_string(serializer: Serializer):
+    """pypsrp's string escaping for CLIXML, cached for long strings (the scripts).
+
+    pypsrp escapes control characters one regex callback at a time; a 100 KB CRLF script has ~4,000 of them,
+    which made escaping about half of the client's CPU per host. Every host gets the same script text, so
+    it is escaped once per process. Short strings go through pypsrp unchanged.
+    """
+    original = functools.partial(Serializer._serialize_string, serializer)
+
+    def escape(value: str | None) -> str | None:
+        if value is None or len(value) < CACHED_ESCAPE_MIN:
+            return original(value)
+        return _escape_long(value)
+
+    return escape
+
+
+@functools.lru_cache(maxsize=16)
+def _escape_long(value: str) -> str:
+    return Serializer._serialize_string(Serializer(), value)
 
 
 class PSRPRunner(RunnerBase):
@@ -63,9 +138,15 @@ class PSRPRunner(RunnerBase):
         )
         transport = self._wsman.transport
         transport.session = transport._build_session()  # built now so every round trip is counted
+        # pypsrp read the environment (CA bundle) while building; with no proxy, requests would otherwise
+        # re-read every proxy variable on every request (~1 ms each).
+        transport.session.trust_env = False
+        if not s.ssl and isinstance(transport.session.auth, HTTPNegotiateAuth):
+            transport.session.auth = _PreemptiveNegotiate.replacing(transport.session.auth)
         self._counter.attach(transport.session)
         self._bound(deadline)
         pool = RunspacePool(self._wsman, host=self._host)
+        pool._serializer._serialize_string = _serialize_string(pool._serializer)  # type: ignore[method-assign]
         pool.open()
         self._pool = pool
         return pool
@@ -171,6 +252,10 @@ class PSRPRunner(RunnerBase):
     @property
     def requests(self) -> int:
         return self._counter.count
+
+
+def _hostname(url: str) -> str:
+    return requests.utils.urlparse(url).hostname or ""
 
 
 def _one_line(text: str | None) -> str:

@@ -92,7 +92,11 @@ class WinRMRunner(RunnerBase):
             setup_encryption(session)
 
         transport.setup_encryption = counted_setup  # type: ignore[method-assign]
-        self._counter.attach(transport.build_session())
+        session = transport.build_session()
+        # pywinrm read the environment (CA bundle) while building and disabled proxies; without this, requests
+        # would still re-read every proxy variable on every request (~1 ms each).
+        session.trust_env = False
+        self._counter.attach(session)
         self._shell_id = protocol.open_shell(codepage=65001)
         return protocol, self._shell_id
 

@@ -66,6 +66,22 @@ def _wrap(ctx, data: bytes) -> tuple[str, bytes]:
     return f'multipart/encrypted;protocol="{SPNEGO_ENCRYPTED}";boundary="Encrypted Boundary"', body
 
 
+class _CountingWriter:
+    """The handler's socket writer, counting every byte sent into the host's ``bytes_out``."""
+
+    def __init__(self, inner, host: HostState) -> None:
+        self._inner = inner
+        self._host = host
+
+    def write(self, data: bytes) -> int:
+        with self._host.cond:
+            self._host.bytes_out += len(data)
+        return self._inner.write(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "Microsoft-HTTPAPI/2.0"
@@ -73,6 +89,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self.wfile = _CountingWriter(self.wfile, self.server.host_for(self.connection.getsockname()))
         self.ctx = None
         self.scheme = "Negotiate"
         self.authed = False
@@ -141,6 +158,8 @@ class _Handler(BaseHTTPRequestHandler):
         with host.cond:
             host.requests += 1
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with host.cond:
+            host.bytes_in += len(self.requestline) + 2 + len(self.headers.as_bytes()) + len(body)
         if host.program.http_hang:
             self.server.stopping.wait(HANG_MAX_S)
             self.close_connection = True
@@ -277,6 +296,9 @@ class LoopbackServer:
     def _serve(self, conn: socket.socket) -> None:
         conn.setblocking(True)
         conn.settimeout(120)
+        # Headers and body go out in two writes; with Nagle on, the second waits for the client's delayed
+        # ACK (40 ms on Linux) - an artefact that HTTP.sys does not have.
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._lock:
             self._connections.add(conn)
         try:

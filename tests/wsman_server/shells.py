@@ -8,6 +8,7 @@ wake waiting Receive requests through the same condition.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import threading
 import time
@@ -25,6 +26,20 @@ from psrpcore.types import (
 )
 
 from .engine import HostProgram, Run, plan
+
+# psrpcore unescapes CLIXML strings one regex callback per control character: a 100 KB CRLF script costs
+# the loopback host ~10 ms of CPU per pipeline, and with hundreds of hosts in one process (bench/fleet.py)
+# that, not the client, became the bottleneck. Every host receives the same script text: unescape it once.
+_UNESCAPE_CACHED_MIN = 4096
+_unescape = psrpcore.types._serializer._deserialize_string
+_unescape_long = functools.lru_cache(maxsize=32)(_unescape)
+
+
+def _deserialize_string(value: str) -> str:
+    return _unescape_long(value) if value is not None and len(value) >= _UNESCAPE_CACHED_MIN else _unescape(value)
+
+
+psrpcore.types._serializer._deserialize_string = _deserialize_string
 from .wsman import NS, WSManFault
 
 PSRP_URI = "http://schemas.microsoft.com/powershell/Microsoft.PowerShell"
@@ -48,6 +63,8 @@ class HostState:
     name: str
     program: HostProgram
     requests: int = 0
+    bytes_in: int = 0  # HTTP bytes received: request line, headers and body
+    bytes_out: int = 0  # HTTP bytes sent: status line, headers and body
     auth_attempts: int = 0
     shells_created: int = 0
     scripts: list[str] = field(default_factory=list)
@@ -108,7 +125,9 @@ class PsrpShell:
         pipeline = self.pool.pipeline_table[pid]
         script = "\n".join(c.command_text for c in pipeline.metadata.commands)
         stop = self.stops[pid] = threading.Event()
-        pipeline.start()
+        # Windows sends no PIPELINE_STATE Running (only the final state); psrpcore's start() would, and the
+        # client would then spend one more Receive per pipeline on it.
+        pipeline._change_state(PSInvocationState.Running, emit=False)
         threading.Thread(target=self._play, args=(pipeline, self.host.plan(script), stop), daemon=True).start()
 
     def _play(self, pipeline, run: Run, stop: threading.Event) -> None:
