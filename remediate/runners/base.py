@@ -135,6 +135,24 @@ class RunnerBase:
     def close(self) -> None:  # pragma: no cover - overridden
         pass
 
+    def _abandon(self) -> None:  # pragma: no cover - overridden by the remote runners
+        pass
+
+    def _classify(self, exc: BaseException, stage: str) -> RunnerError:
+        """A library exception as our error: a known network class, else protocol_error. The connection is
+        abandoned first, since its state is unknown after a failure."""
+        self._abandon()
+        err = classify_network(exc, self.settings.host, stage)
+        if err is not None:
+            return err
+        return RunnerError(f"{self.settings.host}: {stage} failed ({type(exc).__name__}: {one_line(str(exc))})",
+                           code="protocol_error", host=self.settings.host, stage=stage)
+
+
+def one_line(text: str | None) -> str:
+    """Whitespace folded and cut, for error messages that must stay one line."""
+    return " ".join((text or "").split())[:300]
+
 
 def make_runner(settings: ConnectionSettings) -> Runner:
     """The one place concrete runners are named."""

@@ -30,6 +30,7 @@ from remediate.runners.base import (
     RunOutcome,
     classify_network,
     fault_code_name,
+    one_line,
     timeout_error,
 )
 
@@ -178,7 +179,7 @@ class PSRPRunner(RunnerBase):
         except WSManFaultError as exc:
             name = fault_code_name(exc.code)
             code = exc.code if isinstance(exc.code, int) else None
-            raise RunnerError(f"{self.settings.host}: WS-Management fault {name}: {_one_line(exc.reason)}",
+            raise RunnerError(f"{self.settings.host}: WS-Management fault {name}: {one_line(exc.reason)}",
                               code=f"wsman_fault_{name}", host=self.settings.host, stage=stage,
                               fault_code=code) from None
         except WinRMTransportError as exc:
@@ -186,7 +187,7 @@ class PSRPRunner(RunnerBase):
                               host=self.settings.host, stage=stage, http_status=exc.code) from None
         except _LIBRARY_ERRORS as exc:
             raise self._classify(exc, stage) from None
-        errors = tuple(_one_line(str(e)) for e in ps.streams.error)
+        errors = tuple(one_line(str(e)) for e in ps.streams.error)
         if self._host.rc is not None:
             exit_code = int(self._host.rc)
         else:  # no `exit`: PowerShell ends with 0, or 1 when the script threw (pipeline Failed)
@@ -222,14 +223,6 @@ class PSRPRunner(RunnerBase):
         except (*_LIBRARY_ERRORS, WSManFaultError, WinRMTransportError, AuthenticationError):
             self._abandon()
 
-    def _classify(self, exc: BaseException, stage: str) -> RunnerError:
-        self._abandon()
-        err = classify_network(exc, self.settings.host, stage)
-        if err is not None:
-            return err
-        return RunnerError(f"{self.settings.host}: {stage} failed ({type(exc).__name__}: {_one_line(str(exc))})",
-                           code="protocol_error", host=self.settings.host, stage=stage)
-
     def _abandon(self) -> None:
         """Forget a pool whose connection is in an unknown state; the next run (if any) reconnects."""
         if self._wsman is not None:
@@ -257,6 +250,3 @@ class PSRPRunner(RunnerBase):
 def _hostname(url: str) -> str:
     return requests.utils.urlparse(url).hostname or ""
 
-
-def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())[:300]

@@ -34,6 +34,7 @@ from remediate.runners.base import (
     classify_network,
     decode_stderr,
     fault_code_name,
+    one_line,
     timeout_error,
 )
 
@@ -133,7 +134,7 @@ class WinRMRunner(RunnerBase):
             self._abandon()
             code = exc.wsman_fault_code
             name = fault_code_name(code if code is not None else (exc.fault_subcode or exc.fault_code))
-            raise RunnerError(f"{self.settings.host}: WS-Management fault {name}: {_one_line(exc.reason)}",
+            raise RunnerError(f"{self.settings.host}: WS-Management fault {name}: {one_line(exc.reason)}",
                               code=f"wsman_fault_{name}", host=self.settings.host, stage=stage,
                               fault_code=code) from None
         except WinRMTransportError as exc:
@@ -185,14 +186,6 @@ class WinRMRunner(RunnerBase):
         except (*_LIBRARY_ERRORS, WSManFaultError, WinRMTransportError, InvalidCredentialsError, AssertionError):
             self._abandon()
 
-    def _classify(self, exc: BaseException, stage: str) -> RunnerError:
-        self._abandon()
-        err = classify_network(exc, self.settings.host, stage)
-        if err is not None:
-            return err
-        return RunnerError(f"{self.settings.host}: {stage} failed ({type(exc).__name__}: {_one_line(str(exc))})",
-                           code="protocol_error", host=self.settings.host, stage=stage)
-
     def _abandon(self) -> None:
         if self._protocol is not None:
             try:
@@ -215,6 +208,3 @@ class WinRMRunner(RunnerBase):
     def requests(self) -> int:
         return self._counter.count
 
-
-def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())[:300]
