@@ -147,7 +147,8 @@ def input_fingerprint() -> bytes:
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.suffix in {".ps1", ".j2", ".py", ".md"}:
                 parts.append(path.relative_to(root.parent).as_posix().encode() + b"\0" + path.read_bytes())
-    for module in ("codes.py", "results.py", "render.py", "psliteral.py", "packages.py", "rmm.py"):
+    for module in ("codes.py", "results.py", "render.py", "psliteral.py", "packages.py", "rmm.py", "prune.py",
+                   "runners/user_context.py", "runners/ps/Invoke-RmAsInteractiveUser.ps1"):
         parts.append((Path(__file__).parent / module).read_bytes())
     return hashlib.sha256(b"\0".join(parts)).digest()
 

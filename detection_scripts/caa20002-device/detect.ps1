@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: a828cf9026bb6b6f928399e74809d2f36a901ab490ff8277b12ff7f9c65c1724
+# input-sha256: 8eb4e27d7fa6754d8a778c0388929e6379b508e96840fa668ed86344c716234f
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

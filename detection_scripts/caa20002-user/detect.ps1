@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: d67e186b68dcd29a0762a5e032b5ea3ebfc894b4e4edb73b2f304d7c492f0645
+# input-sha256: b5bdbb0ef029decd2eb97cb1107e314eb3aad83ea25736419c6e4a1d089dd2df
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
