@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 8eb4e27d7fa6754d8a778c0388929e6379b508e96840fa668ed86344c716234f
+# input-sha256: 60f4093720423899535816c25b9624ebae13c618b91d1dd303976eafc2a3a457
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
