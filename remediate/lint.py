@@ -14,7 +14,7 @@ from pathlib import Path
 
 import tree_sitter
 
-from remediate import pscalls, pwsh
+from remediate import pscalls, psvars, pwsh
 from remediate.errors import ConfigError
 
 
@@ -60,8 +60,10 @@ CONTRACT = Rule("PS013", "runtime contract missing: the first statements must be
 CALLS = Rule("PS014", "bad call to a function the script defines: unknown or positional parameter, missing mandatory"
                       " parameter (PowerShell would prompt and hang the run), or an undefined/duplicate Rm function")
 
+UNSET = Rule("PS015", "variable read but never assigned: Set-StrictMode makes this a runtime error on the device")
+
 RULES: tuple[Rule, ...] = (PARSE, ASCII, BOM, CRLF, SIZE, PS7, COMMAND, ALIAS, RETURN, EXIT, REMOVE, TRY, CONTRACT,
-                           CALLS)
+                           CALLS, UNSET)
 
 MAX_BYTES = 200_000  # Intune portal upload limit (DOMAIN.md section 5)
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -296,9 +298,14 @@ def _check_calls(src: _Source) -> Iterator[Finding]:
         yield CALLS, line, col, detail
 
 
+def _check_unset(src: _Source) -> Iterator[Finding]:
+    for line, col, detail in psvars.unassigned_reads(src.tree, src.data):
+        yield UNSET, line, col, detail
+
+
 _CHECKS: tuple[Callable[[_Source], Iterator[Finding]], ...] = (
     _check_parse, _check_encoding, _check_line_endings, _check_ps7, _check_commands,
-    _check_return, _check_exit, _check_try, _check_contract, _check_calls,
+    _check_return, _check_exit, _check_try, _check_contract, _check_calls, _check_unset,
 )
 
 

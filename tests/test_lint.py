@@ -25,6 +25,9 @@ def ps(*body: str) -> bytes:
     return crlf(*CONTRACT, *body, "exit 0")
 
 
+A = "$a = $null"  # good samples that read $a set it first: PS015 rejects reading a variable nobody assigns
+
+
 def rule_ids(data: bytes) -> list[str]:
     return [issue.rule for issue in lint.lint_bytes(data)]
 
@@ -37,7 +40,7 @@ def padded_to(size: int) -> bytes:
 
 # (rule id, readable case id, failing sample, passing sample). Passing samples must be entirely clean.
 CASES = [
-    ("PS001", "unclosed-block", ps("if ($a) {"), ps("if ($a) { }")),
+    ("PS001", "unclosed-block", ps("if ($a) {"), ps(A, "if ($a) { }")),
     ("PS001", "unclosed-paren", ps("$a = (1"), ps("$a = (1)")),
     ("PS002", "e-acute-in-string", ps("$a = 'caf\u00e9'"), ps("$a = 'cafe'")),
     ("PS002", "smart-quote-in-comment", ps("# it\u2019s"), ps("# it's")),
@@ -46,13 +49,13 @@ CASES = [
     ("PS004", "bare-cr", ps("$a = 1").replace(b"$a = 1\r\n", b"$a = 1\r"), ps("$a = 1")),
     ("PS004", "one-bare-lf-at-end", ps("$a = 1")[:-2] + b"\n", ps("$a = 1")),
     ("PS005", "over-200000-bytes", padded_to(200_001), padded_to(200_000)),
-    ("PS006", "ternary", ps("$b = $a ? 1 : 2"), ps("$b = if ($a) { 1 } else { 2 }")),
-    ("PS006", "null-coalesce", ps("$b = $a ?? 2"), ps("$b = if ($null -ne $a) { $a } else { 2 }")),
+    ("PS006", "ternary", ps("$b = $a ? 1 : 2"), ps(A, "$b = if ($a) { 1 } else { 2 }")),
+    ("PS006", "null-coalesce", ps("$b = $a ?? 2"), ps(A, "$b = if ($null -ne $a) { $a } else { 2 }")),
     ("PS006", "null-coalesce-assign", ps("$a ??= 3"), ps("$a = 3")),
     ("PS006", "chain-and", ps("Get-Date && Get-Date"), ps("$a = $true -and $false")),
     ("PS006", "chain-or", ps("Get-Date || Get-Date"), ps("$a = $true -or $false")),
-    ("PS006", "null-conditional-member", ps("$b = ${a}?.Length"), ps("$b = ${a}.Length")),
-    ("PS006", "null-conditional-index", ps("$b = ${a}?[0]"), ps("$b = ${a}[0]")),
+    ("PS006", "null-conditional-member", ps("$b = ${a}?.Length"), ps(A, "$b = ${a}.Length")),
+    ("PS006", "null-conditional-index", ps("$b = ${a}?[0]"), ps(A, "$b = ${a}[0]")),
     ("PS006", "operators-in-strings-ok", ps("$b = $a ?? 1"),
      ps("$s = 'a ?? b && c || d ?. e ?[ f'", '$t = "x ? y : z"', "# a ?? b && c ?.d")),
     ("PS007", "write-host", ps("Write-Host 'x'"), ps("Write-Output 'x'")),
@@ -76,18 +79,18 @@ CASES = [
     ("PS008", "curl-not-curl-exe", ps("curl https://example.invalid"), ps("curl.exe https://example.invalid")),
     ("PS008", "gci-uppercase", ps("GCI C:\\"), ps("Get-ChildItem -LiteralPath 'C:\\'")),
     ("PS009", "top-level", ps("return"), ps("function Get-A { return 1 }")),
-    ("PS009", "top-level-if", ps("if ($a) { return }"), ps("$f = { if ($a) { return } }")),
+    ("PS009", "top-level-if", ps("if ($a) { return }"), ps(A, "$f = { if ($a) { return } }")),
     ("PS009", "keyword-any-case", ps("Return"), ps("function Get-A { RETURN 1 }")),
     ("PS009", "top-level-trap", ps("trap { return }"), ps("class C { [int] M() { return 1 } }")),
     ("PS010", "no-exit", crlf(*CONTRACT, "$a = 1"), crlf(*CONTRACT, "$a = 1", "exit 1")),
-    ("PS010", "two-exits", ps("if ($a) { exit 1 }"), ps("if ($a) { $code = 1 }")),
+    ("PS010", "two-exits", ps("if ($a) { exit 1 }"), ps(A, "if ($a) { $code = 1 }")),
     ("PS010", "keyword-any-case", ps("EXIT 1"), crlf(*CONTRACT, "EXIT 1")),
     ("PS010", "exit-in-function-counts", ps("function Stop-A { exit 1 }"),
      crlf(*CONTRACT, "function Stop-A { exit 1 }", "Stop-A")),
     ("PS011", "top-level", ps("Remove-Item -LiteralPath 'x'"),
      ps("function Remove-RmQuarantineItem { Remove-Item -LiteralPath 'x' }")),
     ("PS011", "other-function", ps("function Clear-Cache { Remove-Item -LiteralPath 'x' }"),
-     ps("function Clear-RmQuarantine { if ($a) { Remove-Item -LiteralPath 'x' } }")),
+     ps(A, "function Clear-RmQuarantine { if ($a) { Remove-Item -LiteralPath 'x' } }")),
     ("PS012", "lone-try", ps("try { $a = 1 }"), ps("try { $a = 1 }", "catch { $a = 2 }")),
     ("PS012", "nested-lone-try", ps("try { try { $a = 1 } } finally { }"), ps("try { $a = 1 } finally { }")),
     ("PS013", "no-eap", crlf(CONTRACT[1], "exit 0"), crlf(*reversed(CONTRACT), "exit 0")),
@@ -106,6 +109,12 @@ CASES = [
      crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "Get-RmX -Name 'a' -ErrorAction Stop", "exit 0")),
     ("PS014", "undefined-rm-function", crlf(*CONTRACT, "Get-RmMissing -Name 'a'", "exit 0"),
      crlf(*CONTRACT, "Get-Item -LiteralPath 'a'", "exit 0")),
+    ("PS015", "typo-in-function", crlf(*CONTRACT, "function Get-RmX {", "    param([string]$Name)",
+     "    $value = $Name", "    $vaule", "}", "exit 0"),
+     crlf(*CONTRACT, "function Get-RmX {", "    param([string]$Name)", "    $value = $Name", "    $value", "}",
+          "exit 0")),
+    ("PS015", "script-level", crlf(*CONTRACT, "$x = $y", "exit 0"),
+     crlf(*CONTRACT, "$y = 1", "$x = $y + $env:windir", "foreach ($i in @(1)) { $x = $i + $_ }", "exit 0")),
     ("PS014", "defined-twice", crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "exit 0"), crlf(*CONTRACT, "function Get-RmX {", "    param([Parameter(Mandatory = $true)][string]$Name, [switch]$Force)", "    $Name", "}", "exit 0")),
 ]
 
