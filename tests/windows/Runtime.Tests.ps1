@@ -90,3 +90,29 @@ Describe 'Registry helpers' {
         Get-RmRegistryValue -Path 'HKCU:\Software\remediate-does-not-exist' -Name 'x' | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Invoke-RmNative' {
+    It 'captures output and the exit code' {
+        $outcome = Invoke-RmNative -FilePath (Join-Path $env:windir 'System32\cmd.exe') -Arguments '/c echo hello& exit 3' -TimeoutSeconds 10
+        $outcome.ExitCode | Should -Be 3
+        $outcome.Output | Should -Match 'hello'
+        $outcome.TimedOut | Should -BeFalse
+    }
+    It 'stops a program at the deadline' {
+        $outcome = Invoke-RmNative -FilePath (Join-Path $env:windir 'System32\ping.exe') -Arguments '-n 30 127.0.0.1' -TimeoutSeconds 1
+        $outcome.TimedOut | Should -BeTrue
+        $outcome.ExitCode | Should -Be -1
+    }
+    It 'reports a missing program without throwing' {
+        $outcome = Invoke-RmNative -FilePath 'C:\does-not-exist.exe' -TimeoutSeconds 1
+        $outcome.Started | Should -BeFalse
+    }
+}
+
+Describe 'ConvertFrom-RmColonList' {
+    It 'parses dsregcmd-style lines' {
+        $values = ConvertFrom-RmColonList -Text "  AzureAdJoined : YES`r`n  DomainJoined : NO`r`n"
+        $values['AzureAdJoined'] | Should -Be 'YES'
+        $values['DomainJoined'] | Should -Be 'NO'
+    }
+}
