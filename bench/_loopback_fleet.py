@@ -2,14 +2,15 @@
 
 The hosts live in a separate process so that the client under test (our fleet runner, or Ansible) does not
 share an interpreter lock with the server: on a real fleet the hosts are other machines. Each host answers
-every HTTP request after ``--latency-ms`` and plays every script for ``--runtime-ms``; a script's phase is
-read from a marker line (``# remediate-bench phase=detect``), as the fleet tests do:
+every HTTP request after ``--latency-ms`` and plays every phase for ``--runtime-ms``; a script's phase is
+read from a marker line (``# remediate-bench phase=detect``), as the fleet tests do, and a cycle script (it
+calls Invoke-RmCycle) plays its steps one after the other (tests/wsman_server/engine.py):
 
     detect     non_compliant (exit 1) until the host was fixed, then compliant (exit 0)
     remediate  remediated (exit 0), and the host is fixed from now on
 
 Protocol on stdin/stdout, one JSON line per command: the first line out names the port and the hosts;
-``stats`` answers per-host counters (requests, bytes in/out, shells) and this process's CPU seconds; ``reset`` zeroes the counters and
+``stats`` answers per-host counters (requests, bytes in/out, shells, scripts, phases) and this process's CPU seconds; ``reset`` zeroes the counters and
 un-fixes every host; ``quit`` (or end of input) stops the server.
 
     .venv/bin/python bench/_loopback_fleet.py --hosts 4 --latency-ms 20 --runtime-ms 100
@@ -40,6 +41,7 @@ def result_line(phase: str, verdict: str) -> str:
 
 def make_play(runtime_s: float):
     def play(script: str, state: dict) -> Action:
+        state["phases"] = state.get("phases", 0) + 1
         if "phase=remediate" in script:
             state["fixed"] = True
             return Action(output=(result_line("remediate", "remediated"),), exit_code=0, delay_s=runtime_s)
@@ -56,7 +58,8 @@ def stats(server: LoopbackServer, names: list[str]) -> dict[str, object]:
         host = server.host(name)
         with host.cond:
             out[name] = {"requests": host.requests, "bytes_in": host.bytes_in, "bytes_out": host.bytes_out,
-                         "shells": host.shells_created, "scripts": len(host.scripts)}
+                         "shells": host.shells_created, "scripts": len(host.scripts),
+                          "phases": host.program.state.get("phases", 0)}
     return {"hosts": out, "cpu_s": time.process_time()}
 
 

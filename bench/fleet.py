@@ -8,10 +8,11 @@ counted them. Then the same hosts in the same run are driven by Ansible (ansible
 connection, ``raw`` module, forks = C), the tool a user would pick instead.
 
 Ideal bound: ceil(N / C) waves, each as long as one host's sequential waits,
-    R x latency + P x max(0, runtime - latency)
-with R the requests per host the hosts counted and P the scripts per host (1 or 3). A script's runtime
-overlaps the round trip of the Receive that waits for it (the server starts it when the Command arrives),
-which is why only the part beyond one latency adds. Efficiency = ideal / measured makespan.
+    R x latency + S x max(0, (P / S) x runtime - latency)
+with R the requests per host the hosts counted, S the scripts per host and P the phases they ran (a detection
+is 1 script, 1 phase; our remote cycle 1 script, 3 phases; Ansible's cycle 3 scripts, 3 phases). A script's
+runtime overlaps the round trip of the Receive that waits for it (the server starts it when the Command
+arrives), which is why only the part beyond one latency adds. Efficiency = ideal / measured makespan.
 
 Columns ``cpu ms/host`` and ``host cpu`` are the CPU time per host of the client (this process, or Ansible's
 processes) and of the loopback hosts' process: on 2 cores they say whether the makespan is CPU-bound.
@@ -63,6 +64,7 @@ class Row:
     kib_in: float  # per host, client -> host
     kib_out: float  # per host, host -> client
     scripts: float  # per host
+    phases: float  # per host: detect, remediate, verify each count once, in one script or in three
     client_cpu_ms: float  # per host: this process (our fleet) or Ansible's processes
     server_cpu_ms: float  # per host: the loopback hosts' process (a real fleet spends it on the hosts)
 
@@ -117,18 +119,22 @@ class Hosts:
 
 def per_host(stats: dict[str, dict[str, int]]) -> dict[str, float]:
     n = max(1, len(stats))
-    return {key: sum(s[key] for s in stats.values()) / n for key in ("requests", "bytes_in", "bytes_out", "scripts")}
+    keys = ("requests", "bytes_in", "bytes_out", "scripts", "phases")
+    return {key: sum(s[key] for s in stats.values()) / n for key in keys}
 
 
-def ideal(hosts: int, concurrency: int, requests: float, scripts: float, latency_s: float, runtime_s: float) -> float:
+def ideal(hosts: int, concurrency: int, requests: float, scripts: float, phases: float, latency_s: float,
+          runtime_s: float) -> float:
     waves = math.ceil(hosts / concurrency)
-    return waves * (requests * latency_s + scripts * max(0.0, runtime_s - latency_s))
+    per_script = runtime_s * phases / scripts if scripts else 0.0
+    return waves * (requests * latency_s + scripts * max(0.0, per_script - latency_s))
 
 
 # -- the scripts ----------------------------------------------------------------------------------------
 def bench_scripts(package_id: str | None) -> dict[str, str]:
-    """{phase: script}: the package's generated scripts behind a phase marker, or two-line stand-ins."""
-    bodies = {"detect": "exit 0\r\n", "remediate": "exit 0\r\n"}
+    """{detect, remediate, cycle: script}: the package's generated scripts behind a marker line, or stand-ins.
+    The hosts play a cycle script (it calls Invoke-RmCycle) step by step, as the fleet tests' hosts do."""
+    bodies = {"detect": "exit 0\r\n", "remediate": "exit 0\r\n", "cycle": "# Invoke-RmCycle\r\nexit 0\r\n"}
     if package_id:
         from remediate.packages import load_packages
         from remediate.render import render_script
@@ -137,7 +143,9 @@ def bench_scripts(package_id: str | None) -> dict[str, str]:
         package = next(p for p in load_packages(ROOT / "packaging") if p.id == package_id)
         bodies = {phase: render_script(package, Phase(phase), dry_run=False).decode("ascii")
                   for phase in ("detect", "remediate")}
-    return {phase: f"# remediate-bench phase={phase}\r\n{body}" for phase, body in bodies.items()}
+        bodies["cycle"] = render_script(package, Phase.REMEDIATE, cycle=True).decode("ascii")
+    return {name: f"# remediate-bench {'cycle' if name == 'cycle' else f'phase={name}'}\r\n{body}"
+            for name, body in bodies.items()}
 
 
 # -- remediate ------------------------------------------------------------------------------------------
@@ -150,7 +158,8 @@ def run_remediate(hosts: Hosts, transport: str, cycle: bool, args: argparse.Name
                                   read_timeout=30.0)
     options = FleetOptions("bench", remediate=cycle, concurrency=args.concurrency, host_timeout_s=args.host_timeout)
     start = time.monotonic()
-    result = run_fleet(hosts.names, settings, options, lambda _pkg, phase, _dry: scripts[phase.value])
+    result = run_fleet(hosts.names, settings, options,
+                       lambda _pkg, phase, _dry, cycle: scripts["cycle" if cycle else phase.value])
     makespan = time.monotonic() - start
     want = "fixed" if cycle else "non_compliant"
     ok = sum(1 for r in result.records if r["status"] == want)
@@ -179,11 +188,11 @@ def _row(tool: str, cycle: bool, hosts: Hosts, ok: int, makespan: float, cpu: Cp
     client_cpu, server_cpu = cpu.spent(stats)
     counts = per_host(stats["hosts"])
     n = len(hosts.names)
-    bound = ideal(n, args.concurrency, counts["requests"], counts["scripts"], args.latency_ms / 1000,
-                  args.runtime_ms / 1000)
+    bound = ideal(n, args.concurrency, counts["requests"], counts["scripts"], counts["phases"],
+                  args.latency_ms / 1000, args.runtime_ms / 1000)
     return Row(tool, "cycle" if cycle else "detect", n, ok, makespan, bound, counts["requests"],
-               counts["bytes_in"] / 1024, counts["bytes_out"] / 1024, counts["scripts"], client_cpu / n * 1000,
-               server_cpu / n * 1000)
+               counts["bytes_in"] / 1024, counts["bytes_out"] / 1024, counts["scripts"], counts["phases"],
+               client_cpu / n * 1000, server_cpu / n * 1000)
 
 
 # -- Ansible --------------------------------------------------------------------------------------------
@@ -218,7 +227,8 @@ def ansible_files(workdir: Path, hosts: Hosts, scripts: dict[str, str]) -> None:
     (workdir / "inventory.ini").write_text("\n".join(lines) + "\n")
     # JSON strings are YAML scalars; !unsafe keeps Jinja from templating PowerShell's braces.
     secrets = [f"ansible_user: {json.dumps(hosts.user)}", f"ansible_password: {json.dumps(hosts.password)}"]
-    script_vars = [f"{phase}_script: !unsafe {json.dumps(text)}" for phase, text in scripts.items()]
+    script_vars = [f"{phase}_script: !unsafe {json.dumps(text)}" for phase, text in scripts.items()
+                   if phase != "cycle"]  # Ansible runs a task per phase
     (workdir / "vars.yml").write_text("\n".join(secrets + script_vars) + "\n")
     (workdir / "play.yml").write_text(PLAYBOOK)
     (workdir / "ansible.cfg").write_text("[defaults]\nhost_key_checking = False\nretry_files_enabled = False\n"
@@ -319,8 +329,9 @@ def main() -> int:
     remediate.log.configure("error")
     scripts = bench_scripts(None if args.tiny_scripts else args.package)
     print(f"{args.hosts} loopback hosts, concurrency {args.concurrency}, latency {args.latency_ms:g} ms per "
-          f"request, script runtime {args.runtime_ms:g} ms, scripts {len(scripts['detect']):,} / "
-          f"{len(scripts['remediate']):,} bytes, {os.cpu_count()} cores", flush=True)
+          f"request, script runtime {args.runtime_ms:g} ms per phase, scripts {len(scripts['detect']):,} / "
+          f"{len(scripts['remediate']):,} / {len(scripts['cycle']):,} (cycle) bytes, {os.cpu_count()} cores",
+          flush=True)
     hosts = Hosts(args.hosts, args.latency_ms, args.runtime_ms)
     rows: list[Row] = []
     try:

@@ -165,9 +165,13 @@ def to_script_bytes(text: str, *, what: str) -> bytes:
 
 def render_script(package: Package, phase: Phase, *, dry_run: bool = False, input_hash: str = "",
                   profile: str = rmm.DEFAULT_PROFILE, rmm_inputs: bool = False,
-                  user_launch: dict[str, Any] | None = None) -> bytes:
+                  user_launch: dict[str, Any] | None = None, cycle: bool = False) -> bytes:
     """One script. ``profile`` shapes the output (remediate/rmm.py); ``rmm_inputs`` makes it an RMM script that
-    takes its inputs at run time (phase from REMEDIATE_FIX); ``user_launch`` embeds the interactive-user path."""
+    takes its inputs at run time (phase from REMEDIATE_FIX); ``user_launch`` embeds the interactive-user path;
+    ``cycle`` makes the fleet's one-pipeline script: detect, remediate, verify in one run (Invoke-RmCycle)."""
+    if cycle and (phase is not Phase.REMEDIATE or rmm_inputs or user_launch is not None
+                  or not rmm.get_profile(profile).phase_exit):
+        raise RenderError("a cycle script is a remediation-phase script with a pass-through output profile")
     checks = []
     # A user package's RMM script only relays: its checks travel in the embedded payload (user_launch).
     for cfg in package.checks if user_launch is None else ():
@@ -194,9 +198,10 @@ def render_script(package: Package, phase: Phase, *, dry_run: bool = False, inpu
         rmm=rmm.inputs_config() if rmm_inputs else None,
         rmm_runtime=_RMM_RUNTIME_MARK,
         user_launch=user_launch,
+        cycle=cycle,
     )
     text = _inline_runtime(text, runtime, rmm_runtime)
-    return to_script_bytes(text, what=f"{package.id} {phase.value} script")
+    return to_script_bytes(text, what=f"{package.id} {'cycle' if cycle else phase.value} script")
 
 
 _RUNTIME_MARK = "# @@remediate-runtime@@"

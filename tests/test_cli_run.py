@@ -62,8 +62,8 @@ def test_remediate_fixes_and_verifies(loopback, transport):  # noqa: F811
     (record,) = doc["records"]
     assert record["status"] == "fixed" and [p["phase"] for p in record["phases"]] == ["detect", "remediate", "verify"]
     assert doc["summary"]["exit_code"] == 0
-    seen = loopback.host(host).scripts
-    assert ["'Phase' = 'remediate'" in s for s in seen] == [False, True, False]
+    (seen,) = loopback.host(host).scripts  # one cycle script: detect, remediate, verify in one pipeline
+    assert "Invoke-RmCycle -Checks" in seen and "'Phase' = 'remediate'" in seen
 
 
 def test_dry_run_changes_nothing(loopback):  # noqa: F811
@@ -71,7 +71,8 @@ def test_dry_run_changes_nothing(loopback):  # noqa: F811
     res = invoke(loopback, host, "--package", "caa20002-device", "--dry-run", "--output", "jsonl")
     assert res.exit_code == 1, res.output
     assert json.loads(res.stdout)["status"] == "would_remediate"
-    assert "'DryRun' = $true" in loopback.host(host).scripts[1]
+    (seen,) = loopback.host(host).scripts
+    assert "'DryRun' = $true" in seen and "Invoke-RmCycle -Checks" in seen
 
 
 def test_user_package_runs_through_the_interactive_user_launcher(loopback):  # noqa: F811

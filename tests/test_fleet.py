@@ -14,6 +14,7 @@ from remediate.errors import ExitCode, RunnerError
 from remediate.fleet import FleetOptions, fleet_exit_code, run_fleet, run_host, summarize
 from remediate.runners import ConnectionSettings, RunOutcome
 from tests.wsman_server import Action, HostProgram
+from tests.wsman_server.engine import CYCLE_MARK, play_cycle
 from tests.wsman_server.fixtures import PASSWORD, loopback, settings_for  # noqa: F401  (fixtures)
 
 PACKAGE = "caa20002-device"
@@ -26,21 +27,32 @@ def result_line(phase: str, verdict: str, reason: str | None = None) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def scripts_for(package: str, phase, dry_run: bool) -> str:
-    """Stand-in for remediate.render: a marker line tells the loopback host which phase this is."""
+def scripts_for(package: str, phase, dry_run: bool, cycle: bool = False) -> str:
+    """Stand-in for remediate.render: a marker line tells the loopback host which phase this is; a cycle script
+    names Invoke-RmCycle, which the loopback host plays step by step (tests/wsman_server/engine.py)."""
+    if cycle:
+        return f"# remediate-test cycle dry_run={dry_run}\r\n# {CYCLE_MARK}\r\nexit 0\r\n"
     return f"# remediate-test phase={phase.value} dry_run={dry_run}\r\nexit 0\r\n"
 
 
 # -- a fake runner: the flow logic without any network ------------------------------------------------
 class FakeRunner:
-    """Answers per phase from a table: {"detect": [outcome, ...], "remediate": [...]}; verify pops detect."""
+    """Answers per phase from a table: {"detect": [outcome, ...], "remediate": [...]}; verify pops detect.
+    A cycle script pops one entry per step it runs, played by the loopback host's rules (play_cycle)."""
 
     def __init__(self, settings: ConnectionSettings, table: dict[str, list]) -> None:
         self.settings = settings
-        self.table = {k: list(v) for k, v in table.items()}
+        self.table = {k: [_fresh(item) for item in v] for k, v in table.items()}
         self.closed = False
 
     def run_script(self, script: str, timeout_s: float) -> RunOutcome:
+        if CYCLE_MARK in script:
+            action = play_cycle(self._step, {}, dry_run="dry_run=True" in script)
+            return RunOutcome(action.exit_code or 0, "\n".join(action.output), "\n".join(action.errors),
+                              action.errors, 0.01, 2)
+        return self._answer(script)
+
+    def _answer(self, script: str) -> RunOutcome:
         phase = "remediate" if "phase=remediate" in script else "detect"
         item = self.table[phase].pop(0)
         if isinstance(item, Exception):
@@ -50,6 +62,10 @@ class FakeRunner:
         exit_code, stdout, errors = item
         return RunOutcome(exit_code, stdout, "\n".join(errors), tuple(errors), 0.01, 2)
 
+    def _step(self, script: str, state: dict) -> Action:
+        outcome = self._answer(script)
+        return Action(output=tuple(outcome.stdout.splitlines()), errors=outcome.errors, exit_code=outcome.exit_code)
+
     def close(self) -> None:
         self.closed = True
 
@@ -58,6 +74,13 @@ class FakeRunner:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _fresh(item):
+    """A new error for every run: the fleet adds the phase to an error's stage in place."""
+    if isinstance(item, RunnerError):
+        return RunnerError(str(item), code=item.code, host=item.host, stage=item.stage)
+    return item
 
 
 def fake_factory(tables: dict[str, dict[str, list]]):
@@ -77,7 +100,7 @@ FIXED = (0, result_line("remediate", "remediated"), ())
                  id="recurs-after-fix"),
     pytest.param({"detect": [NC], "remediate": [(1, result_line("remediate", "failed"), ())]}, True,
                  "remediation_failed", "script_error", 2, id="remediation-exit-1"),
-    pytest.param({"detect": [NC], "remediate": [(0, result_line("remediate", "remediated"), ("Access denied",))]},
+    pytest.param({"detect": [NC, OK], "remediate": [(0, result_line("remediate", "remediated"), ("Access denied",))]},
                  True, "remediation_failed", "script_error", 2, id="stderr-is-a-script-error"),
     pytest.param({"detect": [NC], "remediate": [(0, result_line("remediate", "deferred"), ())]}, True,
                  "deferred", None, 2, id="deferred-no-verify"),
@@ -91,26 +114,43 @@ FIXED = (0, result_line("remediate", "remediated"), ())
                  "error", "refused", 0, id="runner-error"),
 ])
 def test_host_cycle(table, remediate, status, code, phases):
+    """The same host answers give the same record with a script per phase (local) and one cycle script (psrp)."""
     options = FleetOptions(PACKAGE, remediate=remediate)
-    record = run_host("h", ConnectionSettings("h"), options, scripts_for, fake_factory({"h": table}))
-    assert record["status"] == status
-    assert (record["error"] or {}).get("code") == code
-    assert len(record["phases"]) == phases
-    assert json.loads(json.dumps(record)) == record
+    records = {transport: run_host("h", ConnectionSettings("h", transport=transport), options, scripts_for,
+                                   fake_factory({"h": table}))
+               for transport in ("local", "psrp")}
+    for record in records.values():
+        assert record["status"] == status
+        assert (record["error"] or {}).get("code") == code
+        assert len(record["phases"]) == phases
+        assert json.loads(json.dumps(record)) == record
+    assert _shape(records["psrp"]) == _shape(records["local"])
 
 
-def test_dry_run_asks_for_the_dry_run_remediation_and_skips_verify():
+def _shape(record: dict) -> dict:
+    """What a user reads in a record, less what differs by transport (requests, durations, the transport)."""
+    phases = [{k: v for k, v in p.items() if k not in ("requests", "duration_s")} for p in record["phases"]]
+    drop = ("requests", "duration_s", "transport", "phases")
+    return {**{k: v for k, v in record.items() if k not in drop}, "phases": phases}
+
+
+@pytest.mark.parametrize("transport, wanted", [
+    pytest.param("local", [("detect", False, False), ("remediate", True, False)], id="per-phase"),
+    pytest.param("psrp", [("remediate", True, True)], id="one-pipeline"),
+])
+def test_dry_run_asks_for_the_dry_run_remediation_and_skips_verify(transport, wanted):
     asked = []
 
-    def scripts(package, phase, dry_run):
-        asked.append((phase.value, dry_run))
-        return scripts_for(package, phase, dry_run)
+    def scripts(package, phase, dry_run, cycle):
+        asked.append((phase.value, dry_run, cycle))
+        return scripts_for(package, phase, dry_run, cycle)
 
-    table = {"detect": [NC], "remediate": [(0, result_line("remediate", "non_compliant", "dry_run"), ())]}
-    record = run_host("h", ConnectionSettings("h"), FleetOptions(PACKAGE, dry_run=True), scripts,
-                      fake_factory({"h": table}))
-    assert sorted(asked) == [("detect", False), ("remediate", True)]
-    assert record["status"] == "would_remediate" and len(record["phases"]) == 2
+    table = {"detect": [NC, OK], "remediate": [(0, result_line("remediate", "non_compliant", "dry_run"), ())]}
+    record = run_host("h", ConnectionSettings("h", transport=transport), FleetOptions(PACKAGE, dry_run=True),
+                      scripts, fake_factory({"h": table}))
+    assert sorted(asked) == wanted
+    assert record["status"] == "would_remediate"
+    assert [p["phase"] for p in record["phases"]] == ["detect", "remediate"]
 
 
 @pytest.mark.parametrize("statuses, expected", [

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 60f4093720423899535816c25b9624ebae13c618b91d1dd303976eafc2a3a457
+# input-sha256: d0f39df560302f0273f5d1cf2c49590b05f93d1d79bc22336bb0a42142860688
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 32674228eb1f68e3180c6d986c305bbef04e88ffc12380804b374e3a84aa06f8
+# input-sha256: 63c5040c07c690fde39bce538fda0af5f60ad568d46352902e2fe82ce5500a6e
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

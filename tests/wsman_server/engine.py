@@ -11,10 +11,18 @@ The interpreter understands only the statements our tests write, one per line:
 
 Everything else is ignored, so a real generated script runs as "no output, exit 0" unless a
 ``HostProgram.script`` callable decides otherwise (it sees the script text, e.g. a phase marker).
+
+A cycle script (one that calls ``Invoke-RmCycle``: the fleet's detect -> remediate -> verify in one pipeline)
+is played as the generated one runs: the callable is asked once per step, with the script as that step's
+own script would read: a first line ``# loopback cycle step=<step> phase=<phase> dry_run=<bool>`` (the
+tests' phase markers) and the rendered ``'Phase' = '<phase>'`` setting, so callables written per phase
+answer it unchanged. Each step's result line gets its ``cycle_step``; the steps follow Invoke-RmCycle's rules
+(remediate/powershell/runtime/Invoke-RmCycle.ps1), the host's stand-in for PowerShell running them.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import dataclass, field
@@ -112,5 +120,49 @@ def plan(program: HostProgram, script: str, lock: threading.Lock) -> Run:
     if program.script is None:
         return interpret(script)
     with lock:
-        action = program.script(script, program.state)
+        if CYCLE_MARK in script:
+            action = play_cycle(program.script, program.state, dry_run=bool(_DRY_RUN.search(script)),
+                                script=script)
+        else:
+            action = program.script(script, program.state)
     return Run(action.steps(), action.exit_code, action.throw)
+
+
+CYCLE_MARK = "Invoke-RmCycle"
+_DRY_RUN = re.compile(r"dry_run=True|'DryRun' = \$true")
+_PHASE = re.compile(r"'Phase' = '\w+'")  # the rendered $RmConfig setting
+_CYCLE = (("detect", "detect"), ("remediate", "remediate"), ("verify", "detect"))  # (step, phase)
+
+
+def play_cycle(step: Callable[[str, dict], Action], state: dict, *, dry_run: bool, script: str = "") -> Action:
+    """One Action for a cycle script: the per-step answers of ``step`` one after the other, the last one's exit."""
+    output: list[str] = []
+    errors: list[str] = []
+    delay = 0.0
+    action = Action()
+    for name, phase in _CYCLE:
+        header = f"# loopback cycle step={name} phase={phase} dry_run={dry_run and phase == 'remediate'}\r\n"
+        action = step(header + _PHASE.sub(f"'Phase' = '{phase}'", script, count=1), state)
+        delay += action.delay_s
+        verdict, line = _tag(action.output[-1] if action.output else "", name)
+        output += [*action.output[:-1], line] if action.output else []
+        errors += action.errors
+        if action.hang or action.throw is not None or verdict is None:
+            break
+        if name == "detect" and verdict != "non_compliant":
+            break
+        if name == "remediate" and (dry_run or verdict in ("deferred", "failed", "error")):
+            break
+    return Action(tuple(output), tuple(errors), action.exit_code, delay, action.hang, action.throw)
+
+
+def _tag(line: str, step: str) -> tuple[str | None, str]:
+    """(verdict, the line with its cycle_step) for a result line; (None, line) for anything else."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None, line
+    if not isinstance(data, dict) or "verdict" not in data:
+        return None, line
+    data["cycle_step"] = step
+    return str(data["verdict"]), json.dumps(data, separators=(",", ":"))
