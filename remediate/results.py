@@ -129,6 +129,9 @@ RESULT_SCHEMA: dict[str, Any] = {
             },
         },
         "truncated": {"type": "boolean"},
+        "cycle_step": {"enum": ["detect", "remediate", "verify"],
+                       "description": "only in a remote one-pipeline cycle (remediate run --remediate): "
+                                      "which step of detect -> remediate -> verify this line reports"},
     },
 }
 

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: d0f39df560302f0273f5d1cf2c49590b05f93d1d79bc22336bb0a42142860688
+# input-sha256: 335aa10c0fdefe89b2620915d00ac5d75b4ac1e5dd89921418d07cb660014459
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

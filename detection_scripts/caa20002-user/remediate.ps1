@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 63c5040c07c690fde39bce538fda0af5f60ad568d46352902e2fe82ce5500a6e
+# input-sha256: 85beeab471035f3dce75c9102a4c4ae23f2cff4b77d421aa64d5952985020f81
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
