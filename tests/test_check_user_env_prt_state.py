@@ -92,4 +92,4 @@ def test_remediation_refreshes_under_shouldprocess_and_records_the_time(tmp_path
     body = fragment_body(render_user(tmp_path, CHECK_ID).remediate, "Repair-RmPrtState")
     assert body.index("$PSCmdlet.ShouldProcess($exe, $Desired.RefreshArguments)") < body.index("Invoke-RmNative")
     assert "Invoke-RmNative -FilePath $exe -Arguments $Desired.RefreshArguments" in body
-    assert "$Run.State[$Desired.StateKey] = [DateTime]::UtcNow" in body
+    assert "$Run.State[$Desired.StateKey] = Get-RmStamp\r\n" in body  # now, UTC (Get-RmStamp default)

@@ -70,4 +70,4 @@ def test_remediation_is_microsofts_registration_under_shouldprocess(tmp_path):
     assert ("Add-AppxPackage -Path $item.Manifest -Register -DisableDevelopmentMode -ForceApplicationShutdown"
             in body)
     assert body.index("$PSCmdlet.ShouldProcess($item.Manifest") < body.index("Add-AppxPackage")
-    assert "$Run.State[$Desired.StateKey] = [DateTime]::UtcNow" in body
+    assert "$Run.State[$Desired.StateKey] = Get-RmStamp\r\n" in body  # now, UTC (Get-RmStamp default)

@@ -67,7 +67,9 @@ def test_reference_matches_the_powershell_text():
             in STATE_PS)
     for key in ("'.failures'", "'.next'", "'.last'"):
         assert key in STATE_PS
-    assert STATE_PS.count("'yyyy-MM-ddTHH:mm:ssZ'") == 3
+    # One time format, written by Get-RmStamp and read by ConvertFrom-RmStamp, used for .last and .next.
+    assert STATE_PS.count("'yyyy-MM-ddTHH:mm:ssZ'") == 2
+    assert STATE_PS.count("Get-RmStamp -Time") == 2 and "ConvertFrom-RmStamp -Text $State[$Id + '.next']" in STATE_PS
     assert "$_ + '=' + $State[$_]" in STATE_PS and "Sort-Object" in STATE_PS  # sorted key=value lines
     assert "Join-Path (Get-RmDataRoot) ('state\\' + $RmConfig.Package + '.state')" in STATE_PS  # on disk
 

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 335aa10c0fdefe89b2620915d00ac5d75b4ac1e5dd89921418d07cb660014459
+# input-sha256: 35d7fa7a622537adc187d0ed12e08b73e237a41f0079c9d4b105110f4e812c27
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -169,7 +169,7 @@ function ConvertTo-RmJson {
     }
     if ($Value -is [string] -or $Value -is [char] -or $Value -is [datetime] -or $Value -is [enum]) {
         if ($Value -is [datetime]) {
-            return ConvertTo-RmJsonString -Text ($Value.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
+            return ConvertTo-RmJsonString -Text (Get-RmStamp -Time $Value)
         }
         return ConvertTo-RmJsonString -Text ([string]$Value)
     }
@@ -444,6 +444,24 @@ function Get-RmStatePath {
     return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
 }
 
+function Get-RmStamp {
+    <#
+    .SYNOPSIS
+    A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
+    #>
+    param([DateTime]$Time = [DateTime]::UtcNow)
+    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+}
+
+function ConvertFrom-RmStamp {
+    <#
+    .SYNOPSIS
+    Reads a time written by Get-RmStamp back as a UTC DateTime (culture-independent).
+    #>
+    param([Parameter(Mandatory = $true)][string]$Text)
+    return [DateTime]::ParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+}
+
 function Get-RmState {
     <#
     .SYNOPSIS
@@ -503,7 +521,7 @@ function Test-RmBackoff {
         return 'needs_attention'
     }
     if ($State.ContainsKey($Id + '.next')) {
-        $next = [DateTime]::ParseExact($State[$Id + '.next'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
         if ([DateTime]::UtcNow -lt $next) {
             return 'backoff'
         }
@@ -522,7 +540,7 @@ function Register-RmAttempt {
         [Parameter(Mandatory = $true)][bool]$Succeeded
     )
     $now = [DateTime]::UtcNow
-    $State[$Id + '.last'] = $now.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
         $null = $State.Remove($Id + '.failures')
         $null = $State.Remove($Id + '.next')
@@ -534,7 +552,7 @@ function Register-RmAttempt {
     }
     $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
     $State[$Id + '.failures'] = [string]$failures
-    $State[$Id + '.next'] = $now.AddMinutes($minutes).ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
 }
 
 function Get-RmEvidenceFolder {
@@ -773,6 +791,24 @@ function Confirm-RmRepair {
     return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
 }
 
+function Test-RmFindingOpen {
+    <#
+    .SYNOPSIS
+    Whether a finding leaves a problem in place: it counts in 'failing' and, when skipped, in the verdict.
+    .DESCRIPTION
+    Open: any state but pass, fixed and advisory, except a 'skipped' whose reason is not one of OpenReasons
+    (e.g. not applicable). A skip for not_enabled, backoff, needs_attention, dry_run or advisory_only is open.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding)
+    if (@('pass', 'fixed', 'advisory') -contains $Finding.state) {
+        return $false
+    }
+    if ($Finding.state -eq 'skipped') {
+        return ($RmSchema.OpenReasons -contains $Finding.reason)
+    }
+    return $true
+}
+
 function Get-RmVerdict {
     <#
     .SYNOPSIS
@@ -780,7 +816,7 @@ function Get-RmVerdict {
     #>
     param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Findings)
     $states = @($Findings | ForEach-Object { $_.state })
-    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and $RmSchema.OpenReasons -contains $_.reason })
+    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and (Test-RmFindingOpen -Finding $_) })
     if ($RmConfig.Phase -eq 'detect') {
         if ($states -contains 'fail') { return 'non_compliant' }
         if ($states -contains 'error') { return 'error' }
@@ -859,7 +895,7 @@ function Invoke-RmPackage {
         }
     }
     $result.findings = $findings
-    $result.failing = @($findings | Where-Object { @('pass', 'fixed', 'advisory') -notcontains $_.state -and -not ($_.state -eq 'skipped' -and $RmSchema.OpenReasons -notcontains $_.reason) } | ForEach-Object { $_.id })
+    $result.failing = @($findings | Where-Object { Test-RmFindingOpen -Finding $_ } | ForEach-Object { $_.id })
     $result.verdict = Get-RmVerdict -Findings $findings
     if (@($findings | Where-Object { $_.reason -eq 'needs_attention' }).Count -gt 0) {
         $result.reason = 'needs_attention'
@@ -1004,7 +1040,7 @@ function Write-RmLog {
         if ((Test-Path -LiteralPath $path) -and ((Get-Item -LiteralPath $path).Length -gt ($RmConfig.LogMaxKb * 1024))) {
             Move-Item -LiteralPath $path -Destination ($path + '.1') -Force -WhatIf:$false
         }
-        $stamp = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+        $stamp = Get-RmStamp
         $line = $stamp + ' [' + $RmConfig.Phase + '] ' + $Message
         $ascii = -join ($line.ToCharArray() | ForEach-Object { if ([int]$_ -ge 0x20 -and [int]$_ -le 0x7E) { $_ } else { '?' } })
         [System.IO.File]::AppendAllText($path, $ascii + "`r`n", [System.Text.Encoding]::ASCII)
@@ -1221,7 +1257,7 @@ function Test-RmAadEvidence {
             if ($sid -like 'S-1-5-21-*' -or $sid -like 'S-1-12-1-*') {
                 $entry = $users[$sid]
                 $codeText = (@($entry.codes.Keys | Sort-Object) | ForEach-Object { $_ + ':' + $entry.codes[$_] }) -join ','
-                $lines = @(('last_event=' + $entry.last.ToString('yyyy-MM-ddTHH:mm:ssZ')), ('events=' + $entry.events), ('codes=' + $codeText))
+                $lines = @(('last_event=' + (Get-RmStamp -Time $entry.last)), ('events=' + $entry.events), ('codes=' + $codeText))
                 Write-RmUserEvidence -Sid $sid -Lines $lines
             }
         }

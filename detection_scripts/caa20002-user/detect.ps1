@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 85beeab471035f3dce75c9102a4c4ae23f2cff4b77d421aa64d5952985020f81
+# input-sha256: e8367fbc6e1cd40fc6b96c90434bc2eec6b3752d0bd86e7ea969bfe10cb3fb0a
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -169,7 +169,7 @@ function ConvertTo-RmJson {
     }
     if ($Value -is [string] -or $Value -is [char] -or $Value -is [datetime] -or $Value -is [enum]) {
         if ($Value -is [datetime]) {
-            return ConvertTo-RmJsonString -Text ($Value.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
+            return ConvertTo-RmJsonString -Text (Get-RmStamp -Time $Value)
         }
         return ConvertTo-RmJsonString -Text ([string]$Value)
     }
@@ -396,6 +396,24 @@ function Get-RmStatePath {
     return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
 }
 
+function Get-RmStamp {
+    <#
+    .SYNOPSIS
+    A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
+    #>
+    param([DateTime]$Time = [DateTime]::UtcNow)
+    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+}
+
+function ConvertFrom-RmStamp {
+    <#
+    .SYNOPSIS
+    Reads a time written by Get-RmStamp back as a UTC DateTime (culture-independent).
+    #>
+    param([Parameter(Mandatory = $true)][string]$Text)
+    return [DateTime]::ParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+}
+
 function Get-RmState {
     <#
     .SYNOPSIS
@@ -455,7 +473,7 @@ function Test-RmBackoff {
         return 'needs_attention'
     }
     if ($State.ContainsKey($Id + '.next')) {
-        $next = [DateTime]::ParseExact($State[$Id + '.next'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
         if ([DateTime]::UtcNow -lt $next) {
             return 'backoff'
         }
@@ -474,7 +492,7 @@ function Register-RmAttempt {
         [Parameter(Mandatory = $true)][bool]$Succeeded
     )
     $now = [DateTime]::UtcNow
-    $State[$Id + '.last'] = $now.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
         $null = $State.Remove($Id + '.failures')
         $null = $State.Remove($Id + '.next')
@@ -486,7 +504,7 @@ function Register-RmAttempt {
     }
     $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
     $State[$Id + '.failures'] = [string]$failures
-    $State[$Id + '.next'] = $now.AddMinutes($minutes).ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
 }
 
 function Get-RmEvidenceFolder {
@@ -531,7 +549,7 @@ function Get-RmUserEvidence {
     if (-not $values.ContainsKey('last_event')) {
         return $evidence
     }
-    $last = [DateTime]::ParseExact($values['last_event'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+    $last = ConvertFrom-RmStamp -Text $values['last_event']
     if ($last -ge [DateTime]::UtcNow.AddHours(-$WindowHours)) {
         $evidence.found = $true
         $evidence.last = $last
@@ -738,6 +756,24 @@ function Confirm-RmRepair {
     return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
 }
 
+function Test-RmFindingOpen {
+    <#
+    .SYNOPSIS
+    Whether a finding leaves a problem in place: it counts in 'failing' and, when skipped, in the verdict.
+    .DESCRIPTION
+    Open: any state but pass, fixed and advisory, except a 'skipped' whose reason is not one of OpenReasons
+    (e.g. not applicable). A skip for not_enabled, backoff, needs_attention, dry_run or advisory_only is open.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding)
+    if (@('pass', 'fixed', 'advisory') -contains $Finding.state) {
+        return $false
+    }
+    if ($Finding.state -eq 'skipped') {
+        return ($RmSchema.OpenReasons -contains $Finding.reason)
+    }
+    return $true
+}
+
 function Get-RmVerdict {
     <#
     .SYNOPSIS
@@ -745,7 +781,7 @@ function Get-RmVerdict {
     #>
     param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Findings)
     $states = @($Findings | ForEach-Object { $_.state })
-    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and $RmSchema.OpenReasons -contains $_.reason })
+    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and (Test-RmFindingOpen -Finding $_) })
     if ($RmConfig.Phase -eq 'detect') {
         if ($states -contains 'fail') { return 'non_compliant' }
         if ($states -contains 'error') { return 'error' }
@@ -824,7 +860,7 @@ function Invoke-RmPackage {
         }
     }
     $result.findings = $findings
-    $result.failing = @($findings | Where-Object { @('pass', 'fixed', 'advisory') -notcontains $_.state -and -not ($_.state -eq 'skipped' -and $RmSchema.OpenReasons -notcontains $_.reason) } | ForEach-Object { $_.id })
+    $result.failing = @($findings | Where-Object { Test-RmFindingOpen -Finding $_ } | ForEach-Object { $_.id })
     $result.verdict = Get-RmVerdict -Findings $findings
     if (@($findings | Where-Object { $_.reason -eq 'needs_attention' }).Count -gt 0) {
         $result.reason = 'needs_attention'
@@ -969,7 +1005,7 @@ function Write-RmLog {
         if ((Test-Path -LiteralPath $path) -and ((Get-Item -LiteralPath $path).Length -gt ($RmConfig.LogMaxKb * 1024))) {
             Move-Item -LiteralPath $path -Destination ($path + '.1') -Force -WhatIf:$false
         }
-        $stamp = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+        $stamp = Get-RmStamp
         $line = $stamp + ' [' + $RmConfig.Phase + '] ' + $Message
         $ascii = -join ($line.ToCharArray() | ForEach-Object { if ([int]$_ -ge 0x20 -and [int]$_ -le 0x7E) { $_ } else { '?' } })
         [System.IO.File]::AppendAllText($path, $ascii + "`r`n", [System.Text.Encoding]::ASCII)
@@ -1419,7 +1455,7 @@ function Test-RmWamBroker {
     if ($Options.check_events) {
         $since = [DateTime]::Now.AddHours(-[int]$Options.event_window_hours)
         if ($Run.State.ContainsKey($Desired.StateKey)) {
-            $registered = [DateTime]::ParseExact($Run.State[$Desired.StateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+            $registered = ConvertFrom-RmStamp -Text $Run.State[$Desired.StateKey]
             if ($registered.ToLocalTime() -gt $since) {
                 $since = $registered.ToLocalTime()
             }
@@ -1520,7 +1556,7 @@ function Test-RmTeamsCache {
     }
     # 3. Already cleared after the newest evidence: nothing to do (avoids clearing on every scheduled run).
     if ($Run.State.ContainsKey('teams_cache.cleared')) {
-        $cleared = [DateTime]::ParseExact($Run.State['teams_cache.cleared'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $cleared = ConvertFrom-RmStamp -Text $Run.State['teams_cache.cleared']
         $facts['cleared'] = $Run.State['teams_cache.cleared']
         if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
@@ -1624,7 +1660,7 @@ function Test-RmPrtState {
     # 3. A refresh we requested that the PRT has not answered yet: pending for a while, then advisory until the
     # retry interval ends (so a refresh that cannot help is not repeated on every run).
     if ($Run.State.ContainsKey($Desired.StateKey)) {
-        $refreshed = [DateTime]::ParseExact($Run.State[$Desired.StateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $refreshed = ConvertFrom-RmStamp -Text $Run.State[$Desired.StateKey]
         if ($null -eq $updated -or $updated -lt $refreshed) {
             $facts['refreshed'] = $Run.State[$Desired.StateKey]
             $since = [DateTime]::UtcNow - $refreshed
@@ -1695,7 +1731,7 @@ function Test-RmOfficeCredentials {
     # 3. Already removed after the newest evidence: the apps write them again at sign-in, which is expected.
     $stateKey = $Check.Id + '.cleared'
     if ($Run.State.ContainsKey($stateKey)) {
-        $cleared = [DateTime]::ParseExact($Run.State[$stateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
         $facts['cleared'] = $Run.State[$stateKey]
         if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
@@ -1759,7 +1795,7 @@ function Test-RmTokenBrokerAccounts {
     # clearing them again for the same evidence would sign the user out on every scheduled run.
     $stateKey = $Check.Id + '.cleared'
     if ($Run.State.ContainsKey($stateKey)) {
-        $cleared = [DateTime]::ParseExact($Run.State[$stateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
         $facts['cleared'] = $Run.State[$stateKey]
         if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 85beeab471035f3dce75c9102a4c4ae23f2cff4b77d421aa64d5952985020f81
+# input-sha256: e8367fbc6e1cd40fc6b96c90434bc2eec6b3752d0bd86e7ea969bfe10cb3fb0a
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -169,7 +169,7 @@ function ConvertTo-RmJson {
     }
     if ($Value -is [string] -or $Value -is [char] -or $Value -is [datetime] -or $Value -is [enum]) {
         if ($Value -is [datetime]) {
-            return ConvertTo-RmJsonString -Text ($Value.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
+            return ConvertTo-RmJsonString -Text (Get-RmStamp -Time $Value)
         }
         return ConvertTo-RmJsonString -Text ([string]$Value)
     }
@@ -476,7 +476,7 @@ function Save-RmRegistryBackup {
             $key.Close()
         }
     }
-    $line = ([DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ'), $Path, $Name, $kind, $old) -join "`t"
+    $line = ((Get-RmStamp), $Path, $Name, $kind, $old) -join "`t"
     [System.IO.File]::AppendAllText((Join-Path $folder ($Check + '.tsv')), $line + "`r`n", [System.Text.Encoding]::ASCII)
 }
 
@@ -486,6 +486,24 @@ function Get-RmStatePath {
     The package's state file. It lives on disk, so the backoff survives reboots.
     #>
     return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
+}
+
+function Get-RmStamp {
+    <#
+    .SYNOPSIS
+    A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
+    #>
+    param([DateTime]$Time = [DateTime]::UtcNow)
+    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+}
+
+function ConvertFrom-RmStamp {
+    <#
+    .SYNOPSIS
+    Reads a time written by Get-RmStamp back as a UTC DateTime (culture-independent).
+    #>
+    param([Parameter(Mandatory = $true)][string]$Text)
+    return [DateTime]::ParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
 }
 
 function Get-RmState {
@@ -547,7 +565,7 @@ function Test-RmBackoff {
         return 'needs_attention'
     }
     if ($State.ContainsKey($Id + '.next')) {
-        $next = [DateTime]::ParseExact($State[$Id + '.next'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
         if ([DateTime]::UtcNow -lt $next) {
             return 'backoff'
         }
@@ -566,7 +584,7 @@ function Register-RmAttempt {
         [Parameter(Mandatory = $true)][bool]$Succeeded
     )
     $now = [DateTime]::UtcNow
-    $State[$Id + '.last'] = $now.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
         $null = $State.Remove($Id + '.failures')
         $null = $State.Remove($Id + '.next')
@@ -578,7 +596,7 @@ function Register-RmAttempt {
     }
     $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
     $State[$Id + '.failures'] = [string]$failures
-    $State[$Id + '.next'] = $now.AddMinutes($minutes).ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
 }
 
 function Get-RmEvidenceFolder {
@@ -623,7 +641,7 @@ function Get-RmUserEvidence {
     if (-not $values.ContainsKey('last_event')) {
         return $evidence
     }
-    $last = [DateTime]::ParseExact($values['last_event'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+    $last = ConvertFrom-RmStamp -Text $values['last_event']
     if ($last -ge [DateTime]::UtcNow.AddHours(-$WindowHours)) {
         $evidence.found = $true
         $evidence.last = $last
@@ -830,6 +848,24 @@ function Confirm-RmRepair {
     return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
 }
 
+function Test-RmFindingOpen {
+    <#
+    .SYNOPSIS
+    Whether a finding leaves a problem in place: it counts in 'failing' and, when skipped, in the verdict.
+    .DESCRIPTION
+    Open: any state but pass, fixed and advisory, except a 'skipped' whose reason is not one of OpenReasons
+    (e.g. not applicable). A skip for not_enabled, backoff, needs_attention, dry_run or advisory_only is open.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding)
+    if (@('pass', 'fixed', 'advisory') -contains $Finding.state) {
+        return $false
+    }
+    if ($Finding.state -eq 'skipped') {
+        return ($RmSchema.OpenReasons -contains $Finding.reason)
+    }
+    return $true
+}
+
 function Get-RmVerdict {
     <#
     .SYNOPSIS
@@ -837,7 +873,7 @@ function Get-RmVerdict {
     #>
     param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Findings)
     $states = @($Findings | ForEach-Object { $_.state })
-    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and $RmSchema.OpenReasons -contains $_.reason })
+    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and (Test-RmFindingOpen -Finding $_) })
     if ($RmConfig.Phase -eq 'detect') {
         if ($states -contains 'fail') { return 'non_compliant' }
         if ($states -contains 'error') { return 'error' }
@@ -916,7 +952,7 @@ function Invoke-RmPackage {
         }
     }
     $result.findings = $findings
-    $result.failing = @($findings | Where-Object { @('pass', 'fixed', 'advisory') -notcontains $_.state -and -not ($_.state -eq 'skipped' -and $RmSchema.OpenReasons -notcontains $_.reason) } | ForEach-Object { $_.id })
+    $result.failing = @($findings | Where-Object { Test-RmFindingOpen -Finding $_ } | ForEach-Object { $_.id })
     $result.verdict = Get-RmVerdict -Findings $findings
     if (@($findings | Where-Object { $_.reason -eq 'needs_attention' }).Count -gt 0) {
         $result.reason = 'needs_attention'
@@ -1107,7 +1143,7 @@ function Write-RmLog {
         if ((Test-Path -LiteralPath $path) -and ((Get-Item -LiteralPath $path).Length -gt ($RmConfig.LogMaxKb * 1024))) {
             Move-Item -LiteralPath $path -Destination ($path + '.1') -Force -WhatIf:$false
         }
-        $stamp = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+        $stamp = Get-RmStamp
         $line = $stamp + ' [' + $RmConfig.Phase + '] ' + $Message
         $ascii = -join ($line.ToCharArray() | ForEach-Object { if ([int]$_ -ge 0x20 -and [int]$_ -le 0x7E) { $_ } else { '?' } })
         [System.IO.File]::AppendAllText($path, $ascii + "`r`n", [System.Text.Encoding]::ASCII)
@@ -1640,7 +1676,7 @@ function Test-RmWamBroker {
     if ($Options.check_events) {
         $since = [DateTime]::Now.AddHours(-[int]$Options.event_window_hours)
         if ($Run.State.ContainsKey($Desired.StateKey)) {
-            $registered = [DateTime]::ParseExact($Run.State[$Desired.StateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+            $registered = ConvertFrom-RmStamp -Text $Run.State[$Desired.StateKey]
             if ($registered.ToLocalTime() -gt $since) {
                 $since = $registered.ToLocalTime()
             }
@@ -1731,7 +1767,7 @@ function Repair-RmWamBroker {
     }
     if ($registered -gt 0) {
         # Events logged before this moment are answered; the next detection looks only at newer ones.
-        $Run.State[$Desired.StateKey] = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+        $Run.State[$Desired.StateKey] = Get-RmStamp
     }
     if ($errors.Count -gt 0) {
         $facts['errors'] = $errors.ToArray()
@@ -1791,7 +1827,7 @@ function Test-RmTeamsCache {
     }
     # 3. Already cleared after the newest evidence: nothing to do (avoids clearing on every scheduled run).
     if ($Run.State.ContainsKey('teams_cache.cleared')) {
-        $cleared = [DateTime]::ParseExact($Run.State['teams_cache.cleared'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $cleared = ConvertFrom-RmStamp -Text $Run.State['teams_cache.cleared']
         $facts['cleared'] = $Run.State['teams_cache.cleared']
         if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
@@ -1858,7 +1894,7 @@ function Repair-RmTeamsCache {
     if ($failed -gt 0) {
         return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'items_locked' -Facts $facts
     }
-    $Run.State['teams_cache.cleared'] = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $Run.State['teams_cache.cleared'] = Get-RmStamp
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'cache_quarantined' -Facts $facts
 }
 
@@ -1954,7 +1990,7 @@ function Test-RmPrtState {
     # 3. A refresh we requested that the PRT has not answered yet: pending for a while, then advisory until the
     # retry interval ends (so a refresh that cannot help is not repeated on every run).
     if ($Run.State.ContainsKey($Desired.StateKey)) {
-        $refreshed = [DateTime]::ParseExact($Run.State[$Desired.StateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $refreshed = ConvertFrom-RmStamp -Text $Run.State[$Desired.StateKey]
         if ($null -eq $updated -or $updated -lt $refreshed) {
             $facts['refreshed'] = $Run.State[$Desired.StateKey]
             $since = [DateTime]::UtcNow - $refreshed
@@ -2003,7 +2039,7 @@ function Repair-RmPrtState {
         $facts['timed_out'] = $outcome.TimedOut
         return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'refresh_failed' -Facts $facts
     }
-    $Run.State[$Desired.StateKey] = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $Run.State[$Desired.StateKey] = Get-RmStamp
     Write-RmLog -Message ($Check.Id + ': dsregcmd ' + $Desired.RefreshArguments + ' exit 0')
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
 }
@@ -2064,7 +2100,7 @@ function Test-RmOfficeCredentials {
     # 3. Already removed after the newest evidence: the apps write them again at sign-in, which is expected.
     $stateKey = $Check.Id + '.cleared'
     if ($Run.State.ContainsKey($stateKey)) {
-        $cleared = [DateTime]::ParseExact($Run.State[$stateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
         $facts['cleared'] = $Run.State[$stateKey]
         if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
@@ -2124,7 +2160,7 @@ function Repair-RmOfficeCredentials {
         $facts['left'] = $left
         return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'credentials_left' -Facts $facts
     }
-    $Run.State[$Check.Id + '.cleared'] = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $Run.State[$Check.Id + '.cleared'] = Get-RmStamp
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'credentials_removed' -Facts $facts
 }
 
@@ -2181,7 +2217,7 @@ function Test-RmTokenBrokerAccounts {
     # clearing them again for the same evidence would sign the user out on every scheduled run.
     $stateKey = $Check.Id + '.cleared'
     if ($Run.State.ContainsKey($stateKey)) {
-        $cleared = [DateTime]::ParseExact($Run.State[$stateKey], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
         $facts['cleared'] = $Run.State[$stateKey]
         if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
@@ -2221,7 +2257,7 @@ function Repair-RmTokenBrokerAccounts {
         # A file held open by the broker stays; the cooldown retries later.
         return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'files_locked' -Facts $facts
     }
-    $Run.State[$Check.Id + '.cleared'] = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $Run.State[$Check.Id + '.cleared'] = Get-RmStamp
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'tokens_quarantined' -Facts $facts
 }
 

@@ -50,7 +50,7 @@ function ConvertTo-RmJson {
     }
     if ($Value -is [string] -or $Value -is [char] -or $Value -is [datetime] -or $Value -is [enum]) {
         if ($Value -is [datetime]) {
-            return ConvertTo-RmJsonString -Text ($Value.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
+            return ConvertTo-RmJsonString -Text (Get-RmStamp -Time $Value)
         }
         return ConvertTo-RmJsonString -Text ([string]$Value)
     }

@@ -153,6 +153,6 @@ function Save-RmRegistryBackup {
             $key.Close()
         }
     }
-    $line = ([DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ'), $Path, $Name, $kind, $old) -join "`t"
+    $line = ((Get-RmStamp), $Path, $Name, $kind, $old) -join "`t"
     [System.IO.File]::AppendAllText((Join-Path $folder ($Check + '.tsv')), $line + "`r`n", [System.Text.Encoding]::ASCII)
 }

@@ -6,6 +6,24 @@ function Get-RmStatePath {
     return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
 }
 
+function Get-RmStamp {
+    <#
+    .SYNOPSIS
+    A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
+    #>
+    param([DateTime]$Time = [DateTime]::UtcNow)
+    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+}
+
+function ConvertFrom-RmStamp {
+    <#
+    .SYNOPSIS
+    Reads a time written by Get-RmStamp back as a UTC DateTime (culture-independent).
+    #>
+    param([Parameter(Mandatory = $true)][string]$Text)
+    return [DateTime]::ParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+}
+
 function Get-RmState {
     <#
     .SYNOPSIS
@@ -65,7 +83,7 @@ function Test-RmBackoff {
         return 'needs_attention'
     }
     if ($State.ContainsKey($Id + '.next')) {
-        $next = [DateTime]::ParseExact($State[$Id + '.next'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+        $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
         if ([DateTime]::UtcNow -lt $next) {
             return 'backoff'
         }
@@ -84,7 +102,7 @@ function Register-RmAttempt {
         [Parameter(Mandatory = $true)][bool]$Succeeded
     )
     $now = [DateTime]::UtcNow
-    $State[$Id + '.last'] = $now.ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
         $null = $State.Remove($Id + '.failures')
         $null = $State.Remove($Id + '.next')
@@ -96,5 +114,5 @@ function Register-RmAttempt {
     }
     $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
     $State[$Id + '.failures'] = [string]$failures
-    $State[$Id + '.next'] = $now.AddMinutes($minutes).ToString('yyyy-MM-ddTHH:mm:ssZ')
+    $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
 }

@@ -71,7 +71,7 @@ function Get-RmUserEvidence {
     if (-not $values.ContainsKey('last_event')) {
         return $evidence
     }
-    $last = [DateTime]::ParseExact($values['last_event'], 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+    $last = ConvertFrom-RmStamp -Text $values['last_event']
     if ($last -ge [DateTime]::UtcNow.AddHours(-$WindowHours)) {
         $evidence.found = $true
         $evidence.last = $last

@@ -128,6 +128,24 @@ function Confirm-RmRepair {
     return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
 }
 
+function Test-RmFindingOpen {
+    <#
+    .SYNOPSIS
+    Whether a finding leaves a problem in place: it counts in 'failing' and, when skipped, in the verdict.
+    .DESCRIPTION
+    Open: any state but pass, fixed and advisory, except a 'skipped' whose reason is not one of OpenReasons
+    (e.g. not applicable). A skip for not_enabled, backoff, needs_attention, dry_run or advisory_only is open.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding)
+    if (@('pass', 'fixed', 'advisory') -contains $Finding.state) {
+        return $false
+    }
+    if ($Finding.state -eq 'skipped') {
+        return ($RmSchema.OpenReasons -contains $Finding.reason)
+    }
+    return $true
+}
+
 function Get-RmVerdict {
     <#
     .SYNOPSIS
@@ -135,7 +153,7 @@ function Get-RmVerdict {
     #>
     param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Findings)
     $states = @($Findings | ForEach-Object { $_.state })
-    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and $RmSchema.OpenReasons -contains $_.reason })
+    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and (Test-RmFindingOpen -Finding $_) })
     if ($RmConfig.Phase -eq 'detect') {
         if ($states -contains 'fail') { return 'non_compliant' }
         if ($states -contains 'error') { return 'error' }
@@ -214,7 +232,7 @@ function Invoke-RmPackage {
         }
     }
     $result.findings = $findings
-    $result.failing = @($findings | Where-Object { @('pass', 'fixed', 'advisory') -notcontains $_.state -and -not ($_.state -eq 'skipped' -and $RmSchema.OpenReasons -notcontains $_.reason) } | ForEach-Object { $_.id })
+    $result.failing = @($findings | Where-Object { Test-RmFindingOpen -Finding $_ } | ForEach-Object { $_.id })
     $result.verdict = Get-RmVerdict -Findings $findings
     if (@($findings | Where-Object { $_.reason -eq 'needs_attention' }).Count -gt 0) {
         $result.reason = 'needs_attention'

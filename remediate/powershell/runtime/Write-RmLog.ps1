@@ -38,7 +38,7 @@ function Write-RmLog {
         if ((Test-Path -LiteralPath $path) -and ((Get-Item -LiteralPath $path).Length -gt ($RmConfig.LogMaxKb * 1024))) {
             Move-Item -LiteralPath $path -Destination ($path + '.1') -Force -WhatIf:$false
         }
-        $stamp = [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ssZ')
+        $stamp = Get-RmStamp
         $line = $stamp + ' [' + $RmConfig.Phase + '] ' + $Message
         $ascii = -join ($line.ToCharArray() | ForEach-Object { if ([int]$_ -ge 0x20 -and [int]$_ -le 0x7E) { $_ } else { '?' } })
         [System.IO.File]::AppendAllText($path, $ascii + "`r`n", [System.Text.Encoding]::ASCII)
