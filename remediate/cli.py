@@ -49,7 +49,7 @@ intune_publish = _Lazy("remediate.intune.publish")
 intune_schedule = _Lazy("remediate.intune.schedule")
 intune_signing = _Lazy("remediate.intune.signing")
 intune_trigger = _Lazy("remediate.intune.trigger")
-_fsutil = _Lazy("remediate.intune.fsutil")
+_fsutil = _Lazy("remediate.fsutil")
 rmm_mod = _Lazy("remediate.rmm")
 
 

@@ -1,16 +1,16 @@
 """``remediate generate``: render every package into detection_scripts/, or check the committed files.
 
-Writes are atomic (temporary file + rename), so an interrupted run never leaves half a script behind.
+Writes are atomic (remediate.fsutil: temporary file, fsync, rename), so an interrupted run never leaves half a
+script behind.
 """
 
 from __future__ import annotations
 
 import enum
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from remediate.fsutil import write_atomic
 from remediate.packages import Package
 from remediate.render import render_package
 
@@ -53,18 +53,6 @@ def plan(packages: list[Package], out_dir: Path) -> list[FilePlan]:
             if path not in expected:
                 plans.append(FilePlan(path, FileState.EXTRA, None))
     return plans
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def apply(plans: list[FilePlan]) -> int:

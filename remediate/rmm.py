@@ -279,7 +279,7 @@ def format_records(profile: Profile | str, records: Sequence[Mapping[str, Any]],
 def build_rmm_scripts(packages: Sequence[Any], profile: str, out_dir: Path) -> list[tuple[Path, str]]:
     """Write ``<out>/rmm/<profile>/<package>.ps1`` per package; (path, create|identical|changed) each."""
     from remediate.intune.bundle import check_script
-    from remediate.intune.fsutil import write_atomic
+    from remediate.fsutil import write_atomic
     from remediate.render import render_rmm_script
 
     get_profile(profile)

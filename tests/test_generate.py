@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from remediate import generate, render
+from remediate import fsutil, generate, render
 from remediate.generate import FileState
 
 
@@ -47,7 +47,7 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
     def boom(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(generate.os, "replace", boom)
+    monkeypatch.setattr(fsutil.os, "replace", boom)
     with pytest.raises(OSError):
         generate.write_atomic(target, b"new")
     assert target.read_bytes() == b"old"

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: e8367fbc6e1cd40fc6b96c90434bc2eec6b3752d0bd86e7ea969bfe10cb3fb0a
+# input-sha256: 02dbe25deeddd4cc70bb96f8d2da53a70f10339b3bdd2769dec00052beb29d7d
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from remediate.errors import ConfigError
-from remediate.intune.fsutil import deterministic_zip, write_atomic
+from remediate.fsutil import deterministic_zip, write_atomic
 from remediate.intune.schedule import Schedule, schedule_from_package
 
 PAYLOAD_NAME = "deviceHealthScript.json"
