@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 02dbe25deeddd4cc70bb96f8d2da53a70f10339b3bdd2769dec00052beb29d7d
+# input-sha256: c8aaa28d7f0f673581a28d9d002c358c7ce8d0876918227cf06ed52a2eb1146c
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -33,6 +33,7 @@ $RmSchema = [ordered]@{
         'pass',
         'fail',
         'fixed',
+        'failed',
         'deferred',
         'advisory',
         'error',
@@ -239,23 +240,22 @@ function Get-RmContext {
     session (Intune user context, a scheduled task with LogonType Interactive) and false for SYSTEM and for
     a WinRM network logon, which would otherwise act on the admin's profile instead of the user's.
     #>
-    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = New-Object System.Security.Principal.WindowsPrincipal($identity)
-    $groups = @($identity.Groups | ForEach-Object { $_.Value })
-    $isSystem = ($identity.User.Value -eq 'S-1-5-18')
+    $identity = Get-RmOsIdentity
+    $isSystem = ($identity.Sid -eq 'S-1-5-18')
     $account = 'other'
     if ($isSystem) {
         $account = 'system'
     }
-    elseif ($groups -contains 'S-1-5-4') {
+    elseif ($identity.Groups -contains 'S-1-5-4') {
         $account = 'user'
     }
     return [ordered]@{
         Account = $account
-        Sid = $identity.User.Value
+        Sid = $identity.Sid
         IsSystem = $isSystem
-        IsAdmin = $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
-        IsInteractive = ($groups -contains 'S-1-5-4') -and -not $isSystem
+        IsAdmin = [bool]$identity.IsAdmin
+        IsInteractive = ($identity.Groups -contains 'S-1-5-4') -and -not $isSystem
+        SessionId = $identity.SessionId
         Is64BitProcess = [Environment]::Is64BitProcess
         Is64BitOs = [Environment]::Is64BitOperatingSystem
         Computer = $env:COMPUTERNAME
@@ -319,6 +319,97 @@ function Get-RmCodeLayer {
         }
     }
     return ''
+}
+
+function Get-RmOsAppxPackage {
+    <#
+    .SYNOPSIS
+    OS seam: the current user's installed packages of one name, each with Name, Version and Status.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Name)
+    return @(Get-AppxPackage -Name $Name -ErrorAction Stop | ForEach-Object {
+            [ordered]@{ Name = [string]$_.Name; Version = [string]$_.Version; Status = [string]$_.Status }
+        })
+}
+
+function Get-RmOsEvent {
+    <#
+    .SYNOPSIS
+    OS seam: event records of one log since a time, newest first, read culture-free.
+    .DESCRIPTION
+    Returns Status ('ok' or 'missing' when the log does not exist) and Records, each with Id, Time (UTC),
+    UserSid, Provider and Data: the event's property values as strings. The rendered Message is not used:
+    it follows the format culture and is empty when that culture has no language resources.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$LogName,
+        [int[]]$Id = @(),
+        [string]$ProviderName = '',
+        [Parameter(Mandatory = $true)][DateTime]$Since,
+        [Parameter(Mandatory = $true)][int]$MaxEvents
+    )
+    $filter = @{ LogName = $LogName; StartTime = $Since.ToLocalTime() }
+    if ($Id.Count -gt 0) {
+        $filter['Id'] = $Id
+    }
+    if ($ProviderName) {
+        $filter['ProviderName'] = $ProviderName
+    }
+    $answer = [ordered]@{ Status = 'ok'; Records = @() }
+    try {
+        $raw = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop)
+    }
+    catch {
+        if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') {
+            return $answer
+        }
+        if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
+            $answer.Status = 'missing'
+            return $answer
+        }
+        throw
+    }
+    $answer.Records = @($raw | ForEach-Object {
+            $sid = ''
+            if ($null -ne $_.UserId) {
+                $sid = $_.UserId.Value
+            }
+            [ordered]@{
+                Id = [int]$_.Id
+                Time = $_.TimeCreated.ToUniversalTime()
+                UserSid = $sid
+                Provider = [string]$_.ProviderName
+                Data = @($_.Properties | ForEach-Object { [string]$_.Value })
+            }
+        })
+    return $answer
+}
+
+function Get-RmOsIdentity {
+    <#
+    .SYNOPSIS
+    OS seam: the account this script runs as: SID, group SIDs, administrator or not, logon session.
+    .DESCRIPTION
+    One of the few functions through which the scripts touch Windows (docs/simulated-windows.md); tests
+    replace exactly these with a simulated Windows, so each stays a thin wrapper with no logic of its own.
+    #>
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = New-Object System.Security.Principal.WindowsPrincipal($identity)
+    return [ordered]@{
+        Sid = $identity.User.Value
+        Groups = @($identity.Groups | ForEach-Object { $_.Value })
+        IsAdmin = $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
+        SessionId = [System.Diagnostics.Process]::GetCurrentProcess().SessionId
+    }
+}
+
+function Get-RmOsTime {
+    <#
+    .SYNOPSIS
+    OS seam: the current time in UTC. Every clock reading of the scripts goes through here, so that tests
+    can run a script on a simulated day (backoff, evidence windows, retention).
+    #>
+    return [DateTime]::UtcNow
 }
 
 function Open-RmRegistryKey {
@@ -400,9 +491,11 @@ function Get-RmStamp {
     <#
     .SYNOPSIS
     A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
+    .DESCRIPTION
+    Always with the invariant culture: without it fi-FI writes '12.00.00' and th-TH a Buddhist year.
     #>
-    param([DateTime]$Time = [DateTime]::UtcNow)
-    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+    param([DateTime]$Time = (Get-RmOsTime))
+    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
 function ConvertFrom-RmStamp {
@@ -474,7 +567,7 @@ function Test-RmBackoff {
     }
     if ($State.ContainsKey($Id + '.next')) {
         $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
-        if ([DateTime]::UtcNow -lt $next) {
+        if ((Get-RmOsTime) -lt $next) {
             return 'backoff'
         }
     }
@@ -491,7 +584,7 @@ function Register-RmAttempt {
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][bool]$Succeeded
     )
-    $now = [DateTime]::UtcNow
+    $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
         $null = $State.Remove($Id + '.failures')
@@ -531,7 +624,7 @@ function Get-RmUserEvidence {
     $evidence = [ordered]@{ found = $false; last = $null; codes = ''; source = 'none' }
     if ($Mode -eq 'always') {
         $evidence.found = $true
-        $evidence.last = [DateTime]::UtcNow
+        $evidence.last = (Get-RmOsTime)
         $evidence.source = 'always'
         return $evidence
     }
@@ -550,7 +643,7 @@ function Get-RmUserEvidence {
         return $evidence
     }
     $last = ConvertFrom-RmStamp -Text $values['last_event']
-    if ($last -ge [DateTime]::UtcNow.AddHours(-$WindowHours)) {
+    if ($last -ge (Get-RmOsTime).AddHours(-$WindowHours)) {
         $evidence.found = $true
         $evidence.last = $last
         $evidence.codes = [string]$values['codes']
@@ -909,9 +1002,10 @@ function Test-RmPathUnder {
         [Parameter(Mandatory = $true)][string]$Path,
         [Parameter(Mandatory = $true)][string[]]$Root
     )
-    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd('\')
+    $separator = [System.IO.Path]::DirectorySeparatorChar
+    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd($separator)
     foreach ($r in $Root) {
-        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd('\') + '\'
+        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd($separator) + $separator
         if ($full.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
             return $true
         }
@@ -930,12 +1024,25 @@ function Clear-RmQuarantine {
     if (-not (Test-Path -LiteralPath $root)) {
         return
     }
-    $limit = [DateTime]::UtcNow.AddDays(-$RmConfig.QuarantineRetentionDays)
+    $limit = (Get-RmOsTime).AddDays(-$RmConfig.QuarantineRetentionDays)
     foreach ($set in @(Get-ChildItem -LiteralPath $root -Directory)) {
-        if ($set.CreationTimeUtc -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
+        # A set's age comes from the UTC stamp in its name (written by Move-RmToQuarantine), not from file
+        # times that a copy or restore can change.
+        $created = $set.CreationTimeUtc
+        $stamp = [DateTime]::MinValue
+        if ([DateTime]::TryParseExact($set.Name.Split('-')[0], 'yyyyMMddTHHmmssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$stamp)) {
+            $created = $stamp
+        }
+        if ($created -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
             if ($PSCmdlet.ShouldProcess($set.FullName, 'delete expired quarantine set')) {
-                Remove-Item -LiteralPath $set.FullName -Recurse -Force
-                Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+                try {
+                    Remove-Item -LiteralPath $set.FullName -Recurse -Force
+                    Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+                }
+                catch {
+                    # A locked file in an old set must not fail the run: the next run tries again.
+                    Write-RmLog -Message ('could not purge quarantine set ' + $set.FullName + ': ' + $_.Exception.Message)
+                }
             }
         }
     }
@@ -946,7 +1053,7 @@ function New-RmFinding {
     .SYNOPSIS
     Builds one per-check finding: id, state, a short reason code and a few facts.
     .PARAMETER State
-    One of the states of the result schema (pass, fail, fixed, deferred, advisory, error, skipped).
+    One of the states of the result schema (pass, fail, fixed, failed, deferred, advisory, error, skipped).
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Id,
@@ -1430,7 +1537,7 @@ function Test-RmWamBroker {
     foreach ($package in $Desired.Packages) {
         $manifests[$package.Label] = Join-Path $env:windir ($Desired.SystemApps + '\' + $package.Folder + '\' + $Desired.Manifest)
         try {
-            $installed = @(Get-AppxPackage -Name $package.Name -ErrorAction Stop)
+            $installed = @(Get-RmOsAppxPackage -Name $package.Name)
         }
         catch {
             $message = $_.Exception.Message
@@ -1441,7 +1548,7 @@ function Test-RmWamBroker {
         if ($installed.Count -eq 0) {
             $problem = 'not_registered'
         }
-        elseif ($null -ne $installed[0].PSObject.Properties['Status'] -and [string]$installed[0].Status -and [string]$installed[0].Status -ne $Desired.OkStatus) {
+        elseif ([string]$installed[0].Status -and [string]$installed[0].Status -ne $Desired.OkStatus) {
             $problem = 'status_' + [string]$installed[0].Status
         }
         $facts[$package.Label] = 'ok'
@@ -1453,24 +1560,18 @@ function Test-RmWamBroker {
     # 2. AppModel-State repair events naming the broker since the window start or our last registration,
     # whichever is later. Events of other users are not ours; events without a user are counted.
     if ($Options.check_events) {
-        $since = [DateTime]::Now.AddHours(-[int]$Options.event_window_hours)
+        $since = (Get-RmOsTime).AddHours(-[int]$Options.event_window_hours)
         if ($Run.State.ContainsKey($Desired.StateKey)) {
             $registered = ConvertFrom-RmStamp -Text $Run.State[$Desired.StateKey]
-            if ($registered.ToLocalTime() -gt $since) {
-                $since = $registered.ToLocalTime()
+            if ($registered -gt $since) {
+                $since = $registered
             }
         }
-        $events = @()
-        try {
-            $events = @(Get-WinEvent -FilterHashtable @{ LogName = $Desired.EventLog; ProviderName = $Desired.EventProvider; StartTime = $since } -MaxEvents ([int]$Options.max_events) -ErrorAction Stop)
+        $read = Get-RmOsEvent -LogName $Desired.EventLog -ProviderName $Desired.EventProvider -Since $since -MaxEvents ([int]$Options.max_events)
+        if ($read.Status -ne 'ok') {
+            $facts['events'] = 'unreadable'
         }
-        catch {
-            # No matching event is reported as an error by Get-WinEvent; anything else means the log was unreadable.
-            if ([string]$_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {
-                $facts['events'] = 'unreadable'
-            }
-        }
-        $mine = @($events | Where-Object { ($null -eq $_.UserId -or $_.UserId.Value -eq $Run.Context.Sid) -and ([string]$_.Message).IndexOf($Desired.EventMatch, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
+        $mine = @($read.Records | Where-Object { (-not $_.UserSid -or $_.UserSid -eq $Run.Context.Sid) -and ($_.Data -join "`n").IndexOf($Desired.EventMatch, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
         if ($mine.Count -gt 0) {
             $facts['state_repair_events'] = $mine.Count
             if (@($plan | Where-Object { $_.Label -eq $Desired.EventLabel }).Count -eq 0) {
@@ -1534,7 +1635,7 @@ function Test-RmTeamsCache {
     # 2. Evidence: the device package's file, else codes in the Teams logs within the window.
     $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid
     if (-not $evidence.found) {
-        $since = [DateTime]::Now.AddHours(-[int]$Options.window_hours)
+        $since = (Get-RmOsTime).AddHours(-[int]$Options.window_hours)
         foreach ($log in $Desired.Logs) {
             $folder = Join-Path ([Environment]::GetEnvironmentVariable($log.Base)) $log.Path
             if (-not (Test-Path -LiteralPath $folder)) {
@@ -1558,7 +1659,7 @@ function Test-RmTeamsCache {
     if ($Run.State.ContainsKey('teams_cache.cleared')) {
         $cleared = ConvertFrom-RmStamp -Text $Run.State['teams_cache.cleared']
         $facts['cleared'] = $Run.State['teams_cache.cleared']
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
+        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
     }
@@ -1638,7 +1739,7 @@ function Test-RmPrtState {
             $facts['prt_update_time'] = $raw.Substring(0, [Math]::Min($raw.Length, $Desired.MaxFactChars))
         }
         else {
-            $age = ([DateTime]::UtcNow - $updated).TotalHours
+            $age = ((Get-RmOsTime) - $updated).TotalHours
             $facts['prt_age_hours'] = [Math]::Round($age, 1)
             if ($age -gt [double]$Options.max_prt_age_hours) {
                 $problem = 'prt_stale'
@@ -1663,7 +1764,7 @@ function Test-RmPrtState {
         $refreshed = ConvertFrom-RmStamp -Text $Run.State[$Desired.StateKey]
         if ($null -eq $updated -or $updated -lt $refreshed) {
             $facts['refreshed'] = $Run.State[$Desired.StateKey]
-            $since = [DateTime]::UtcNow - $refreshed
+            $since = (Get-RmOsTime) - $refreshed
             if ($since.TotalMinutes -lt [int]$Options.settle_minutes) {
                 return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'refresh_pending' -Facts $facts
             }
@@ -1733,7 +1834,7 @@ function Test-RmOfficeCredentials {
     if ($Run.State.ContainsKey($stateKey)) {
         $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
         $facts['cleared'] = $Run.State[$stateKey]
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
+        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
     }
@@ -1797,7 +1898,7 @@ function Test-RmTokenBrokerAccounts {
     if ($Run.State.ContainsKey($stateKey)) {
         $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
         $facts['cleared'] = $Run.State[$stateKey]
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
+        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
     }

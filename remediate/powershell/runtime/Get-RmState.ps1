@@ -10,9 +10,11 @@ function Get-RmStamp {
     <#
     .SYNOPSIS
     A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
+    .DESCRIPTION
+    Always with the invariant culture: without it fi-FI writes '12.00.00' and th-TH a Buddhist year.
     #>
-    param([DateTime]$Time = [DateTime]::UtcNow)
-    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+    param([DateTime]$Time = (Get-RmOsTime))
+    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
 function ConvertFrom-RmStamp {
@@ -84,7 +86,7 @@ function Test-RmBackoff {
     }
     if ($State.ContainsKey($Id + '.next')) {
         $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
-        if ([DateTime]::UtcNow -lt $next) {
+        if ((Get-RmOsTime) -lt $next) {
             return 'backoff'
         }
     }
@@ -101,7 +103,7 @@ function Register-RmAttempt {
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][bool]$Succeeded
     )
-    $now = [DateTime]::UtcNow
+    $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
         $null = $State.Remove($Id + '.failures')
