@@ -6,22 +6,19 @@
 #
 # The machine state is a JSON file (SIMWIN_STATE) written by tests/simwin/machine.py. What a run changes is
 # written back to SIMWIN_AFTER after every change (the script ends with `exit`, so there is no later moment):
-# registry, services, tasks, appx, processes, and a journal of every state-changing call.
+# the whole machine but its event logs, plus a journal of every state-changing call.
 
 function Get-SimMachine {
     return $script:SimMachine
 }
 
 function Save-SimMachine {
-    $machine = $script:SimMachine
-    $after = [ordered]@{
-        registry = $machine['registry']
-        services = $machine['services']
-        tasks = $machine['tasks']
-        appx = $machine['appx']
-        processes = $machine['processes']
-        journal = $machine['journal']
-        acl = $machine['acl']
+    # Everything but the event logs (large, and read-only to the scripts).
+    $after = [ordered]@{}
+    foreach ($key in $script:SimMachine.Keys) {
+        if ($key -ne 'events') {
+            $after[$key] = $script:SimMachine[$key]
+        }
     }
     [System.IO.File]::WriteAllText($env:SIMWIN_AFTER, ($after | ConvertTo-Json -Depth 30 -Compress))
 }

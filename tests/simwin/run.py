@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from remediate.results import MAX_RESULT_CHARS, script_exit_code
-from tests.simwin.engine import find_pwsh
-from tests.simwin.machine import Machine
-from tests.simwin.splice import splice
+from simwin.engine import find_pwsh
+from simwin.machine import Machine
+from simwin.splice import splice
 
 # POSIX locale names for the cultures the matrix runs under (.NET on Linux takes the culture from LANG).
 LOCALES = {"en-US": "en_US.UTF-8", "fi-FI": "fi_FI.UTF-8", "th-TH": "th_TH.UTF-8", "ar-SA": "ar_SA.UTF-8",
@@ -75,18 +75,26 @@ def run_script(script: str, machine: Machine, tmp: Path, *, name: str = "script.
     """Run ``script`` (a generated script's text) on ``machine``; files live under ``tmp``/root."""
     root = tmp / "root"
     paths = machine_paths(root, machine)
-    for folder in paths.values():
-        folder.mkdir(parents=True, exist_ok=True)
-    for relative, content in machine.files.items():
-        target = root / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+    if not root.exists():
+        # The machine's files are laid out once; later runs on the same machine see what earlier runs left.
+        for folder in paths.values():
+            folder.mkdir(parents=True, exist_ok=True)
+        for relative, content in machine.files.items():
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
     before = _snapshot(root)
+    runs = sorted(tmp.glob("run-*"))
+    work = tmp / f"run-{len(runs) + 1:03d}"
+    work.mkdir()
+    (work / "home").mkdir()
+    tmp = work
     state_file, after_file = tmp / "machine.json", tmp / "after.json"
     state_file.write_text(json.dumps(machine.state), encoding="utf-8")
-    after_file.write_text(json.dumps({"journal": [], "registry": machine.state["registry"]}), encoding="utf-8")
+    after_file.write_text(json.dumps({"journal": []}), encoding="utf-8")
     script_file = tmp / name
     script_file.write_bytes(splice(script).encode("utf-8"))
+    # What the run changes is carried over to the machine, so that the next run sees it.
     locale = LOCALES[machine.culture]
     run_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp / "home"), "LANG": locale, "LC_ALL": locale,
                "COMPUTERNAME": "PC-0042", "SIMWIN_STATE": str(state_file), "SIMWIN_AFTER": str(after_file),
@@ -107,6 +115,9 @@ def run_script(script: str, machine: Machine, tmp: Path, *, name: str = "script.
         except ValueError:
             result = {}
     after = json.loads(after_file.read_text(encoding="utf-8"))
+    for key, value in after.items():
+        if key != "journal":
+            machine.state[key] = value
     run = Run(proc.returncode, stdout, proc.stderr.decode("utf-8", "replace"), result, after, seconds, root, lines)
     if check_contract:
         assert_contract(run, budget_s, written=_snapshot(root) - before, allowed=allowed)
