@@ -17,6 +17,7 @@ from typing import Any
 
 from remediate.errors import ServiceError
 from remediate.intune.graph import Call, GraphClient
+from remediate.intune.permissions import SCRIPTS_READ
 from remediate.intune.publish import SCRIPTS_PATH, find_script
 from remediate.results import MAX_RESULT_CHARS, ResultParseError, State, parse_result_line
 
@@ -167,7 +168,7 @@ def fetch_run_states(client: GraphClient, display_name: str) -> list[dict[str, A
         raise ServiceError(f"not found: no remediation named {display_name!r} in Intune (publish it first)",
                            status=404, code="not_found")
     path = f"{SCRIPTS_PATH}/{script['id']}/deviceRunStates"
-    call = Call(what=f"remediation {display_name!r} (id {script['id']})")
+    call = Call(what=f"remediation {display_name!r} (id {script['id']})", permission=SCRIPTS_READ)
     return list(client.get_all(path, {"$expand": EXPAND}, call=call))
 
 
