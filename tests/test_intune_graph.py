@@ -82,8 +82,13 @@ def test_server_errors_back_off_exponentially_with_a_cap(graph, sleeps):  # noqa
 
 def test_a_retry_after_beyond_the_deadline_stops_with_a_clear_error(graph, sleeps):  # noqa: F811
     now = [0.0]
-    client = GraphClient(lambda: TOKEN, graph.base_url, sleep=lambda s: (sleeps.append(s), now.__setitem__(0, now[0] + s)),
-                         retry=RetryPolicy(deadline_s=100), clock=lambda: now[0])
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    client = GraphClient(lambda: TOKEN, graph.base_url, sleep=sleep, retry=RetryPolicy(deadline_s=100),
+                         clock=lambda: now[0])
     graph.fail("GET", SCRIPTS, 429, times=2, headers={"Retry-After": "60"})
     with pytest.raises(ServiceError, match=r"asked to wait 60 s .* only 40 s are left of the 100 s deadline") as info:
         client.get(SCRIPTS)

@@ -1,8 +1,8 @@
 """Bearer tokens for Microsoft Graph through azure-identity. The only module that imports azure.identity.
 
 A person signs in with a device code through the tenant's own app registration (``--client-id``; the Azure
-CLI's public client has no Intune permissions, so it is refused up front); automation uses a client secret or a certificate. Settings come from
-flags or the environment (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,
+CLI's public client has no Intune permissions, so going without is refused up front); automation uses a client
+secret or a certificate. Settings come from flags or the environment (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,
 AZURE_CLIENT_CERTIFICATE_PATH, AZURE_CLIENT_CERTIFICATE_PASSWORD). Tokens are never logged or printed; the
 device-code prompt goes to stderr because stdout carries results only.
 """
