@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: c8aaa28d7f0f673581a28d9d002c358c7ce8d0876918227cf06ed52a2eb1146c
+# input-sha256: 90d050641fc856f3fec4f8106e73259a8a46034b3f3131ff403a9933dd538e90
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -20,6 +20,7 @@ $RmConfig = [ordered]@{
     'MaxAttempts' = 3
     'CooldownMinutes' = 120
     'CooldownMaxHours' = 24
+    'FailureExpiryDays' = 7
     'QuarantineRetentionDays' = 14
     'LogMaxKb' = 1024
 }
@@ -385,6 +386,24 @@ function Get-RmOsEvent {
     return $answer
 }
 
+function Get-RmOsFolderTrust {
+    <#
+    .SYNOPSIS
+    OS seam: who owns a folder and which SIDs may write to it (allow rules with write, modify or full control).
+    #>
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $acl = Get-Acl -LiteralPath $Path
+    $owner = $acl.GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+    $writers = New-Object System.Collections.Generic.List[string]
+    $write = [System.Security.AccessControl.FileSystemRights]'Write, Modify, FullControl, CreateFiles, AppendData, TakeOwnership, ChangePermissions'
+    foreach ($rule in $acl.GetAccessRules($true, $true, [System.Security.Principal.SecurityIdentifier])) {
+        if ($rule.AccessControlType -eq 'Allow' -and ($rule.FileSystemRights -band $write) -ne 0) {
+            $writers.Add($rule.IdentityReference.Value)
+        }
+    }
+    return [ordered]@{ Owner = $owner; Writers = $writers.ToArray() }
+}
+
 function Get-RmOsIdentity {
     <#
     .SYNOPSIS
@@ -543,7 +562,14 @@ function Save-RmState {
     $lines = @($State.Keys | Sort-Object | ForEach-Object { $_ + '=' + $State[$_] })
     $temp = $path + '.tmp'
     [System.IO.File]::WriteAllLines($temp, [string[]]$lines, [System.Text.Encoding]::ASCII)
-    Move-Item -LiteralPath $temp -Destination $path -Force -WhatIf:$false
+    # Replace is atomic on NTFS; Move-Item -Force deletes the old file first and could leave none. No backup
+    # file: [NullString]::Value, because $null passed to a string parameter arrives as an empty path.
+    if ([System.IO.File]::Exists($path)) {
+        [System.IO.File]::Replace($temp, $path, [NullString]::Value)
+    }
+    else {
+        [System.IO.File]::Move($temp, $path)
+    }
 }
 
 function Test-RmBackoff {
@@ -558,6 +584,13 @@ function Test-RmBackoff {
         [Parameter(Mandatory = $true)][hashtable]$State,
         [Parameter(Mandatory = $true)][string]$Id
     )
+    # Failures long past are forgotten: a fleet must not stay in needs_attention for a problem of last month.
+    if ($State.ContainsKey($Id + '.last')) {
+        $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
+        if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
+            Clear-RmFailures -State $State -Id $Id
+        }
+    }
     $attempts = 0
     if ($State.ContainsKey($Id + '.failures')) {
         $attempts = [int]$State[$Id + '.failures']
@@ -587,8 +620,7 @@ function Register-RmAttempt {
     $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
-        $null = $State.Remove($Id + '.failures')
-        $null = $State.Remove($Id + '.next')
+        Clear-RmFailures -State $State -Id $Id
         return
     }
     $failures = 1
@@ -598,6 +630,19 @@ function Register-RmAttempt {
     $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
     $State[$Id + '.failures'] = [string]$failures
     $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
+}
+
+function Clear-RmFailures {
+    <#
+    .SYNOPSIS
+    Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    $null = $State.Remove($Id + '.failures')
+    $null = $State.Remove($Id + '.next')
 }
 
 function Get-RmEvidenceFolder {
@@ -650,6 +695,41 @@ function Get-RmUserEvidence {
         $evidence.source = 'device_evidence'
     }
     return $evidence
+}
+
+function Initialize-RmDataRoot {
+    <#
+    .SYNOPSIS
+    Makes sure the SYSTEM package's folder under ProgramData is ours before state, backups and evidence are
+    trusted: created with a protected DACL, or verified. Returns '' or the problem ('data_root_untrusted...').
+    .DESCRIPTION
+    ProgramData's default ACL lets any user create folders there and own them: a user who pre-creates
+    ProgramData\remediate could forge evidence or plant a junction that redirects our writes. An existing folder
+    must not be a reparse point, must be owned by SYSTEM or Administrators, and writable by nobody else. User
+    packages keep their data in the user's own LOCALAPPDATA and need no such check.
+    #>
+    if ($RmConfig.RunAs -ne 'system') {
+        return ''
+    }
+    $root = Get-RmDataRoot
+    if (-not (Test-Path -LiteralPath $root)) {
+        $null = New-Item -ItemType Directory -Path $root -Force -WhatIf:$false
+        Set-RmOsAcl -Path $root
+        return ''
+    }
+    $item = Get-Item -LiteralPath $root -Force
+    if (($item.Attributes -band [System.IO.FileAttributes]::ReparsePoint) -ne 0) {
+        return 'data_root_untrusted_reparse_point'
+    }
+    $trusted = @('S-1-5-18', 'S-1-5-32-544')
+    $trust = Get-RmOsFolderTrust -Path $root
+    if ($trusted -notcontains $trust.Owner) {
+        return 'data_root_untrusted_owner'
+    }
+    if (@($trust.Writers | Where-Object { $trusted -notcontains $_ }).Count -gt 0) {
+        return 'data_root_untrusted_acl'
+    }
+    return ''
 }
 
 function Invoke-RmNative {
@@ -788,6 +868,10 @@ function Invoke-RmRepairStep {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
     $before = Invoke-RmDetect -Check $Check -Run $Run
+    if ($before.state -eq 'pass') {
+        # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
+        Clear-RmFailures -State $Run.State -Id $Check.Id
+    }
     if ($before.state -ne 'fail') {
         return $before
     }
@@ -926,9 +1010,21 @@ function Invoke-RmPackage {
         $result.reason = 'wrong_context'
         return $result
     }
+    $untrusted = Initialize-RmDataRoot
+    if ($untrusted) {
+        $result.verdict = 'error'
+        $result.reason = $untrusted
+        return $result
+    }
     $mutex = $null
     if ($RmConfig.Phase -eq 'remediate') {
-        $mutex = Enter-RmMutex -Name ($RmConfig.MutexName + '-' + $Context.Sid)
+        # One device package run per device whoever starts it (Intune as SYSTEM, a technician as admin);
+        # one user package run per user.
+        $mutexName = $RmConfig.MutexName
+        if ($RmConfig.RunAs -eq 'user') {
+            $mutexName = $mutexName + '-' + $Context.Sid
+        }
+        $mutex = Enter-RmMutex -Name $mutexName
         if ($null -eq $mutex) {
             $result.verdict = 'skipped'
             $result.reason = 'mutex_busy'
@@ -1072,6 +1168,37 @@ function New-RmFinding {
     return $finding
 }
 
+function Set-RmOsAcl {
+    <#
+    .SYNOPSIS
+    OS seam: gives a folder or file a protected DACL: SYSTEM and Administrators full control (inherited by
+    children of a folder), plus read for ReaderSid when given; nothing inherited from the parent.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [string]$ReaderSid = ''
+    )
+    $isFolder = Test-Path -LiteralPath $Path -PathType Container
+    if ($isFolder) {
+        $acl = New-Object System.Security.AccessControl.DirectorySecurity
+        $inherit = 'ContainerInherit,ObjectInherit'
+    }
+    else {
+        $acl = New-Object System.Security.AccessControl.FileSecurity
+        $inherit = 'None'
+    }
+    $acl.SetAccessRuleProtection($true, $false)
+    foreach ($admin in @('S-1-5-18', 'S-1-5-32-544')) {
+        $id = New-Object System.Security.Principal.SecurityIdentifier($admin)
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($id, 'FullControl', $inherit, 'None', 'Allow')))
+    }
+    if ($ReaderSid) {
+        $reader = New-Object System.Security.Principal.SecurityIdentifier($ReaderSid)
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($reader, 'Read', $inherit, 'None', 'Allow')))
+    }
+    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
+}
+
 function Get-RmDataRoot {
     <#
     .SYNOPSIS
@@ -1201,11 +1328,43 @@ function Format-RmResultLine {
         $step += 1
         $smaller = Get-RmShrunkResult -Result $Result -Step $step
         if ($null -eq $smaller) {
-            return $line.Substring(0, $RmSchema.MaxChars)
+            return (Get-RmMinimalResultLine -Result $Result)
         }
         $line = ConvertTo-RmJson -Value $smaller
     }
     return $line
+}
+
+function Get-RmMinimalResultLine {
+    <#
+    .SYNOPSIS
+    The last resort when even a result without findings is too long (a huge message or host name): only the
+    fixed keys, the verdict and as many failing ids as fit. Still valid JSON; cutting the text never is.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $failing = New-Object System.Collections.Generic.List[string]
+    foreach ($id in @($Result.failing)) {
+        $failing.Add([string]$id)
+    }
+    while ($true) {
+        $minimal = [ordered]@{
+            schema_version = $RmSchema.Version
+            tool = $RmConfig.Tool
+            package = $RmConfig.Package
+            phase = $RmConfig.Phase
+            verdict = [string]$Result.verdict
+            reason = 'truncated'
+            dry_run = [bool]$RmConfig.DryRun
+            truncated = $true
+            failing = $failing.ToArray()
+            findings = @()
+        }
+        $line = ConvertTo-RmJson -Value $minimal
+        if ($line.Length -le $RmSchema.MaxChars -or $failing.Count -eq 0) {
+            return $line
+        }
+        $failing.RemoveAt($failing.Count - 1)
+    }
 }
 
 function Write-RmResult {
@@ -1236,7 +1395,12 @@ function Write-RmResult {
         Write-RmLog -Message ('result exit ' + $output.ExitCode + ' ' + $line)
     }
     catch {
-        $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error","reason":"unhandled_error","findings":[]}'
+        # Constrained Language Mode blocks the JSON writer itself; say so, with what fixes it (signing).
+        $reason = '"reason":"unhandled_error"'
+        if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+            $reason = '"reason":"constrained_language","advice":"sign_scripts_for_wdac_or_applocker"'
+        }
+        $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error",' + $reason + ',"findings":[]}'
         $output = [ordered]@{ Lines = @($line); ExitCode = 1 }
         if (-not $RmOutput.PhaseExit) {
             $output = [ordered]@{ Lines = $RmOutput.Fallback; ExitCode = $RmOutput.FallbackExit }
@@ -2415,6 +2579,11 @@ $RmChecks = @(
 $RmOutcome = $null
 $RmRelaunch = $null
 try {
+    # WDAC/AppLocker run unsigned scripts in Constrained Language Mode, where the .NET calls below are blocked:
+    # stop before touching anything; Write-RmResult answers 'constrained_language' with the advice to sign.
+    if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+        throw 'constrained_language'
+    }
     $RmContext = Get-RmContext
     if (Test-RmRelaunchNeeded -Context $RmContext) {
         $RmRelaunch = Invoke-RmSelf64

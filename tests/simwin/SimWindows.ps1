@@ -413,6 +413,24 @@ function Set-RmOsAcl {
     Save-SimMachine
 }
 
+function Get-RmOsFolderTrust {
+    # Folders our runtime protected are SYSTEM's; any other existing folder is as ProgramData leaves it to the
+    # user who created it, unless the machine says otherwise ('folder_trust' by path relative to the root).
+    param([Parameter(Mandatory = $true)][string]$Path)
+    if ($script:SimMachine['acl'].ContainsKey($Path)) {
+        return [ordered]@{ Owner = 'S-1-5-18'; Writers = @('S-1-5-18', 'S-1-5-32-544') }
+    }
+    $trust = $script:SimMachine['folder_trust']
+    if ($null -ne $trust) {
+        foreach ($key in $trust.Keys) {
+            if ($Path.Replace('\', '/').EndsWith($key)) {
+                return [ordered]@{ Owner = [string]$trust[$key]['Owner']; Writers = @($trust[$key]['Writers']) }
+            }
+        }
+    }
+    return [ordered]@{ Owner = 'S-1-5-21-9-9-9-1001'; Writers = @('S-1-5-18', 'S-1-5-32-544', 'S-1-5-21-9-9-9-1001') }
+}
+
 function Invoke-RmNative {
     param(
         [Parameter(Mandatory = $true)][string]$FilePath,
