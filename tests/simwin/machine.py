@@ -86,6 +86,12 @@ class Machine:
         self.files: dict[str, bytes] = {}  # path relative to the machine root -> content
         self.user_name = "alex"
 
+    def run_as(self, account: str) -> "Machine":
+        """Who runs the next script: 'system' (Intune device package), 'user' (user package), 'admin'."""
+        self.account = account
+        self.state["identity"] = dict(IDENTITIES[account])
+        return self
+
     def copy(self) -> "Machine":
         other = Machine(copy.deepcopy(self.state), self.account)
         other.culture, other.files, other.user_name = self.culture, dict(self.files), self.user_name
@@ -153,13 +159,16 @@ class Machine:
         return self
 
 
+IDENTITIES = {
+    "system": {"Sid": SYSTEM_SID, "Groups": [ADMINS], "IsAdmin": True, "SessionId": 0},
+    "user": {"Sid": USER_SID, "Groups": [INTERACTIVE, "S-1-5-11"], "IsAdmin": False, "SessionId": 1},
+    "admin": {"Sid": "S-1-5-21-9-9-9-500", "Groups": [ADMINS, "S-1-5-2"], "IsAdmin": True, "SessionId": 0},
+}
+
+
 def healthy(account: str = "system") -> Machine:
     """A healthy Entra-joined Windows 11 device with one signed-in user; ``account`` is who runs the script."""
-    identity = {
-        "system": {"Sid": SYSTEM_SID, "Groups": [ADMINS], "IsAdmin": True, "SessionId": 0},
-        "user": {"Sid": USER_SID, "Groups": [INTERACTIVE, "S-1-5-11"], "IsAdmin": False, "SessionId": 1},
-        "admin": {"Sid": "S-1-5-21-9-9-9-500", "Groups": [ADMINS, "S-1-5-2"], "IsAdmin": True, "SessionId": 0},
-    }[account]
+    identity = dict(IDENTITIES[account])
     clock = DEFAULT_CLOCK
     prt_time = (parse_stamp(clock) - dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.000")
     state: dict[str, Any] = {
