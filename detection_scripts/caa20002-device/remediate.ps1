@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 2e904b53a3d8f976eecef9d9a039666e95b9523fef8332672fffefc07b4b5034
+# input-sha256: c2dffec64537ad881344d64f42475e362a659a1681cf59af6991f5f7d8a6f002
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
