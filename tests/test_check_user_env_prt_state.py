@@ -27,8 +27,9 @@ def desired(check):
 def test_metadata_follows_the_user_package_rules(check):
     assert check.context is Context.USER  # the user/SSO part of dsregcmd is valid only as the user
     assert check.tier is Tier.SAFE
-    assert (check.budget_seconds, check.rank) == (8, 60)
-    assert check.option("max_prt_age_hours").default == 4  # the PRT renews about every 4 hours
+    assert (check.budget_seconds, check.rank) == (12, 60)
+    # The PRT renews lazily about every 4 hours (a healthy one can be 4-6 h old): the threshold sits above.
+    assert check.option("max_prt_age_hours").default == 8 and check.option("max_prt_age_hours").min > 4
 
 
 def test_desired_state_encodes_dsregcmd(desired):
@@ -41,8 +42,9 @@ def test_desired_state_encodes_dsregcmd(desired):
 
 
 def test_timeouts_fit_the_budget(check, desired):
-    # The remediation phase detects, refreshes and detects again.
-    assert 2 * desired["StatusTimeoutSeconds"] + desired["RefreshTimeoutSeconds"] <= check.budget_seconds
+    # The remediation phase detects, refreshes and verifies; the verification reuses the run's /status output.
+    assert desired["StatusTimeoutSeconds"] >= 10  # sized to dsregcmd on a joined device (DOMAIN.md s.9)
+    assert desired["StatusTimeoutSeconds"] + desired["RefreshTimeoutSeconds"] <= check.budget_seconds
 
 
 @pytest.mark.parametrize("text, parts", [
@@ -80,7 +82,7 @@ def test_rendered_scripts_lint_clean(tmp_path):
 def test_detection_runs_dsregcmd_through_the_runtime_and_never_refreshes(tmp_path):
     body = fragment_body(render_user(tmp_path, CHECK_ID).detect, "Test-RmPrtState")
     assert "Invoke-RmNative -FilePath $exe -Arguments $Desired.StatusArguments" in body
-    assert "ConvertFrom-RmColonList -Text $status.Output" in body
+    assert "ConvertFrom-RmColonList -Text $output" in body
     assert "RefreshArguments" not in body
     assert "'pass' -Reason 'not_joined'" in body
     # An unparsable update time is only reported: the failure needs a parsed time older than the threshold.

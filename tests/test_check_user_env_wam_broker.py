@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from checkutil import assert_lints_clean, fragment_body, parse_user, render_user
+from checkutil import assert_lints_clean, fragment_body, function_text, parse_user, render_user
 
 from remediate.checks import get_check
 from remediate.checks.base import Context, Tier
@@ -53,20 +53,28 @@ def test_rendered_scripts_lint_clean(tmp_path):
 
 
 def test_detection_reads_the_user_registration_and_the_events(tmp_path):
-    body = fragment_body(render_user(tmp_path, CHECK_ID).detect, "Test-RmWamBroker")
+    script = render_user(tmp_path, CHECK_ID).detect
+    body = fragment_body(script, "Test-RmWamBroker")
     assert "Get-RmOsAppxPackage -Name $package.Name" in body
-    assert "-AllUsers" not in body  # the signed-in user's registration, not the machine's
+    seam = function_text(script, "Get-RmOsAppxPackage")
+    assert "Get-AppxPackage -Name $Name -ErrorAction Stop" in seam
+    assert "-AllUsers" not in seam  # the signed-in user's registration, not the machine's
     assert "Join-Path $env:windir ($Desired.SystemApps + '\\' + $package.Folder + '\\' + $Desired.Manifest)" in body
-    assert "Get-RmOsEvent -LogName $Desired.EventLog -ProviderName $Desired.EventProvider" in body
-    # Events of other users are not this user's problem; events since our last registration are answered.
+    assert "-ProviderName $Desired.EventProvider" in body
+    # Only events logged for this user's SID count; events since our last registration are answered.
     assert "$_.UserSid -eq $Run.Context.Sid" in body
+    assert "-not $_.UserSid" not in body
     assert "$Run.State[$Desired.StateKey]" in body
     assert "'advisory' -Reason 'manifest_missing'" in body
-    assert "Add-AppxPackage" not in body
+    assert "Register-RmOsAppxPackage" not in body
 
 
 def test_remediation_is_microsofts_registration_under_shouldprocess(tmp_path):
-    body = fragment_body(render_user(tmp_path, CHECK_ID).remediate, "Repair-RmWamBroker")
-    assert "Register-RmOsAppxPackage -Manifest $item.Manifest" in body
+    script = render_user(tmp_path, CHECK_ID).remediate
+    body = fragment_body(script, "Repair-RmWamBroker")
+    seam = function_text(script, "Register-RmOsAppxPackage")
+    assert "Add-AppxPackage -Path $Manifest -Register -DisableDevelopmentMode -ForceApplicationShutdown" in seam
+    # Never during a call: the call check comes before any registration.
+    assert body.index("Test-RmCallInProgress") < body.index("$PSCmdlet.ShouldProcess($item.Manifest")
     assert body.index("$PSCmdlet.ShouldProcess($item.Manifest") < body.index("Register-RmOsAppxPackage")
     assert "$Run.State[$Desired.StateKey] = Get-RmStamp\r\n" in body  # now, UTC (Get-RmStamp default)

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 90d050641fc856f3fec4f8106e73259a8a46034b3f3131ff403a9933dd538e90
+# input-sha256: 8103b9ac10ad6aa06a15424d253ecc1c5821be2c137df6e9e9bf968ae043037b
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -1375,6 +1375,46 @@ function Stop-RmOsProcess {
     return @(Get-Process -Id $Id -ErrorAction SilentlyContinue | ForEach-Object { [int]$_.Id })
 }
 
+function Test-RmCallInProgress {
+    <#
+    .SYNOPSIS
+    Whether an app of this user holds the microphone or the camera right now (a call): then a fix that closes
+    apps must wait.
+    .DESCRIPTION
+    Windows records each app's use under CapabilityAccessManager\ConsentStore\<device>\<app> (packaged apps)
+    and ...\NonPackaged\<path> as FILETIME values: LastUsedTimeStart, and LastUsedTimeStop = 0 while in use
+    (DOMAIN.md s.3). An app that crashed mid-call never writes its stop time: a start older than StaleHours
+    is such a stale flag and is ignored, or one crash would block the fix for ever. Returns the matching app
+    key names ('' entries never); an empty array means no call.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$ConsentStore,
+        [Parameter(Mandatory = $true)][string[]]$Devices,
+        [Parameter(Mandatory = $true)][string]$AppMatch,
+        [Parameter(Mandatory = $true)][int]$StaleHours
+    )
+    $now = Get-RmOsTime
+    $busy = New-Object System.Collections.Generic.List[string]
+    foreach ($device in $Devices) {
+        $base = $ConsentStore + '\' + $device
+        $paths = @(Get-RmRegistrySubKeyNames -Path $base | ForEach-Object { $base + '\' + $_ })
+        $paths += @(Get-RmRegistrySubKeyNames -Path ($base + '\NonPackaged') | ForEach-Object { $base + '\NonPackaged\' + $_ })
+        foreach ($path in @($paths | Where-Object { $_ -match $AppMatch })) {
+            $start = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStart'
+            $stop = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStop'
+            if ($null -eq $start -or $null -eq $stop -or [long]$start -le 0 -or [long]$stop -ne 0) {
+                continue
+            }
+            $started = [DateTime]::FromFileTimeUtc([long]$start)
+            if (($now - $started).TotalHours -gt $StaleHours) {
+                continue
+            }
+            $busy.Add($device + ':' + ($path -split '\\')[-1])
+        }
+    }
+    return $busy.ToArray()
+}
+
 function Get-RmDataRoot {
     <#
     .SYNOPSIS
@@ -1944,7 +1984,7 @@ function Test-RmWamBroker {
     .SYNOPSIS
     Detection for check wam_broker: WAM plug-ins (AAD BrokerPlugin, CloudExperienceHost) registered for the user.
     .DESCRIPTION
-    Signal: BrokerPlugin / CloudExperienceHost not registered for the user or Status not Ok; AppModel-State events naming the broker for this user since the window start or the last registration; a missing SystemApps manifest is advisory
+    Signal: BrokerPlugin / CloudExperienceHost not registered for the user or Status not Ok; AppModel-State events naming the broker logged for this user's SID since the window start or the last registration; a missing SystemApps manifest is advisory
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1981,7 +2021,8 @@ function Test-RmWamBroker {
         }
     }
     # 2. AppModel-State repair events naming the broker since the window start or our last registration,
-    # whichever is later. Events of other users are not ours; events without a user are counted.
+    # whichever is later. Only events logged for this user's SID count (the event's Security UserID): another
+    # user's broken broker, or an event without a user, is no reason to close this user's apps.
     if ($Options.check_events) {
         $since = (Get-RmOsTime).AddHours(-[int]$Options.event_window_hours)
         if ($Run.State.ContainsKey($Desired.StateKey)) {
@@ -1994,7 +2035,7 @@ function Test-RmWamBroker {
         if ($read.Status -ne 'ok') {
             $facts['events'] = 'unreadable'
         }
-        $mine = @($read.Records | Where-Object { (-not $_.UserSid -or $_.UserSid -eq $Run.Context.Sid) -and ($_.Data -join "`n").IndexOf($Desired.EventMatch, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
+        $mine = @($read.Records | Where-Object { $_.UserSid -eq $Run.Context.Sid -and ($_.Data -join "`n").IndexOf($Desired.EventMatch, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
         if ($mine.Count -gt 0) {
             $facts['state_repair_events'] = $mine.Count
             if (@($plan | Where-Object { $_.Label -eq $Desired.EventLabel }).Count -eq 0) {
@@ -2034,7 +2075,7 @@ function Repair-RmWamBroker {
     .SYNOPSIS
     Remediation for check wam_broker (safe).
     .DESCRIPTION
-    Fix: Add-AppxPackage -Register <SystemApps manifest> -DisableDevelopmentMode -ForceApplicationShutdown, as the user (Microsoft's remediation; closes this user's apps holding the package)
+    Fix: Add-AppxPackage -Register <SystemApps manifest> -DisableDevelopmentMode -ForceApplicationShutdown, as the user (Microsoft's remediation; closes this user's apps holding the package), never during a call (microphone or camera in use: deferred)
     Backup: nothing to back up: the packages are re-registered from the Windows image
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
@@ -2046,7 +2087,12 @@ function Repair-RmWamBroker {
     $Options = $Check.Options
     $Desired = $Check.Desired
     # Microsoft's own remediation, in the user's context: re-register each package from its manifest in the
-    # Windows image. -ForceApplicationShutdown closes this user's apps that hold the package.
+    # Windows image. -ForceApplicationShutdown closes this user's apps that hold the package: never during a call.
+    $calls = @(Test-RmCallInProgress -ConsentStore $Desired.ConsentStore -Devices $Desired.CallDevices -AppMatch $Desired.CallAppMatch -StaleHours $Desired.CallStaleHours)
+    if ($calls.Count -gt 0) {
+        $facts = [ordered]@{ retry = 'next run'; in_use = @($calls | Select-Object -First 3) }
+        return New-RmFinding -Id $Check.Id -State 'deferred' -Reason 'call_in_progress' -Facts $facts
+    }
     $registered = 0
     $errors = New-Object System.Collections.Generic.List[string]
     foreach ($item in @($Finding.plan)) {
@@ -2205,7 +2251,7 @@ function Test-RmPrtState {
     .SYNOPSIS
     Detection for check prt_state: Primary Refresh Token present and recent for the user.
     .DESCRIPTION
-    Signal: dsregcmd /status as the user, AzureAdJoined YES: AzureAdPrt NO or AzureAdPrtUpdateTime older than max_prt_age_hours (unknown time format = fact); PRT diagnostics as facts; no Entra join = not_joined
+    Signal: dsregcmd /status as the user, AzureAdJoined YES, the user in Entra ID (IsUserAzureAD, an S-1-12-1 SID; local and non-synced accounts do not apply): AzureAdPrt NO or AzureAdPrtUpdateTime older than max_prt_age_hours (unknown time format = fact); PRT diagnostics as facts; no Entra join (registry JoinInfo or dsregcmd) = not_joined
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -2213,19 +2259,39 @@ function Test-RmPrtState {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
-    # 1. dsregcmd /status as the signed-in user: its user and SSO parts are valid only in this context.
-    $exe = Join-Path $env:windir $Desired.Program
+    # 1. No Entra join in the registry (readable by users, culture-free): no PRT is expected, and dsregcmd, whose
+    # pre-join diagnostics take well over 10 s on domain-only devices, need not run at all.
     $facts = [ordered]@{}
+    try {
+        $joins = @(Get-RmRegistrySubKeyNames -Path $Desired.DeviceJoinInfo)
+    }
+    catch {
+        $joins = $null
+    }
+    if ($null -ne $joins -and $joins.Count -eq 0) {
+        $facts['join'] = 'none'
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'not_joined' -Facts $facts
+    }
+    # 2. dsregcmd /status as the signed-in user: its user and SSO parts are valid only in this context. One run of
+    # the package reads it once: the verification after /refreshprt would see the same PRT (it updates later).
+    $exe = Join-Path $env:windir $Desired.Program
     if (-not (Test-Path -LiteralPath $exe -PathType Leaf)) {
         return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'dsregcmd_missing' -Facts $facts
     }
-    $status = Invoke-RmNative -FilePath $exe -Arguments $Desired.StatusArguments -TimeoutSeconds $Desired.StatusTimeoutSeconds
-    if ($status.TimedOut -or -not $status.Started -or $status.ExitCode -ne 0) {
-        $facts['exit_code'] = $status.ExitCode
-        $facts['timed_out'] = $status.TimedOut
-        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'dsregcmd_failed' -Facts $facts
+    if ($Run.Contains($Desired.CacheKey)) {
+        $output = [string]$Run[$Desired.CacheKey]
     }
-    $values = ConvertFrom-RmColonList -Text $status.Output
+    else {
+        $status = Invoke-RmNative -FilePath $exe -Arguments $Desired.StatusArguments -TimeoutSeconds $Desired.StatusTimeoutSeconds
+        if ($status.TimedOut -or -not $status.Started -or $status.ExitCode -ne 0) {
+            $facts['exit_code'] = $status.ExitCode
+            $facts['timed_out'] = $status.TimedOut
+            return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'dsregcmd_failed' -Facts $facts
+        }
+        $output = [string]$status.Output
+        $Run[$Desired.CacheKey] = $output
+    }
+    $values = ConvertFrom-RmColonList -Text $output
     if (-not $values.ContainsKey($Desired.AadJoinedField) -and -not $values.ContainsKey($Desired.DomainJoinedField)) {
         # Not the output this check knows how to read: report, never act on a guess.
         return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'status_unreadable' -Facts $facts
@@ -2246,11 +2312,34 @@ function Test-RmPrtState {
         # No Entra join (hybrid included): no Primary Refresh Token is expected for this user.
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'not_joined' -Facts $facts
     }
-    # 2. The PRT: missing, or older than the threshold. An update time in an unknown format is a fact, not a failure.
+    # 3. Whose PRT: only users present in Entra ID (cloud or synced) have one. dsregcmd says so itself
+    # (IsUserAzureAD) where its layout has the field; else an Entra user's SID starts with S-1-12-1, and a local
+    # account's domain is the computer itself. A domain user of an older layout stays unverified.
+    $inEntra = [string]$values[$Desired.UserInEntraField]
+    $identity = 'unverified'
+    if ($inEntra -eq $Desired.Yes -or ([string]$Run.Context.Sid).StartsWith($Desired.EntraUserSidPrefix)) {
+        $identity = 'entra'
+    }
+    elseif ($inEntra -eq $Desired.No) {
+        $identity = 'not_in_entra'
+    }
+    elseif (-not $domainJoined -or ($env:USERDOMAIN -and $env:USERDOMAIN -eq $env:COMPUTERNAME)) {
+        # On an Entra-only device every non-Entra user is a local account (or a Microsoft account).
+        $identity = 'local_account'
+    }
+    $facts['identity'] = $identity
+    if (@('not_in_entra', 'local_account') -contains $identity) {
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'not_applicable' -Facts $facts
+    }
+    # 4. The PRT: missing, or older than the threshold. An update time in an unknown format is a fact, not a failure.
     $prt = [string]$values[$Desired.PrtField]
     $facts['azure_ad_prt'] = $prt
     $problem = ''
     $updated = $null
+    if ($prt -eq $Desired.No -and $identity -eq 'unverified') {
+        # A domain user who may not be synced to Entra ID: a missing PRT is then normal; reported, never fixed.
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'prt_missing_identity_unverified' -Facts $facts
+    }
     if ($prt -eq $Desired.No) {
         $problem = 'prt_missing'
     }
@@ -2289,7 +2378,7 @@ function Test-RmPrtState {
             $facts[$field.Fact] = $text.Substring(0, [Math]::Min($text.Length, $Desired.MaxFactChars))
         }
     }
-    # 3. A refresh we requested that the PRT has not answered yet: pending for a while, then advisory until the
+    # 5. A refresh we requested that the PRT has not answered yet: pending for a while, then advisory until the
     # retry interval ends (so a refresh that cannot help is not repeated on every run).
     if ($Run.State.ContainsKey($Desired.StateKey)) {
         $refreshed = ConvertFrom-RmStamp -Text $Run.State[$Desired.StateKey]
@@ -2826,6 +2915,13 @@ $RmChecks = @(
             'EventMatch' = 'Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy'
             'EventLabel' = 'broker'
             'StateKey' = 'wam_broker.registered'
+            'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
+            'CallDevices' = @(
+                'microphone',
+                'webcam'
+            )
+            'CallAppMatch' = '.'
+            'CallStaleHours' = 12
             'MaxFactChars' = 120
         }
     },
@@ -2891,7 +2987,7 @@ $RmChecks = @(
         'Detect' = 'Test-RmPrtState'
         'Repair' = 'Repair-RmPrtState'
         'Options' = [ordered]@{
-            'max_prt_age_hours' = 4
+            'max_prt_age_hours' = 8
             'settle_minutes' = 30
             'retry_hours' = 24
         }
@@ -2899,8 +2995,12 @@ $RmChecks = @(
             'Program' = 'System32\dsregcmd.exe'
             'StatusArguments' = '/status'
             'RefreshArguments' = '/refreshprt'
-            'StatusTimeoutSeconds' = 3
+            'StatusTimeoutSeconds' = 10
             'RefreshTimeoutSeconds' = 2
+            'CacheKey' = 'prt_state.status'
+            'DeviceJoinInfo' = 'HKLM:\SYSTEM\CurrentControlSet\Control\CloudDomainJoin\JoinInfo'
+            'UserInEntraField' = 'IsUserAzureAD'
+            'EntraUserSidPrefix' = 'S-1-12-1-'
             'AadJoinedField' = 'AzureAdJoined'
             'DomainJoinedField' = 'DomainJoined'
             'PrtField' = 'AzureAdPrt'

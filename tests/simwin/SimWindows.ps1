@@ -93,6 +93,18 @@ function ConvertTo-SimRegistryValue {
     }
 }
 
+function Test-SimRegistryParent {
+    # A key with subkeys exists even when the machine data lists only the subkeys (as on Windows).
+    param([string]$Key)
+    $prefix = $Key + '\'
+    foreach ($name in $script:SimMachine['registry'].Keys) {
+        if ($name.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
+            return $true
+        }
+    }
+    return $false
+}
+
 function New-SimRegistryKey {
     param([string]$Key, [bool]$Writable)
     $object = [pscustomobject]@{ SimKey = $Key; SimWritable = $Writable }
@@ -184,6 +196,9 @@ function Open-RmRegistryKey {
     )
     $key = ConvertTo-SimRegistryPath -Path $Path
     Invoke-SimFault -Operation 'registry.open' -Target $key
+    if ($null -eq (Get-SimRegistryKeyData -Key $key) -and (Test-SimRegistryParent -Key $key)) {
+        $script:SimMachine['registry'][$key] = [ordered]@{ values = [ordered]@{} }
+    }
     if ($null -eq (Get-SimRegistryKeyData -Key $key)) {
         if (-not $Create) {
             return $null

@@ -12,6 +12,7 @@ Options for one check render the package anew from a temporary copy (tests/check
 from __future__ import annotations
 
 import functools
+import time
 from pathlib import Path
 
 from remediate.render import render_package
@@ -20,6 +21,7 @@ from simwin.machine import Machine, healthy
 from simwin.run import Run, run_script
 
 BUDGET_S = {"device": 60.0, "user": 60.0}
+MUTEX_RETRIES = 8
 
 
 class Sim:
@@ -36,8 +38,15 @@ class Sim:
         return cls(tmp, "user", healthy(account), _scripts(tmp, "user", check, options))
 
     def run(self, phase: str, *, env: dict[str, str] | None = None, **kwargs) -> Run:
-        run = run_script(self.scripts[phase], self.machine, self.tmp, name=f"{phase}.ps1", env=env,
-                         budget_s=BUDGET_S[self.package], **kwargs)
+        for attempt in range(MUTEX_RETRIES):
+            run = run_script(self.scripts[phase], self.machine, self.tmp, name=f"{phase}.ps1", env=env,
+                             budget_s=BUDGET_S[self.package], **kwargs)
+            # The package mutex is a real named mutex, and .NET on Linux keeps every Global\ one in the fixed
+            # /tmp/.dotnet/shm (TMPDIR is ignored): another test process on this machine may hold the same name.
+            # A busy run changed nothing, so it is simply run again.
+            if run.result.get("reason") != "mutex_busy":
+                break
+            time.sleep(0.5 + attempt * 0.5)
         self.runs.append(run)
         return run
 

@@ -12,6 +12,9 @@ BROKER = ("broker", "Microsoft.AAD.BrokerPlugin", "Microsoft.AAD.BrokerPlugin_cw
 CXH = ("cxh", "Microsoft.Windows.CloudExperienceHost", "Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy")
 # Shown as source "AppModel-State" in Event Viewer; the provider's full name is what Get-WinEvent filters on.
 EVENT_PROVIDER = "Microsoft-Windows-AppModel-State"
+# Call in progress (DOMAIN.md s.3, as for teams_cache): any app of this user holding the microphone or camera;
+# -ForceApplicationShutdown would close Teams, Outlook or a browser in the middle of a call.
+CONSENT_STORE = r"HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore"
 
 
 def desired(options):
@@ -26,6 +29,10 @@ def desired(options):
         "EventMatch": BROKER[2],  # the events name the broker's package family
         "EventLabel": BROKER[0],
         "StateKey": "wam_broker.registered",
+        "ConsentStore": CONSENT_STORE,
+        "CallDevices": ["microphone", "webcam"],
+        "CallAppMatch": ".",  # any app: every app that signs in through the broker is closed
+        "CallStaleHours": 12,  # a start older than this without a stop is a crashed app's flag, not a call
         "MaxFactChars": 120,
     }
 
@@ -38,10 +45,11 @@ CHECK = Check(
     budget_seconds=10,
     rank=40,
     signal=("BrokerPlugin / CloudExperienceHost not registered for the user or Status not Ok; AppModel-State "
-            "events naming the broker for this user since the window start or the last registration; a missing "
-            "SystemApps manifest is advisory"),
+            "events naming the broker logged for this user's SID since the window start or the last "
+            "registration; a missing SystemApps manifest is advisory"),
     fix=("Add-AppxPackage -Register <SystemApps manifest> -DisableDevelopmentMode -ForceApplicationShutdown, "
-         "as the user (Microsoft's remediation; closes this user's apps holding the package)"),
+         "as the user (Microsoft's remediation; closes this user's apps holding the package), never during a "
+         "call (microphone or camera in use: deferred)"),
     backup="nothing to back up: the packages are re-registered from the Windows image",
     undo="nothing to undo; the registration time is kept in the state file (wam_broker.registered)",
     options=(
