@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 02dbe25deeddd4cc70bb96f8d2da53a70f10339b3bdd2769dec00052beb29d7d
+# input-sha256: 16ef3c1ead7f4aa4fef653b6a543695884413ee22deec2f68700ff69332c1670
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

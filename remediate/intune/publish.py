@@ -10,6 +10,7 @@ With ``dry_run`` only reads are sent; the writes come back as planned requests.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from remediate.errors import ConfigError, ServiceError
 from remediate.intune.bundle import Bundle
 from remediate.intune.graph import Call, GraphClient
 from remediate.intune.schedule import Schedule, schedule_from_graph
+from remediate.output import Result
 
 SCRIPTS_PATH = "/deviceManagement/deviceHealthScripts"
 COMPARED_FIELDS = ("description", "publisher", "runAsAccount", "runAs32Bit", "enforceSignatureCheck",
@@ -232,3 +234,22 @@ def publish(client: GraphClient | None, bundle: Bundle, request: AssignmentReque
     result = sync_script(client, bundle, dry_run)
     sync_assignments(client, result, bundle, request, dry_run)
     return result
+
+
+def _show_request(request: PlannedRequest) -> str:
+    """A planned request for humans: script contents shortened (the JSON output has them in full)."""
+    body = request.body
+    if isinstance(body, dict):
+        body = {k: (f"<base64, {len(v)} chars>" if k.endswith("ScriptContent") else v) for k, v in body.items()}
+    return f"{request.method} {request.path}" + (f"\n  {json.dumps(body, sort_keys=True)}" if body else "")
+
+
+def publish_result(result: PublishResult, dry_run: bool) -> Result:
+    """``remediate publish``: the action, the assignment changes, and with ``dry_run`` the planned writes."""
+    fields = f" ({', '.join(result.changed_fields)})" if result.action == "update" else ""
+    prefix = "dry run: would " if dry_run else ""
+    lines = [f"{prefix}{result.action}{fields}: {result.display_name} [{result.script_id}]"]
+    lines += [f"  {change}" for change in result.assignment_changes or ["assignments: no change"]]
+    if dry_run:
+        lines += [_show_request(planned) for planned in result.requests]
+    return Result("publish", result.to_dict(), lines)

@@ -13,6 +13,7 @@ from typing import Any
 from remediate.errors import ServiceError
 from remediate.intune.graph import DEVICES_READ_PERMISSION, PRIVILEGED_PERMISSION, Call, GraphClient
 from remediate.intune.publish import PlannedRequest, find_script
+from remediate.output import Result
 
 DEVICES_PATH = "/deviceManagement/managedDevices"
 _GUID_RE = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -72,3 +73,10 @@ def trigger(client: GraphClient, display_name: str, device: str, *, dry_run: boo
         client.request(request.method, request.path, body=request.body,
                        call=Call(what=f"managed device {device!r}", permission=PRIVILEGED_PERMISSION))
     return TriggerResult(display_name, script["id"], device_id, device_name, request, dry_run)
+
+
+def trigger_result(result: TriggerResult, name: str, device: str, dry_run: bool) -> Result:
+    """``remediate trigger``: one line naming the package and the device."""
+    verb = "would start" if dry_run else "started"
+    return Result("trigger", result.to_dict(),
+                  [f"{verb} {name} on {result.device_name or device} [{result.device_id}]"])

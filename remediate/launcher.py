@@ -1,7 +1,7 @@
 """User-context execution: wrap a user package in the interactive-user launcher (a shipped .ps1, by name).
 
 A WinRM/PSRP session is the connecting admin, and a local agent is SYSTEM; a user package must run in the
-signed-in user's session (DOMAIN.md section 4). The launcher ``ps/Invoke-RmAsInteractiveUser.ps1`` does it
+signed-in user's session (DOMAIN.md section 4). The launcher ``powershell/launcher/Invoke-RmAsInteractiveUser.ps1`` does it
 with a one-off scheduled task; here we only fill in its values. Exit codes come from ``script_exit_code`` so
 the launcher and the scripts cannot disagree.
 """
@@ -22,7 +22,7 @@ _MARGIN_S = 15  # the launcher must answer before the runner's own deadline cuts
 
 
 def load_launcher() -> str:
-    return (resources.files("remediate.runners") / "ps" / LAUNCHER).read_bytes().decode("ascii")
+    return (resources.files("remediate") / "powershell" / "launcher" / LAUNCHER).read_bytes().decode("ascii")
 
 
 def wrap_for_interactive_user(script: str, *, package: str, phase: Phase | str, timeout_s: float) -> str:
