@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from remediate.checks import all_checks
-from remediate.checks.base import Check, Context, Option, Tier
+from remediate.checks.base import Check, Context, Option, Tier, all_checks
 from remediate.errors import ConfigError
 from remediate.output import Result
 

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 16ef3c1ead7f4aa4fef653b6a543695884413ee22deec2f68700ff69332c1670
+# input-sha256: bb47be14d7599f83c502a6fdfb80a29cea69d3a8b8fbec728ba639695df3ed4c
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

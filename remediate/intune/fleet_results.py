@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from remediate.errors import ServiceError
-from remediate.intune.graph import Call, GraphClient
-from remediate.intune.publish import SCRIPTS_PATH, find_script
+from remediate.intune.graph import SCRIPTS_PATH, Call, GraphClient, find_script
 from remediate.output import Result
 from remediate.results import MAX_RESULT_CHARS, ResultParseError, State, parse_result_line
 

@@ -201,3 +201,21 @@ def _http_error(method: str, path: str, response: requests.Response, call: Call)
     if status == 404:
         return ServiceError(f"not found: {call.what} (404 on {method} {short})", status=status, code="not_found")
     return ServiceError(f"Graph answered {status} on {method} {short}{suffix}", status=status, code="http")
+
+
+# -- the Intune remediations collection, read by publish, results and trigger ---------------------------------
+SCRIPTS_PATH = "/deviceManagement/deviceHealthScripts"
+
+
+def find_script(client: GraphClient, display_name: str) -> dict[str, Any] | None:
+    """The deviceHealthScript with this displayName (matched exactly), or None. Two matches is an error."""
+    call = Call(what="deviceHealthScripts")
+    matches = [s for s in client.get_all(SCRIPTS_PATH, {"$select": "id,displayName"}, call=call)
+               if s.get("displayName") == display_name]
+    if len(matches) > 1:
+        ids = ", ".join(str(s.get("id")) for s in matches)
+        raise ServiceError(f"{len(matches)} remediations are named {display_name!r} ({ids}); rename or delete "
+                           "all but one", code="ambiguous")
+    if matches and not isinstance(matches[0].get("id"), str):
+        raise ServiceError(f"Graph listed {display_name!r} without an id", code="bad_response")
+    return matches[0] if matches else None

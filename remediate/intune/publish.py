@@ -17,11 +17,10 @@ from typing import Any
 
 from remediate.errors import ConfigError, ServiceError
 from remediate.intune.bundle import Bundle
-from remediate.intune.graph import Call, GraphClient
+from remediate.intune.graph import SCRIPTS_PATH, Call, GraphClient, find_script
 from remediate.intune.schedule import Schedule, schedule_from_graph
 from remediate.output import Result
 
-SCRIPTS_PATH = "/deviceManagement/deviceHealthScripts"
 COMPARED_FIELDS = ("description", "publisher", "runAsAccount", "runAs32Bit", "enforceSignatureCheck",
                    "detectionScriptContent", "remediationScriptContent")
 NEW_ID = "{new-script-id}"  # placeholder in dry-run plans for a script that does not exist yet
@@ -94,20 +93,6 @@ class PublishResult:
         return {"display_name": self.display_name, "script_id": self.script_id, "action": self.action,
                 "changed_fields": self.changed_fields, "assignment_changes": self.assignment_changes,
                 "dry_run": self.dry_run, "requests": [r.to_dict() for r in self.requests]}
-
-
-def find_script(client: GraphClient, display_name: str) -> dict[str, Any] | None:
-    """The deviceHealthScript with this displayName (matched exactly), or None. Two matches is an error."""
-    call = Call(what="deviceHealthScripts")
-    matches = [s for s in client.get_all(SCRIPTS_PATH, {"$select": "id,displayName"}, call=call)
-               if s.get("displayName") == display_name]
-    if len(matches) > 1:
-        ids = ", ".join(str(s.get("id")) for s in matches)
-        raise ServiceError(f"{len(matches)} remediations are named {display_name!r} ({ids}); rename or delete "
-                           "all but one", code="ambiguous")
-    if matches and not isinstance(matches[0].get("id"), str):
-        raise ServiceError(f"Graph listed {display_name!r} without an id", code="bad_response")
-    return matches[0] if matches else None
 
 
 def content_diff(remote: Mapping[str, Any], payload: Mapping[str, Any]) -> list[str]:
