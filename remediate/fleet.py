@@ -37,7 +37,8 @@ import structlog
 from remediate.errors import ExitCode, RemediateError, RunnerError
 from remediate import defaults, rmm
 from remediate.inventory import dedupe
-from remediate.results import FLEET_STATUS, Phase, ResultParseError, ScriptResult, Verdict, parse_result_line, script_exit_code
+from remediate.results import (FLEET_STATUS, Phase, ResultParseError, ScriptResult, Verdict, parse_result_line,
+                               script_exit_code)
 from remediate.runners import REMOTE, make_runner
 from remediate.runners.base import ConnectionSettings, Runner, RunOutcome
 from remediate.runners.local import running_as_system

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 036e9cf4836e1979dd38798a5bc9bfb3d0e61f4b7aacd2c567f8b2f155e8992b
+# input-sha256: 8a1dbd416f04845ae71d6cdf51e55b838db95d2014c8fc5ed6bf6407878228b0
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

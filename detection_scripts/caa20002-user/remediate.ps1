@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: bb47be14d7599f83c502a6fdfb80a29cea69d3a8b8fbec728ba639695df3ed4c
+# input-sha256: 125bed4820b26eae4e02b971c8e0e8222f6612049f6b2f6ef1681bfed56a4fbe
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

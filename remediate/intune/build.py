@@ -53,4 +53,5 @@ def bundles_result(reports: list[BundleReport], out_dir: Path) -> Result:
     """``remediate package``: one line per file written (create / identical / changed)."""
     data = [{"package": r.package_id, "folder": str(r.folder), "zip": str(r.zip_path), "signed": r.signed,
              "files": dict(r.status)} for r in reports]
-    return Result("package", data, [f"{state:<9} {out_dir / name}" for r in reports for name, state in r.status.items()])
+    lines = [f"{state:<9} {out_dir / name}" for r in reports for name, state in r.status.items()]
+    return Result("package", data, lines)

@@ -1,7 +1,7 @@
 """The Runner protocol, its frozen settings and outcome, and the failure classification.
 
-This module names no concrete runner: the factory is ``remediate.runners.make_runner``. Runners turn every library exception into a
-``RunnerError`` with a stable ``code`` from ``ERROR_CODES`` and a one-line message naming the host; no
+This module names no concrete runner: the factory is ``remediate.runners.make_runner``. Runners turn every
+library exception into a ``RunnerError`` with a stable ``code`` from ``ERROR_CODES`` and a one-line message naming the host; no
 traceback ever reaches a record. Nothing is retried: a 401 retried is an account locked out.
 """
 
