@@ -16,6 +16,8 @@ import tree_sitter
 
 from remediate import pscalls, psvars, pwsh
 from remediate.errors import ConfigError
+from remediate.limits import MAX_SCRIPT_BYTES, UTF8_BOM
+from remediate.output import Result
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ ASCII = Rule("PS002", "non-ASCII byte: PowerShell 5.1 reads a BOM-less file as A
                       " the OEM code page")
 BOM = Rule("PS003", "UTF-8 BOM: Intune rejects it when the signature check is enforced; emit plain ASCII")
 CRLF = Rule("PS004", "line ending is not CRLF: scripts are signed and compared byte for byte with CRLF endings")
-SIZE = Rule("PS005", "file larger than 200,000 bytes, the Intune portal limit")
+SIZE = Rule("PS005", f"file larger than {MAX_SCRIPT_BYTES:,} bytes, the Intune portal limit")
 PS7 = Rule("PS006", "PowerShell 7-only syntax: a parse error in Windows PowerShell 5.1")
 COMMAND = Rule("PS007", "forbidden command: it prompts, writes to the host or stderr, or runs arbitrary code")
 ALIAS = Rule("PS008", "alias used as a command: spell out the cmdlet (aliases shadow native tools and vary by host)")
@@ -65,8 +67,6 @@ UNSET = Rule("PS015", "variable read but never assigned: Set-StrictMode makes th
 RULES: tuple[Rule, ...] = (PARSE, ASCII, BOM, CRLF, SIZE, PS7, COMMAND, ALIAS, RETURN, EXIT, REMOVE, TRY, CONTRACT,
                            CALLS, UNSET)
 
-MAX_BYTES = 200_000  # Intune portal upload limit (DOMAIN.md section 5)
-UTF8_BOM = b"\xef\xbb\xbf"
 
 # Host/stderr writers and interactive commands. Intune keeps only the last output line, so a host-stream line
 # after the JSON replaces the result; anything on stderr makes a remediation a script error even with exit 0;
@@ -131,7 +131,7 @@ def _check_encoding(src: _Source) -> Iterator[Finding]:
     bad = re.compile(rb"[\x80-\xff]").search(data, start)
     if bad is not None:
         yield ASCII, *_position(data, bad.start()), f"0x{data[bad.start()]:02X}"
-    if len(data) > MAX_BYTES:
+    if len(data) > MAX_SCRIPT_BYTES:
         yield SIZE, 1, 1, f"{len(data):,} bytes"
 
 
@@ -338,3 +338,11 @@ def lint_paths(paths: list[Path]) -> list[LintIssue]:
             raise ConfigError(f"cannot read script: {exc.strerror}", file=str(path)) from exc
         issues.extend(lint_bytes(data, str(path)))
     return issues
+
+
+def lint_result(paths: list[Path]) -> Result:
+    """``remediate lint``: one compiler-style line per issue, then the count; exit 1 on any issue."""
+    issues = lint_paths(paths)
+    data = [{"path": i.path, "line": i.line, "col": i.col, "rule": i.rule, "message": i.message} for i in issues]
+    return Result("lint", data, [str(i) for i in issues] + [f"{len(issues)} issue(s)"], rows=data,
+                  exit_code=1 if issues else 0)

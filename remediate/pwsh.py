@@ -117,3 +117,11 @@ def _undouble_quotes(inner: str) -> str:
         out.append(inner[i])
         i += 1
     return "".join(out)
+
+
+def enclosing_function(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The ``function_statement`` that holds ``node``, or None at script scope."""
+    parent = node.parent
+    while parent is not None and parent.type != "function_statement":
+        parent = parent.parent
+    return parent
