@@ -324,8 +324,8 @@ def _check_unset(src: _Source) -> Iterator[Finding]:
 
 def _check_ps51(src: _Source) -> Iterator[Finding]:
     table = ps51.table()
-    for kind, line, col, detail in (*pscompat.check(src.tree, src.data, table),
-                                    *pstraps.check(src.tree, src.data, table)):
+    nodes = pwsh.collect(src.tree, pscompat.NODE_TYPES)
+    for kind, line, col, detail in (*pscompat.check(nodes, src.data, table), *pstraps.check(nodes, src.data, table)):
         yield _COMPAT_RULES[kind], line, col, detail
 
 

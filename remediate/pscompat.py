@@ -27,12 +27,15 @@ _VERB_NOUN = re.compile(r"^[a-z]+-[a-z0-9]+$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class _Ctx:
-    tree: tree_sitter.Tree
     data: bytes
     table: Table
     functions: frozenset[str]
     namespaces: tuple[str, ...]
     loaded: tuple[tuple[int, str], ...]  # (byte offset, assembly name) of each Add-Type -AssemblyName
+
+
+NODE_TYPES = ("command", "type_literal", "function_statement", "redirection")
+Nodes = dict[str, list[tree_sitter.Node]]  # pwsh.collect(tree, NODE_TYPES), shared with pstraps
 
 
 def _text(node: tree_sitter.Node, data: bytes) -> str:
@@ -299,9 +302,9 @@ def _named(ctx_table: Table, command_name_: str, named: dict[str, list]) -> dict
     return out
 
 
-def _loaded_assemblies(tree: tree_sitter.Tree, data: bytes, table: Table) -> tuple[tuple[int, str], ...]:
+def _loaded_assemblies(nodes: Nodes, data: bytes, table: Table) -> tuple[tuple[int, str], ...]:
     loaded = []
-    for command in pwsh.iter_nodes(tree, "command"):
+    for command in nodes["command"]:
         if (command_name(command, data) or "").lower() != "add-type":
             continue
         values = _named(table, "add-type", bind(command, data)[0]).get("assemblyname") or []
@@ -317,18 +320,18 @@ def _loaded_assemblies(tree: tree_sitter.Tree, data: bytes, table: Table) -> tup
 _USING = re.compile(rb"(?im)^[ \t]*using[ \t]+namespace[ \t]+([\w.]+)")
 
 
-def _context(tree: tree_sitter.Tree, data: bytes, table: Table) -> _Ctx:
-    functions = frozenset(_text(n, data).lower() for f in pwsh.iter_nodes(tree, "function_statement")
+def _context(nodes: Nodes, data: bytes, table: Table) -> _Ctx:
+    functions = frozenset(_text(n, data).lower() for f in nodes["function_statement"]
                           for n in f.named_children if n.type == "function_name")
     namespaces = tuple(m.group(1).decode() for m in _USING.finditer(data))
-    return _Ctx(tree, data, table, functions, namespaces, _loaded_assemblies(tree, data, table))
+    return _Ctx(data, table, functions, namespaces, _loaded_assemblies(nodes, data, table))
 
 
-def check(tree: tree_sitter.Tree, data: bytes, table: Table) -> Iterator[Finding]:
-    """Every 5.1 / 4.7.2 compatibility finding in one parsed script."""
-    ctx = _context(tree, data, table)
-    for command in pwsh.iter_nodes(tree, "command"):
+def check(nodes: Nodes, data: bytes, table: Table) -> Iterator[Finding]:
+    """Every 5.1 / 4.7.2 compatibility finding in one parsed script (``nodes``: see NODE_TYPES)."""
+    ctx = _context(nodes, data, table)
+    for command in nodes["command"]:
         yield from _check_command(ctx, command)
         yield from _check_new_object(ctx, command)
-    for literal in pwsh.iter_nodes(tree, "type_literal"):
+    for literal in nodes["type_literal"]:
         yield from _check_type_literal(ctx, literal)

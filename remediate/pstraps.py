@@ -16,7 +16,7 @@ import tree_sitter
 
 from remediate import pwsh
 from remediate.ps51 import Table
-from remediate.pscompat import Finding, command_name, named_args, word
+from remediate.pscompat import Finding, Nodes, command_name, named_args, word
 
 ENCODING, JSON_DEPTH, JOIN_PATH = "encoding", "json_depth", "join_path"
 
@@ -81,9 +81,9 @@ def _check_redirection(node: tree_sitter.Node, data: bytes) -> Iterator[Finding]
         f"redirection '{pwsh.node_text(node, data).strip()}' writes with Out-File's default (UTF-16LE in 5.1)"
 
 
-def check(tree: tree_sitter.Tree, data: bytes, table: Table) -> Iterator[Finding]:
-    """Every 5.1-versus-7 trap found in one parsed script."""
-    for command in pwsh.iter_nodes(tree, "command"):
+def check(nodes: Nodes, data: bytes, table: Table) -> Iterator[Finding]:
+    """Every 5.1-versus-7 trap found in one parsed script (``nodes``: pscompat.NODE_TYPES)."""
+    for command in nodes["command"]:
         name = (command_name(command, data) or "").lower()
         if name in WRITERS:
             yield from _check_writer(table, name, command, data)
@@ -91,5 +91,5 @@ def check(tree: tree_sitter.Tree, data: bytes, table: Table) -> Iterator[Finding
             yield from _check_json(table, command, data)
         elif name == "join-path":
             yield from _check_join_path(table, command, data)
-    for node in pwsh.iter_nodes(tree, "redirection"):
+    for node in nodes["redirection"]:
         yield from _check_redirection(node, data)
