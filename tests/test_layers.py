@@ -57,7 +57,8 @@ PARTS = {
     "build": ("remediate.render", "remediate.generate", "remediate.prune", "remediate.psliteral", "remediate.docs"),
     "run": ("remediate.fleet", "remediate.inventory", "remediate.runners"),
     "deliver": ("remediate.intune",),
-    "lint": ("remediate.lint", "remediate.pscalls", "remediate.psvars"),
+    "lint": ("remediate.lint", "remediate.pscalls", "remediate.psvars", "remediate.pscompat", "remediate.pstraps",
+             "remediate.ps51"),
 }
 MAY_IMPORT = {"cli": {"build", "run", "deliver", "lint", "core"}, "build": {"core"}, "run": {"core"},
               "deliver": {"core"}, "lint": {"core"}, "core": set()}

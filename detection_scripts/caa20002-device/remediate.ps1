@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 0301e82c5074ee4bc22137ed577f6c4976084ac8af7f42bb722aed79e71e69b7
+# input-sha256: b61da7caeb2d3f11b639b985dab389f72404e44b69c89a0220abaedd9678df99
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: ec4fcd20ae7d90ba191a9f4b787e2d90b9184e22d1124d706e24afffedbae773
+# input-sha256: e439740572a4616153f68d26af1b1b5eadf1b43dafcded3ca02561fa2502ad24
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
