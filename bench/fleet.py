@@ -44,7 +44,7 @@ from _util import ROOT, VENV_BIN
 sys.path.insert(0, str(ROOT))
 
 from remediate.fleet import FleetOptions, run_fleet  # noqa: E402
-from remediate.runners import ConnectionSettings  # noqa: E402
+from remediate.runners.base import ConnectionSettings  # noqa: E402
 
 GOAL_EFFICIENCY = 0.90
 GOAL_PSRP_REQUESTS = 8

@@ -1,73 +1,26 @@
 """The ``remediate`` command line: click commands only, each a thin wrapper over the library.
 
-Library errors (``RemediateError``) become one line on stderr and a documented exit code here, and only
-here. stdout carries results; logs go to stderr.
+Every command returns a ``remediate.output.Result`` and the format asked for; ``emit`` (the group's result
+callback) is the one place that writes to stdout. Library errors (``RemediateError``) become one line on stderr
+and a documented exit code here, and only here. Logs go to stderr.
+
+Library modules are imported inside the commands that use them: ``remediate --version`` and ``remediate explain``
+must start fast (RMM schedulers start the CLI per host), and the imports stay visible to readers and tools.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from remediate import __version__
+from remediate import __version__, defaults, runners
 from remediate.errors import EXIT_CODE_HELP, ExitCode, RemediateError
-
-
-class _Lazy:
-    """A module imported on first use. Cold start matters (RMM schedulers start the CLI per host and
-    `remediate explain` should answer instantly), and most commands need only a few of these modules."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attr: str) -> Any:
-        module = importlib.import_module(self._name)
-        self.__dict__.update(module.__dict__)
-        return getattr(module, attr)
-
-
-codes = _Lazy("remediate.codes")
-generate = _Lazy("remediate.generate")
-lint = _Lazy("remediate.lint")
-log = _Lazy("remediate.log")
-runners = _Lazy("remediate.runners")
-fleet_mod = _Lazy("remediate.fleet")
-inventory_mod = _Lazy("remediate.inventory")
-_checks = _Lazy("remediate.checks")
-_config = _Lazy("remediate.config")
-_packages = _Lazy("remediate.packages")
-intune_auth = _Lazy("remediate.intune.auth")
-intune_build = _Lazy("remediate.intune.build")
-intune_fleet = _Lazy("remediate.intune.fleet_results")
-intune_html = _Lazy("remediate.intune.html_report")
-intune_permissions = _Lazy("remediate.intune.permissions")
-intune_publish = _Lazy("remediate.intune.publish")
-intune_schedule = _Lazy("remediate.intune.schedule")
-intune_signing = _Lazy("remediate.intune.signing")
-intune_trigger = _Lazy("remediate.intune.trigger")
-_fsutil = _Lazy("remediate.fsutil")
-rmm_mod = _Lazy("remediate.rmm")
-
-
-def all_checks() -> Any:
-    return _checks.all_checks()
-
-
-def load_settings(config: Path | None) -> Any:
-    return _config.load_settings(config)
-
-
-def load_packages(directory: Path, overrides: Any = None) -> Any:
-    return _packages.load_packages(directory, overrides)
-
-
-def write_atomic(*args: Any, **kwargs: Any) -> Any:
-    return _fsutil.write_atomic(*args, **kwargs)
+from remediate.intune.permissions import help_text as permissions_help
+from remediate.intune.schedule import SPEC_HELP
+from remediate.output import Result, render
 
 
 class RemediateGroup(click.Group):
@@ -104,11 +57,27 @@ def cli(ctx: click.Context, log_level: str, log_format: str) -> None:
       remediate generate --check && remediate lint
     """
     if ctx.invoked_subcommand not in _SILENT_COMMANDS:
+        from remediate import log
+
         log.configure(log_level, log_format)
 
 
-# The transports' authentication names, spelt out so `remediate --help` does not import the runners
-# (tests/test_cli.py checks this equals remediate.runners.AUTHS).
+@cli.result_callback()
+def emit(answer: tuple[Result, str] | None, **_options: Any) -> None:
+    """The one place that prints: a command's result in the format asked for, notes on stderr, then its exit
+    code."""
+    if answer is None:
+        return
+    result, fmt = answer
+    click.echo(render(result, fmt), nl=False)
+    for note in result.notes:
+        click.echo(note, err=True)
+    if result.exit_code:
+        sys.exit(result.exit_code)
+
+
+# The transports' authentication names, spelt out so `remediate --help` does not import the runners' base
+# (tests/test_cli.py checks this equals remediate.runners.base.AUTHS).
 _AUTHS = ("negotiate", "ntlm", "kerberos", "credssp", "certificate", "basic")
 
 # RMM output profiles, spelt out for the same reason (tests/test_rmm_cli.py checks this equals remediate.rmm).
@@ -118,46 +87,56 @@ _RMM_PROFILES = ("intune", "json", "nagios", "tactical", "datto", "ninjaone", "n
 _SILENT_COMMANDS = {"explain"}
 
 
-def _load(config: Path | None):
+def _output_option(*formats: str) -> Any:
+    return click.option("--output", type=click.Choice(formats), default=formats[0], show_default=True,
+                        help="Output format; json is the versioned envelope of docs/output.md.")
+
+
+_config_option = click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
+                              help="Site configuration TOML.")
+
+
+def _load(config: Path | None) -> tuple[Any, list[Any]]:
+    from remediate.config import load_settings
+    from remediate.packages import load_packages
+
     settings = load_settings(config)
     return settings, load_packages(settings.packaging_dir, settings.overrides)
+
+
+def _package(config: Path | None, package_id: str) -> Any:
+    from remediate.packages import find_package
+
+    return find_package(_load(config)[1], package_id)
 
 
 @cli.command("generate")
 @click.option("--check", "check_only", is_flag=True, help="Report create/identical/changed; write nothing; "
               "exit 1 on any drift.")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+@_config_option
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Output folder (default: detection_scripts/).")
-def generate_cmd(check_only: bool, config: Path | None, out_dir: Path | None) -> None:
-    """Render every package in packaging/ into detection_scripts/<package>/.
+              help="Output folder (default: detection_scripts/; then the generated docs tables too).")
+@_output_option("text", "json")
+def generate_cmd(check_only: bool, config: Path | None, out_dir: Path | None, output: str) -> tuple[Result, str]:
+    """Render every package into detection_scripts/<package>/, and the docs tables generated from the code.
 
     \b
     Example:
-      remediate generate            # write the scripts
-      remediate generate --check    # CI: fail when committed scripts drifted
+      remediate generate            # write the scripts and docs tables
+      remediate generate --check    # CI: fail when committed scripts or docs drifted
     """
+    from remediate import generate
+
     settings, packages = _load(config)
-    target = out_dir or settings.out_dir
-    plans = generate.plan(packages, target)
-    logger = log.get_logger()
-    for item in plans:
-        if check_only or item.state is not generate.FileState.IDENTICAL:
-            click.echo(str(item))
-    if check_only:
-        drifted = generate.drift(plans)
-        click.echo(f"{len(plans)} file(s), {len(drifted)} differ from their templates")
-        if drifted:
-            raise SystemExit(int(ExitCode.NON_COMPLIANT))
-        return
-    written = generate.apply(plans)
-    logger.info("generate.done", written=written, files=len(plans), out=str(target))
-    click.echo(f"{written} file(s) written, {len(plans) - written} unchanged, in {target}")
+    docs_root = generate.SOURCE_ROOT if out_dir is None else None
+    return generate.generate_result(packages, out_dir or settings.out_dir, check=check_only,
+                                    docs_root=docs_root), output
 
 
 @cli.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def lint_cmd(paths: tuple[Path, ...]) -> None:
+@_output_option("text", "json", "jsonl")
+def lint_cmd(paths: tuple[Path, ...], output: str) -> tuple[Result, str]:
     """Parse and lint PowerShell scripts against the Intune contract (default: detection_scripts/).
 
     \b
@@ -165,47 +144,30 @@ def lint_cmd(paths: tuple[Path, ...]) -> None:
       remediate lint
       remediate lint dist/intune/caa20002-user/detect.ps1
     """
-    targets = list(paths) or [Path("detection_scripts")]
-    issues = lint.lint_paths(targets)
-    for issue in issues:
-        click.echo(str(issue))
-    click.echo(f"{len(issues)} issue(s)")
-    if issues:
-        raise SystemExit(int(ExitCode.NON_COMPLIANT))
+    from remediate import lint
+
+    return lint.lint_result(list(paths) or [Path("detection_scripts")]), output
 
 
 @cli.command("list")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
-@click.option("--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def list_cmd(config: Path | None, output: str) -> None:
+@_config_option
+@_output_option("table", "json", "jsonl")
+def list_cmd(config: Path | None, output: str) -> tuple[Result, str]:
     """List packages and the checks they run, with context and tier.
 
     \b
     Example:
       remediate list --output json
     """
-    _, packages = _load(config)
-    rows = [
-        {"package": p.id, "run_as": p.run_as.value, "check": c.id, "context": c.check.context.value,
-         "tier": c.check.tier.value, "fix": c.fix, "budget_s": c.check.budget_seconds}
-        for p in packages for c in p.checks
-    ]
-    listed = {c.id for p in packages for c in p.checks}
-    rows += [{"package": "-", "run_as": "-", "check": c.id, "context": c.context.value, "tier": c.tier.value,
-              "fix": False, "budget_s": c.budget_seconds} for c in all_checks().values() if c.id not in listed]
-    if output == "json":
-        click.echo(json.dumps(rows, indent=2))
-        return
-    click.echo(f"{'package':18} {'check':26} {'context':8} {'tier':9} {'fix':5} budget")
-    for r in rows:
-        click.echo(f"{r['package']:18} {r['check']:26} {r['context']:8} {r['tier']:9} "
-                   f"{'yes' if r['fix'] else 'no':5} {r['budget_s']}s")
+    from remediate.packages import list_result
+
+    return list_result(_load(config)[1]), output
 
 
 @cli.command("explain", context_settings={"ignore_unknown_options": True})
 @click.argument("code")
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def explain_cmd(code: str, output: str) -> None:
+@_output_option("text", "json")
+def explain_cmd(code: str, output: str) -> tuple[Result, str]:
     """Decode a CAA / AADSTS / HRESULT code given as hex, unsigned or signed decimal.
 
     \b
@@ -213,13 +175,9 @@ def explain_cmd(code: str, output: str) -> None:
       remediate explain 0xCAA20002
       remediate explain -895352830
     """
-    info = codes.explain(code)
-    if output == "json":
-        data = {"code": info.code, "value": info.value, "layer": info.layer, "layer_title": info.layer_title,
-                "meaning": info.meaning, "checks": list(info.checks), "known": info.known}
-        click.echo(json.dumps(data, indent=2))
-        return
-    click.echo(codes.format_explanation(info))
+    from remediate.codes import explain_result
+
+    return explain_result(code), output
 
 
 # -- Intune (issue 5): thin wrappers over remediate.intune ----------------------------------------------------
@@ -238,14 +196,16 @@ def _sign_options(func: Any) -> Any:
     return func
 
 
-def _signer(sign: bool, cert: Path | None, key: Path | None, password_env: str | None):
+def _signer(sign: bool, cert: Path | None, key: Path | None, password_env: str | None) -> Any:
     if not sign:
         if cert or key or password_env:
             raise click.UsageError("--cert/--key/--password-env need --sign")
         return None
     if cert is None:
         raise click.UsageError("--sign needs --cert")
-    return intune_signing.Signer(intune_signing.SigningConfig(cert=cert, key=key, password_env=password_env))
+    from remediate.intune.signing import Signer, SigningConfig
+
+    return Signer(SigningConfig(cert=cert, key=key, password_env=password_env))
 
 
 def _graph_options(func: Any) -> Any:
@@ -260,7 +220,8 @@ def _graph_options(func: Any) -> Any:
         click.option("--device-code", is_flag=True, help="Sign in as a person with a device code; needs "
                      "--tenant-id and --client-id of your own app registration (public client flows on): "
                      "the Azure CLI's client has no Intune permissions."),
-        click.option("--deadline", "deadline_s", type=click.FloatRange(1, 86400), default=900.0, show_default=True,
+        click.option("--deadline", "deadline_s", type=click.FloatRange(1, 86400),
+                     default=defaults.GRAPH_DEADLINE_S, show_default=True,
                      metavar="SECONDS", help="Overall time limit for the Graph calls, waits for throttling "
                      "(Retry-After, honoured in full) included."),
     ]):
@@ -268,20 +229,19 @@ def _graph_options(func: Any) -> Any:
     return func
 
 
-def _auth(tenant_id: str | None, client_id: str | None, certificate_path: str | None,
-          device_code: bool, deadline_s: float = 900.0) -> intune_auth.AuthSettings:
-    return intune_auth.AuthSettings.resolve(tenant_id=tenant_id, client_id=client_id,
-                                            certificate_path=certificate_path, device_code=device_code)
+def _auth(tenant_id: str | None, client_id: str | None, certificate_path: str | None, device_code: bool,
+          deadline_s: float = defaults.GRAPH_DEADLINE_S) -> Any:
+    from remediate.intune.auth import AuthSettings
+
+    return AuthSettings.resolve(tenant_id=tenant_id, client_id=client_id, certificate_path=certificate_path,
+                                device_code=device_code)
 
 
-def _client(command: str, auth: dict[str, Any]):
+def _graph_client(command: str, auth: dict[str, Any]) -> Any:
     """A Graph client for ``command``: its permissions go into 401/403 messages; --deadline bounds it."""
-    return intune_build.graph_client(_auth(**auth), command=command, deadline_s=auth["deadline_s"])
+    from remediate.intune.build import graph_client
 
-
-def _package_meta(config: Path | None, package_id: str):
-    _, packages = _load(config)
-    return intune_build.select(packages, [package_id])[0]
+    return graph_client(_auth(**auth), command=command, deadline_s=auth["deadline_s"])
 
 
 @cli.command("package")
@@ -289,14 +249,14 @@ def _package_meta(config: Path | None, package_id: str):
               "default: all).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
               show_default=True, help="Output folder; bundles go to <out>/intune/<package>/.")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+@_config_option
 @_sign_options
 @click.option("--rmm", "rmm_profile", type=click.Choice(_RMM_PROFILES), help="Instead of Intune bundles, write "
               "one self-contained RMM script per package to <out>/rmm/<profile>/<package>.ps1 (docs/rmm.md).")
-@click.option("--output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_output_option("table", "json")
 def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None, sign: bool,
                 cert: Path | None, key: Path | None, password_env: str | None, rmm_profile: str | None,
-                output: str) -> None:
+                output: str) -> tuple[Result, str]:
     """Build Intune bundles: scripts, Graph payload JSON, README with portal settings, and a zip.
 
     \b
@@ -305,52 +265,36 @@ def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None
       remediate package --package caa20002-user --sign --cert signer.pfx --password-env SIGN_PASS
       remediate package --rmm datto --package caa20002-device
     """
+    from remediate.intune import build
+    from remediate.render import render_package
+
     if rmm_profile:
         if sign:
             raise click.UsageError("--sign is for Intune bundles; RMM scripts are written unsigned")
-        _, packages = _load(config)
-        written = rmm_mod.build_rmm_scripts(intune_build.select(packages, package_ids), rmm_profile, out_dir)
-        if output == "json":
-            click.echo(json.dumps([{"file": str(path), "state": state} for path, state in written], indent=2))
-            return
-        for path, state in written:
-            click.echo(f"{state:<9} {path}")
-        return
+        from remediate.generate import rmm_scripts_result
+
+        return rmm_scripts_result(build.select(_load(config)[1], package_ids), rmm_profile, out_dir), output
     signer = _signer(sign, cert, key, password_env)
-    _, packages = _load(config)
-    reports = intune_build.build_bundles(intune_build.select(packages, package_ids), out_dir, signer)
-    if output == "json":
-        click.echo(json.dumps([{"package": r.package_id, "folder": str(r.folder), "zip": str(r.zip_path),
-                                "signed": r.signed, "files": dict(r.status)} for r in reports], indent=2))
-        return
-    for report in reports:
-        for name, state in report.status.items():
-            click.echo(f"{state:<9} {out_dir / name}")
+    packages = build.select(_load(config)[1], package_ids)
+    reports = build.build_bundles([render_package(p) for p in packages], out_dir, signer)
+    return build.bundles_result(reports, out_dir), output
 
 
-def _show_request(request: Any) -> str:
-    """A planned request for humans: script contents shortened (the JSON output has them in full)."""
-    body = request.body
-    if isinstance(body, dict):
-        body = {k: (f"<base64, {len(v)} chars>" if k.endswith("ScriptContent") else v) for k, v in body.items()}
-    return f"{request.method} {request.path}" + (f"\n  {json.dumps(body, sort_keys=True)}" if body else "")
-
-
-@cli.command("publish", epilog=intune_permissions.help_text("publish"))
+@cli.command("publish", epilog=permissions_help("publish"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
 @click.option("--group", "groups", multiple=True, metavar="ID", help="Entra group to include (repeatable).")
 @click.option("--exclude-group", "exclude_groups", multiple=True, metavar="ID", help="Group to exclude.")
 @click.option("--all-devices", is_flag=True, help="Assign to all devices.")
-@click.option("--schedule", metavar="SPEC", help=f"{intune_schedule.SPEC_HELP} (default: the package's).")
+@click.option("--schedule", metavar="SPEC", help=f"{SPEC_HELP} (default: the package's).")
 @click.option("--dry-run", is_flag=True, help="Send only reads; print the writes it would send. Without "
               "credentials, plans as if nothing exists in Intune.")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+@_config_option
 @_sign_options
 @_graph_options
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_output_option("text", "json")
 def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[str, ...], all_devices: bool,
                 schedule: str | None, dry_run: bool, config: Path | None, sign: bool, cert: Path | None,
-                key: Path | None, password_env: str | None, output: str, **auth: Any) -> None:
+                key: Path | None, password_env: str | None, output: str, **auth: Any) -> tuple[Result, str]:
     """Create or update a package's remediation in Intune by display name, then assign it.
 
     Running it twice changes nothing the second time. Assignments are merged with the current ones
@@ -360,60 +304,55 @@ def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[
     Example:
       remediate publish --package caa20002-device --group 0f1e... --schedule daily:09:00 --dry-run
     """
-    request = intune_publish.AssignmentRequest(
-        include=groups, exclude=exclude_groups, all_devices=all_devices,
-        schedule=intune_schedule.parse_schedule(schedule) if schedule else None)
-    bundle = intune_build.bundle_package(_package_meta(config, package_id),
-                                         _signer(sign, cert, key, password_env))
+    from remediate.intune import publish
+    from remediate.intune.build import bundle_package
+    from remediate.intune.schedule import parse_schedule
+    from remediate.render import render_package
+
+    request = publish.AssignmentRequest(include=groups, exclude=exclude_groups, all_devices=all_devices,
+                                        schedule=parse_schedule(schedule) if schedule else None)
+    bundle = bundle_package(render_package(_package(config, package_id)), _signer(sign, cert, key, password_env))
     offline = dry_run and _auth(**auth).mode == "none"
-    client = None if offline else _client("publish --dry-run" if dry_run else "publish", auth)
-    result = intune_publish.publish(client, bundle, request, dry_run=dry_run)
-    if output == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2))
-        return
-    fields = f" ({', '.join(result.changed_fields)})" if result.action == "update" else ""
-    prefix = "dry run: would " if dry_run else ""
-    click.echo(f"{prefix}{result.action}{fields}: {result.display_name} [{result.script_id}]")
-    for change in result.assignment_changes or ["assignments: no change"]:
-        click.echo(f"  {change}")
-    if dry_run:
-        for planned in result.requests:
-            click.echo(_show_request(planned))
+    client = None if offline else _graph_client("publish --dry-run" if dry_run else "publish", auth)
+    return publish.publish_result(publish.publish(client, bundle, request, dry_run=dry_run), dry_run), output
 
 
-@cli.command("results", epilog=intune_permissions.help_text("results"))
+@cli.command("results", epilog=permissions_help("results"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
-@click.option("--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@_output_option("table", "json", "jsonl", "csv")
 @click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write one self-contained HTML page (charts and device table).")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+@_config_option
 @_graph_options
-def results_cmd(package_id: str, output: str, html_file: Path | None, config: Path | None, **auth: Any) -> None:
+def results_cmd(package_id: str, output: str, html_file: Path | None, config: Path | None,
+                **auth: Any) -> tuple[Result, str]:
     """Read every device's result from Intune and aggregate: verdicts, causes, error codes, devices.
 
     \b
     Example:
       remediate results --package caa20002-device --html fleet.html
     """
-    name = _package_meta(config, package_id).display_name
-    client = _client("results", auth)
-    report = intune_fleet.aggregate(name, intune_fleet.fetch_run_states(client, name))
-    render = {"table": intune_fleet.to_table, "json": intune_fleet.to_json, "csv": intune_fleet.to_csv}[output]
-    click.echo(render(report), nl=False)
+    from remediate.intune import fleet_results
+
+    name = _package(config, package_id).display_name
+    report = fleet_results.aggregate(name, fleet_results.fetch_run_states(_graph_client("results", auth), name))
     if html_file is not None:
-        write_atomic(html_file, intune_html.render_html(report).encode("utf-8"))
-        log.get_logger().info("results.html", file=str(html_file))
+        from remediate.fsutil import write_atomic
+        from remediate.intune.html_report import render_html
+
+        write_atomic(html_file, render_html(report).encode("utf-8"))
+    return fleet_results.report_result(report), output
 
 
-@cli.command("trigger", epilog=intune_permissions.help_text("trigger"))
+@cli.command("trigger", epilog=permissions_help("trigger"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
 @click.option("--device", required=True, metavar="NAME|ID", help="Managed device name or Intune device id.")
 @click.option("--dry-run", is_flag=True, help="Resolve everything; do not start the run.")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+@_config_option
 @_graph_options
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_output_option("text", "json")
 def trigger_cmd(package_id: str, device: str, dry_run: bool, config: Path | None, output: str,
-                **auth: Any) -> None:
+                **auth: Any) -> tuple[Result, str]:
     """Run a package's remediation on one device now (on-demand remediation).
 
     It is sent once: after a server error or a timeout its outcome is unknown, and the command says so
@@ -423,27 +362,66 @@ def trigger_cmd(package_id: str, device: str, dry_run: bool, config: Path | None
     Example:
       remediate trigger --package caa20002-user --device PC-0042
     """
-    name = _package_meta(config, package_id).display_name
-    client = _client("trigger --dry-run" if dry_run else "trigger", auth)
-    result = intune_trigger.trigger(client, name, device, dry_run=dry_run)
-    if output == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2))
-        return
-    verb = "would start" if dry_run else "started"
-    click.echo(f"{verb} {name} on {result.device_name or device} [{result.device_id}]")
+    from remediate.intune.trigger import trigger, trigger_result
+
+    name = _package(config, package_id).display_name
+    result = trigger(_graph_client("trigger --dry-run" if dry_run else "trigger", auth), name, device, dry_run=dry_run)
+    return trigger_result(result, name, device, dry_run), output
 
 
-def _run_password(username: str | None) -> str | None:
-    """From REMEDIATE_PASSWORD or a hidden prompt; never from the command line (shell history, ps)."""
+# -- remote runs: remediate run, remediate state reset ------------------------------------------------------
+
+def _connection_options(func: Any) -> Any:
+    """How to reach the hosts: shared by run and state reset."""
+    for option in reversed([
+        click.option("--transport", type=click.Choice(runners.REMOTE), default=runners.REMOTE[0],
+                     show_default=True),
+        click.option("--auth", type=click.Choice(_AUTHS), default=_AUTHS[0], show_default=True),
+        click.option("--port", type=click.IntRange(1, 65535), help="Default 5986 with --ssl, 5985 without."),
+        click.option("--ssl/--no-ssl", "use_ssl", default=True, show_default=True,
+                     help="HTTPS (5986) or HTTP (5985)."),
+        click.option("--ca-bundle", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                     help="PEM bundle that signs the hosts' WinRM certificates."),
+        click.option("--insecure", is_flag=True, help="Skip certificate validation (explicit; warned on stderr)."),
+        click.option("--username", envvar="REMEDIATE_USERNAME", help="Account; password from REMEDIATE_PASSWORD "
+                     "or a prompt."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _connection(host: str, local_run: bool, transport: str, auth: str, port: int | None, use_ssl: bool,
+                ca_bundle: Path | None, insecure: bool, username: str | None) -> Any:
+    """The settings for the first host (the fleet swaps the host name per host)."""
+    from remediate.runners.base import ConnectionSettings
+
+    if insecure and ca_bundle:
+        raise click.UsageError("--insecure and --ca-bundle contradict each other")
+    if insecure:
+        click.echo("remediate: warning: --insecure: server certificates are not validated; anyone on the "
+                   "network path can impersonate the hosts", err=True)
+    return ConnectionSettings(
+        host=host, transport="local" if local_run else transport, port=port, ssl=use_ssl, auth=auth,
+        username=username, password=_password(None if local_run else username),
+        cert_validation=False if insecure else (str(ca_bundle) if ca_bundle else True))
+
+
+def _password(username: str | None) -> str | None:
+    """From REMEDIATE_PASSWORD or a hidden prompt; never from the command line (shell history, ps). Registered
+    with the log, which masks it in every event from here on."""
     import os
+
+    from remediate import log
 
     if not username:
         return None
-    return os.environ.get("REMEDIATE_PASSWORD") or click.prompt(f"Password for {username}", hide_input=True,
-                                                                err=True)
+    password = os.environ.get("REMEDIATE_PASSWORD") or click.prompt(f"Password for {username}", hide_input=True,
+                                                                    err=True)
+    log.register_secret(password)
+    return password
 
 
-def _run_progress(enabled: bool):
+def _progress(enabled: bool) -> Any:
     if not enabled:
         return None
 
@@ -464,28 +442,20 @@ def _run_progress(enabled: bool):
 @click.option("--detect-only", "mode", flag_value="detect", default=True, help="Only detect (default).")
 @click.option("--remediate", "mode", flag_value="remediate", help="Remediate non-compliant hosts, then verify.")
 @click.option("--dry-run", "mode", flag_value="dry_run", help="Run the remediation in dry-run mode (no change).")
-@click.option("--transport", type=click.Choice(["psrp", "winrm"]), default="psrp", show_default=True)
-@click.option("--auth", type=click.Choice(list(_AUTHS)), default="negotiate", show_default=True)
-@click.option("--port", type=click.IntRange(1, 65535), help="Default 5986 with --ssl, 5985 without.")
-@click.option("--ssl/--no-ssl", "use_ssl", default=True, show_default=True, help="HTTPS (5986) or HTTP (5985).")
-@click.option("--ca-bundle", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="PEM bundle that signs the hosts' WinRM certificates.")
-@click.option("--insecure", is_flag=True, help="Skip certificate validation (explicit; warned on stderr).")
-@click.option("--username", envvar="REMEDIATE_USERNAME", help="Account; password from REMEDIATE_PASSWORD or a "
-              "prompt.")
-@click.option("--concurrency", type=click.IntRange(1, 512), default=16, show_default=True)
-@click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=300.0, show_default=True,
-              help="Seconds per host for the whole detect/remediate/verify cycle.")
-@click.option("--output", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
+@_connection_options
+@click.option("--concurrency", type=click.IntRange(1, 512), default=defaults.CONCURRENCY, show_default=True,
+              help="Hosts at a time.")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=defaults.HOST_TIMEOUT_S,
+              show_default=True, help="Seconds per host for the whole detect/remediate/verify cycle.")
+@_output_option("table", "json", "jsonl")
 @click.option("--format", "rmm_format", type=click.Choice(_RMM_PROFILES), help="Answer like an RMM script in "
               "this profile (docs/rmm.md): its lines and exit code, instead of --output.")
 @click.option("--results", "results_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Append each host's record (JSON Lines) as soon as it finishes.")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
+@_config_option
 def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str, mode: str,
-            transport: str, auth: str, port: int | None, use_ssl: bool, ca_bundle: Path | None, insecure: bool,
-            username: str | None, concurrency: int, timeout_s: float, output: str, rmm_format: str | None,
-            results_file: Path | None, config: Path | None) -> None:
+            concurrency: int, timeout_s: float, output: str, rmm_format: str | None, results_file: Path | None,
+            config: Path | None, **connection: Any) -> tuple[Result, str]:
     """Run a package on hosts over PSRP/WinRM (or locally): detect, and remediate + verify when asked.
 
     \b
@@ -494,45 +464,23 @@ def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, pac
       remediate run --inventory hosts.txt --package caa20002-user --remediate --results out.jsonl
       remediate run PC-0042 --package caa20002-device --remediate --format nagios
     """
+    from remediate import fleet, inventory as inventory_mod
+    from remediate.render import scripts_for
+
     if sum(bool(x) for x in (hosts, inventory, local_run)) != 1:
         raise click.UsageError("give HOST arguments, --inventory FILE or --local (exactly one)")
-    if insecure and ca_bundle:
-        raise click.UsageError("--insecure and --ca-bundle contradict each other")
-    if insecure:
-        click.echo("remediate: warning: --insecure: server certificates are not validated; anyone on the "
-                   "network path can impersonate the hosts", err=True)
     host_list = (["localhost"] if local_run else
                  inventory_mod.read_inventory(inventory) if inventory else inventory_mod.validate_hosts(hosts))
-    package = _package_meta(config, package_id)
-    settings = runners.ConnectionSettings(
-        host=host_list[0], transport="local" if local_run else transport, port=port, ssl=use_ssl, auth=auth,
-        username=username, password=_run_password(None if local_run else username),
-        cert_validation=False if insecure else (str(ca_bundle) if ca_bundle else True))
-    options = fleet_mod.FleetOptions(
+    package = _package(config, package_id)
+    settings = _connection(host_list[0], local_run, **connection)
+    options = fleet.FleetOptions(
         package_id, remediate=mode == "remediate", dry_run=mode == "dry_run", concurrency=concurrency,
-        host_timeout_s=timeout_s, user_context=getattr(package.run_as, "value", "") == "user",
-        results_path=results_file)
-    result = fleet_mod.run_fleet(host_list, settings, options, fleet_mod.package_scripts(package),
-                                 progress=_run_progress(sys.stderr.isatty() and output == "table"))
-    if rmm_format and not result.interrupted:
-        phase = "remediate" if mode == "remediate" else "detect"
-        answer = rmm_mod.format_records(rmm_format, result.records, package_id, phase)
-        for text in answer.lines:
-            click.echo(text)
-        sys.exit(answer.exit_code)
-    if output == "json":
-        click.echo(json.dumps({"schema_version": 1, "summary": fleet_mod.summarize(result.records),
-                               "records": result.records}, indent=2, sort_keys=True))
-    elif output == "jsonl":
-        for record in result.records:
-            click.echo(json.dumps(record, sort_keys=True, separators=(",", ":")))
-    else:
-        for line in fleet_mod.format_table(result.records):
-            click.echo(line)
-    if result.interrupted:
-        click.echo(f"remediate: interrupted; {len(result.records)} hosts recorded, "
-                   f"{len(result.not_started)} not started", err=True)
-    sys.exit(int(result.exit_code))
+        host_timeout_s=timeout_s, user_context=package.run_as.value == "user", results_path=results_file)
+    result = fleet.run_fleet(host_list, settings, options, scripts_for(package),
+                             progress=_progress(sys.stderr.isatty() and output == "table"))
+    answer = fleet.run_result(result, package_id, remediate=mode == "remediate", rmm_format=rmm_format)
+    # The fleet's exit code is the answer even when it is 0 (tests and schedulers read it).
+    return answer, "text" if rmm_format and not result.interrupted else output
 
 
 @cli.group("state")
@@ -549,17 +497,11 @@ def state_group() -> None:
 @click.argument("hosts", nargs=-1, metavar="[HOST]...")
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
 @click.option("--local", "local_run", is_flag=True, help="Reset on this machine (needs powershell.exe).")
-@click.option("--transport", type=click.Choice(["psrp", "winrm"]), default="psrp", show_default=True)
-@click.option("--auth", type=click.Choice(list(_AUTHS)), default="negotiate", show_default=True)
-@click.option("--port", type=click.IntRange(1, 65535), help="Default 5986 with --ssl, 5985 without.")
-@click.option("--ssl/--no-ssl", "use_ssl", default=True, show_default=True)
-@click.option("--ca-bundle", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--insecure", is_flag=True, help="Skip certificate validation (explicit).")
-@click.option("--username", envvar="REMEDIATE_USERNAME", help="Password from REMEDIATE_PASSWORD or a prompt.")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
-def state_reset_cmd(hosts: tuple[str, ...], package_id: str, local_run: bool, transport: str, auth: str,
-                    port: int | None, use_ssl: bool, ca_bundle: Path | None, insecure: bool, username: str | None,
-                    config: Path | None) -> None:
+@_connection_options
+@_config_option
+@_output_option("text", "json", "jsonl")
+def state_reset_cmd(hosts: tuple[str, ...], package_id: str, local_run: bool, config: Path | None, output: str,
+                    **connection: Any) -> tuple[Result, str]:
     """Delete a package's backoff state on hosts, so checks at needs_attention are fixed again.
 
     \b
@@ -567,24 +509,17 @@ def state_reset_cmd(hosts: tuple[str, ...], package_id: str, local_run: bool, tr
       remediate state reset PC-0042 --package caa20002-device --username CORP\\admin
       remediate state reset --local --package caa20002-user
     """
+    from remediate import fleet
+    from remediate.inventory import validate_hosts
+    from remediate.render import render_reset_script
+
     if bool(hosts) == local_run:
         raise click.UsageError("give HOST arguments or --local (exactly one)")
-    if insecure and ca_bundle:
-        raise click.UsageError("--insecure and --ca-bundle contradict each other")
-    host_list = ["localhost"] if local_run else inventory_mod.validate_hosts(hosts)
-    settings = runners.ConnectionSettings(
-        host=host_list[0], transport="local" if local_run else transport, port=port, ssl=use_ssl, auth=auth,
-        username=username, password=_run_password(None if local_run else username),
-        cert_validation=False if insecure else (str(ca_bundle) if ca_bundle else True))
-    records = rmm_mod.reset_state(host_list, settings, _package_meta(config, package_id))
-    for record in records:
-        if record["error"]:
-            click.echo(f"{record['host']}: error {record['error']['code']}: {record['error']['message']}")
-            continue
-        deleted = ", ".join(record["deleted"]) or "no state file"
-        click.echo(f"{record['host']}: deleted {deleted}" + "".join(f"; {e}" for e in record["errors"]))
-    failed = any(r["error"] or r["errors"] for r in records)
-    sys.exit(int(ExitCode.HOST_ERROR if failed else ExitCode.OK))
+    host_list = ["localhost"] if local_run else validate_hosts(hosts)
+    settings = _connection(host_list[0], local_run, **connection)
+    package = _package(config, package_id)
+    records = fleet.reset_state(host_list, settings, package.id, render_reset_script(package))
+    return fleet.reset_result(records), output
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from remediate.errors import ExitCode, RemediateError
+from remediate.output import Result
 
 _U32 = 1 << 32
 _S32_MIN = -(1 << 31)
@@ -378,3 +379,11 @@ def family_rules_for_scripts() -> list[dict]:
     rules.append({"pattern": AADSTS_FAMILY.pattern, "mask": None, "match": None, "prefix": "AADSTS",
                   "layer": "aadsts", "layer_title": LAYER_TITLES["aadsts"], "checks": list(AADSTS_FAMILY.checks)})
     return rules
+
+
+def explain_result(text: str) -> Result:
+    """``remediate explain``."""
+    info = explain(text)
+    data = {"code": info.code, "value": info.value, "layer": info.layer, "layer_title": info.layer_title,
+            "meaning": info.meaning, "checks": list(info.checks), "known": info.known}
+    return Result("explain", data, format_explanation(info) + "\n")

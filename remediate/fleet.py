@@ -35,11 +35,15 @@ from typing import Any
 import structlog
 
 from remediate.errors import ExitCode, RemediateError, RunnerError
+from remediate import defaults, rmm
 from remediate.inventory import dedupe
-from remediate.results import Phase, ResultParseError, ScriptResult, Verdict, parse_result_line, script_exit_code
-from remediate.runners import ConnectionSettings, Runner, RunOutcome, make_runner
+from remediate.results import (FLEET_STATUS, Phase, ResultParseError, ScriptResult, Verdict, parse_result_line,
+                               script_exit_code)
+from remediate.runners import REMOTE, make_runner
+from remediate.runners.base import ConnectionSettings, Runner, RunOutcome
 from remediate.runners.local import running_as_system
-from remediate.runners.user_context import wrap_for_interactive_user
+from remediate.launcher import wrap_for_interactive_user
+from remediate.output import Result
 
 log = structlog.get_logger("remediate.fleet")
 
@@ -47,17 +51,7 @@ log = structlog.get_logger("remediate.fleet")
 ScriptsFor = Callable[[str, Phase, bool, bool], str]
 Progress = Callable[[dict[str, Any], int, int], None]  # (record, done, total)
 
-STATUS_EXIT: dict[str, ExitCode] = {
-    "compliant": ExitCode.OK,
-    "fixed": ExitCode.OK,
-    "skipped": ExitCode.OK,
-    "non_compliant": ExitCode.NON_COMPLIANT,
-    "would_remediate": ExitCode.NON_COMPLIANT,
-    "deferred": ExitCode.NON_COMPLIANT,
-    "remediation_failed": ExitCode.REMEDIATION_FAILED,
-    "error": ExitCode.HOST_ERROR,
-    "interrupted": ExitCode.HOST_ERROR,
-}
+STATUS_EXIT: dict[str, ExitCode] = {status: code for status, (_, code) in FLEET_STATUS.items()}
 STEP_PHASE = {"detect": Phase.DETECT, "remediate": Phase.REMEDIATE, "verify": Phase.DETECT}  # cycle step -> phase
 GRACE_S = 10.0  # beyond the host deadline before a worker is abandoned (runners bound their own requests)
 
@@ -67,8 +61,8 @@ class FleetOptions:
     package: str
     remediate: bool = False  # detect-only unless asked
     dry_run: bool = False  # run the remediation in dry-run mode: it describes, changes nothing; no verify
-    concurrency: int = 8
-    host_timeout_s: float = 300.0  # whole cycle per host: detect + remediate + verify
+    concurrency: int = defaults.CONCURRENCY
+    host_timeout_s: float = defaults.HOST_TIMEOUT_S  # whole cycle per host: detect + remediate + verify
     user_context: bool = False  # a user package: run it as the interactive user over WinRM/PSRP
     results_path: Path | None = None
 
@@ -306,7 +300,7 @@ def run_host(host: str, settings: ConnectionSettings, options: FleetOptions, scr
 def one_pipeline(options: FleetOptions, transport: str) -> bool:
     """Remote remediation runs send one cycle script (PSRP: 7 requests instead of 11). A user package keeps a
     script per phase: the interactive-user launcher relays only its payload's last line."""
-    return (options.remediate or options.dry_run) and not options.user_context and transport in ("psrp", "winrm")
+    return (options.remediate or options.dry_run) and not options.user_context and transport in REMOTE
 
 
 def _scripts(options: FleetOptions, settings: ConnectionSettings, scripts_for: ScriptsFor) -> dict[str, str]:
@@ -440,17 +434,7 @@ class _Fleet:
 # -- glue for the command line ---------------------------------------------------------------------------
 def _needs_launcher(transport: str) -> bool:
     """A user package runs as the admin over WinRM/PSRP and as SYSTEM under an agent: both need the launcher."""
-    return transport in ("psrp", "winrm") or (transport == "local" and running_as_system())
-
-
-def package_scripts(package: Any) -> ScriptsFor:
-    """``scripts_for`` backed by the generator: the package's scripts rendered in memory (ASCII, CRLF)."""
-    from remediate.render import render_script
-
-    def scripts_for(package_id: str, phase: Phase, dry_run: bool, cycle: bool) -> str:
-        return render_script(package, Phase(phase), dry_run=dry_run, cycle=cycle).decode("ascii")
-
-    return scripts_for
+    return transport in REMOTE or (transport == "local" and running_as_system())
 
 
 def format_table(records: list[dict[str, Any]]) -> list[str]:
@@ -467,3 +451,57 @@ def format_table(records: list[dict[str, Any]]) -> list[str]:
     if s["errors"]:
         lines.append("errors: " + ", ".join(f"{n} {code}" for code, n in s["errors"].items()))
     return lines
+
+
+# -- remediate state reset ---------------------------------------------------------------------------------
+def reset_state(hosts: Iterable[str], settings: ConnectionSettings, package_id: str, script: str, *,
+                timeout_s: float = 60.0,
+                runner_factory: Callable[[ConnectionSettings], Runner] = make_runner) -> list[dict[str, Any]]:
+    """Run the package's state-reset script (``render.render_reset_script``) on each host, one after another; one
+    record per host: ``{"host", "package", "deleted": [paths], "errors": [messages], "error": None | {"code",
+    "message"}}``."""
+    records = []
+    for host in hosts:
+        record: dict[str, Any] = {"host": host, "package": package_id, "deleted": [], "errors": [], "error": None}
+        try:
+            with runner_factory(settings.with_host(host)) as runner:
+                outcome = runner.run_script(script, timeout_s=timeout_s)
+            lines = [x for x in outcome.stdout.splitlines() if x.strip()]
+            answer = json.loads(lines[-1]) if lines else None
+            if not isinstance(answer, dict):
+                raise ValueError("no answer")
+            record["deleted"] = list(answer.get("deleted") or [])
+            record["errors"] = list(answer.get("errors") or [])
+        except RunnerError as err:
+            record["error"] = {"code": err.code, "message": str(err)}
+        except ValueError as exc:
+            record["error"] = {"code": "bad_output", "message": f"{host}: the reset script gave no answer ({exc})"}
+        records.append(record)
+    return records
+
+
+def run_result(result: FleetResult, package_id: str, *, remediate: bool, rmm_format: str | None = None) -> Result:
+    """``remediate run``: a table, the records (JSON envelope with a summary, or one JSON line per host), or with
+    ``rmm_format`` the answer an RMM script in that profile would give (its lines and exit code)."""
+    notes = [f"remediate: interrupted; {len(result.records)} hosts recorded, {len(result.not_started)} not started"
+             ] if result.interrupted else []
+    data = {"summary": summarize(result.records), "records": result.records}
+    if rmm_format and not result.interrupted:
+        answer = rmm.format_records(rmm_format, result.records, package_id, "remediate" if remediate else "detect")
+        return Result("run", data, answer.lines, rows=result.records, exit_code=answer.exit_code)
+    return Result("run", data, format_table(result.records), rows=result.records, exit_code=result.exit_code,
+                  notes=notes)
+
+
+def reset_result(records: list[dict[str, Any]]) -> Result:
+    """``remediate state reset``: one line per host; exit 4 when any host failed."""
+    lines = []
+    for record in records:
+        if record["error"]:
+            lines.append(f"{record['host']}: error {record['error']['code']}: {record['error']['message']}")
+            continue
+        deleted = ", ".join(record["deleted"]) or "no state file"
+        lines.append(f"{record['host']}: deleted {deleted}" + "".join(f"; {e}" for e in record["errors"]))
+    failed = any(r["error"] or r["errors"] for r in records)
+    return Result("state reset", records, lines, rows=records,
+                  exit_code=ExitCode.HOST_ERROR if failed else ExitCode.OK)

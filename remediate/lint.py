@@ -14,8 +14,10 @@ from pathlib import Path
 
 import tree_sitter
 
-from remediate import pscalls, psvars, pwsh
+from remediate import ps51, pscalls, pscompat, pstraps, psvars, pwsh
 from remediate.errors import ConfigError
+from remediate.limits import MAX_SCRIPT_BYTES, UTF8_BOM
+from remediate.output import Result
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ ASCII = Rule("PS002", "non-ASCII byte: PowerShell 5.1 reads a BOM-less file as A
                       " the OEM code page")
 BOM = Rule("PS003", "UTF-8 BOM: Intune rejects it when the signature check is enforced; emit plain ASCII")
 CRLF = Rule("PS004", "line ending is not CRLF: scripts are signed and compared byte for byte with CRLF endings")
-SIZE = Rule("PS005", "file larger than 200,000 bytes, the Intune portal limit")
+SIZE = Rule("PS005", f"file larger than {MAX_SCRIPT_BYTES:,} bytes, the Intune portal limit")
 PS7 = Rule("PS006", "PowerShell 7-only syntax: a parse error in Windows PowerShell 5.1")
 COMMAND = Rule("PS007", "forbidden command: it prompts, writes to the host or stderr, or runs arbitrary code")
 ALIAS = Rule("PS008", "alias used as a command: spell out the cmdlet (aliases shadow native tools and vary by host)")
@@ -62,11 +64,28 @@ CALLS = Rule("PS014", "bad call to a function the script defines: unknown or pos
 
 UNSET = Rule("PS015", "variable read but never assigned: Set-StrictMode makes this a runtime error on the device")
 
-RULES: tuple[Rule, ...] = (PARSE, ASCII, BOM, CRLF, SIZE, PS7, COMMAND, ALIAS, RETURN, EXIT, REMOVE, TRY, CONTRACT,
-                           CALLS, UNSET)
+# Windows PowerShell 5.1 / .NET Framework 4.7.2 facts (remediate/ps51.py, data/ps51.json.gz).
+COMMAND51 = Rule("PS016", "command not in Windows PowerShell 5.1 (a Verb-Noun the script does not define)")
+PARAM51 = Rule("PS017", "parameter not in Windows PowerShell 5.1 for this command, or an ambiguous prefix")
+TYPE472 = Rule("PS018", "type not in .NET Framework 4.7.2 / Windows PowerShell 5.1 (\"Unable to find type\")")
+MEMBER472 = Rule("PS019", "static member or constructor arity not in .NET Framework 4.7.2")
+ASSEMBLY = Rule("PS020", "type from an assembly 5.1 does not load by default, used before Add-Type -AssemblyName")
+# Windows PowerShell 5.1 versus 7 traps (remediate/pstraps.py cites the source of each).
+ENCODING = Rule("PS021", "file written without an explicit 5.1-valid -Encoding: 5.1 and 7 default differently"
+                         " (UTF-16LE / ANSI versus UTF-8)")
+JSON_DEPTH = Rule("PS022", "ConvertTo-Json without -Depth: 5.1 cuts at depth 2 silently")
+JOIN_PATH = Rule("PS023", "Join-Path with more than two path segments: 5.1 has no -AdditionalChildPath")
 
-MAX_BYTES = 200_000  # Intune portal upload limit (DOMAIN.md section 5)
-UTF8_BOM = b"\xef\xbb\xbf"
+RULES: tuple[Rule, ...] = (PARSE, ASCII, BOM, CRLF, SIZE, PS7, COMMAND, ALIAS, RETURN, EXIT, REMOVE, TRY, CONTRACT,
+                           CALLS, UNSET, COMMAND51, PARAM51, TYPE472, MEMBER472, ASSEMBLY, ENCODING, JSON_DEPTH,
+                           JOIN_PATH)
+
+_COMPAT_RULES = {
+    pscompat.COMMAND: COMMAND51, pscompat.PARAMETER: PARAM51, pscompat.TYPE: TYPE472, pscompat.MEMBER: MEMBER472,
+    pscompat.ASSEMBLY: ASSEMBLY, pstraps.ENCODING: ENCODING, pstraps.JSON_DEPTH: JSON_DEPTH,
+    pstraps.JOIN_PATH: JOIN_PATH,
+}
+
 
 # Host/stderr writers and interactive commands. Intune keeps only the last output line, so a host-stream line
 # after the JSON replaces the result; anything on stderr makes a remediation a script error even with exit 0;
@@ -131,7 +150,7 @@ def _check_encoding(src: _Source) -> Iterator[Finding]:
     bad = re.compile(rb"[\x80-\xff]").search(data, start)
     if bad is not None:
         yield ASCII, *_position(data, bad.start()), f"0x{data[bad.start()]:02X}"
-    if len(data) > MAX_BYTES:
+    if len(data) > MAX_SCRIPT_BYTES:
         yield SIZE, 1, 1, f"{len(data):,} bytes"
 
 
@@ -303,9 +322,16 @@ def _check_unset(src: _Source) -> Iterator[Finding]:
         yield UNSET, line, col, detail
 
 
+def _check_ps51(src: _Source) -> Iterator[Finding]:
+    table = ps51.table()
+    nodes = pwsh.collect(src.tree, pscompat.NODE_TYPES)
+    for kind, line, col, detail in (*pscompat.check(nodes, src.data, table), *pstraps.check(nodes, src.data, table)):
+        yield _COMPAT_RULES[kind], line, col, detail
+
+
 _CHECKS: tuple[Callable[[_Source], Iterator[Finding]], ...] = (
     _check_parse, _check_encoding, _check_line_endings, _check_ps7, _check_commands,
-    _check_return, _check_exit, _check_try, _check_contract, _check_calls, _check_unset,
+    _check_return, _check_exit, _check_try, _check_contract, _check_calls, _check_unset, _check_ps51,
 )
 
 
@@ -338,3 +364,11 @@ def lint_paths(paths: list[Path]) -> list[LintIssue]:
             raise ConfigError(f"cannot read script: {exc.strerror}", file=str(path)) from exc
         issues.extend(lint_bytes(data, str(path)))
     return issues
+
+
+def lint_result(paths: list[Path]) -> Result:
+    """``remediate lint``: one compiler-style line per issue, then the count; exit 1 on any issue."""
+    issues = lint_paths(paths)
+    data = [{"path": i.path, "line": i.line, "col": i.col, "rule": i.rule, "message": i.message} for i in issues]
+    return Result("lint", data, [str(i) for i in issues] + [f"{len(issues)} issue(s)"], rows=data,
+                  exit_code=1 if issues else 0)

@@ -33,9 +33,18 @@ def _redact_processor(_logger: Any, _name: str, event: dict[str, Any]) -> dict[s
     for key in list(event):
         if any(word in key.lower() for word in _SECRET_KEYS):
             event[key] = MASK
-        elif isinstance(event[key], str):
-            event[key] = redact(event[key])
     return event
+
+
+def _masked(renderer: Any) -> Any:
+    """The renderer, then every registered secret masked in the rendered line: at the edge, so nested values
+    and formatted exceptions are covered too."""
+
+    def render(logger: Any, name: str, event: dict[str, Any]) -> Any:
+        line = renderer(logger, name, event)
+        return redact(line) if isinstance(line, str) else line
+
+    return render
 
 
 def configure(level: str = "warning", fmt: str = "console") -> None:
@@ -46,7 +55,7 @@ def configure(level: str = "warning", fmt: str = "console") -> None:
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             _redact_processor,
-            renderer,
+            _masked(renderer),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from remediate.checks import all_checks
-from remediate.checks.base import Check, Context, Option, Tier
+from remediate.checks.base import Check, Context, Option, Tier, all_checks
 from remediate.errors import ConfigError
+from remediate.output import Result
 
 PACKAGE_ID_RE = r"[a-z][a-z0-9-]{1,40}"
 
@@ -205,3 +205,19 @@ def find_package(packages: list[Package], package_id: str) -> Package:
             return package
     known = ", ".join(p.id for p in packages)
     raise ConfigError(f"unknown package {package_id!r} (known: {known})")
+
+
+def list_result(packages: list[Package]) -> Result:
+    """``remediate list``: every check of every package, then the checks no package runs."""
+    rows = [
+        {"package": p.id, "run_as": p.run_as.value, "check": c.id, "context": c.check.context.value,
+         "tier": c.check.tier.value, "fix": c.fix, "budget_s": c.check.budget_seconds}
+        for p in packages for c in p.checks
+    ]
+    listed = {c.id for p in packages for c in p.checks}
+    rows += [{"package": "-", "run_as": "-", "check": c.id, "context": c.context.value, "tier": c.tier.value,
+              "fix": False, "budget_s": c.budget_seconds} for c in all_checks().values() if c.id not in listed]
+    lines = [f"{'package':18} {'check':26} {'context':8} {'tier':9} {'fix':5} budget"]
+    lines += [f"{r['package']:18} {r['check']:26} {r['context']:8} {r['tier']:9} {'yes' if r['fix'] else 'no':5} "
+              f"{r['budget_s']}s" for r in rows]
+    return Result("list", rows, lines, rows=rows)

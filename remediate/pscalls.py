@@ -43,7 +43,7 @@ def _signature(func: tree_sitter.Node, src: bytes) -> Signature:
     name_node = next(c for c in func.named_children if c.type == "function_name")
     sig = Signature(_text(name_node, src), func.start_point[0] + 1)
     for block in pwsh.iter_nodes(func, "param_block"):
-        if _owner(block) != func:
+        if pwsh.enclosing_function(block) != func:
             continue
         for attr in (c for c in block.named_children if c.type == "attribute_list"):
             text = _text(attr, src).lower()
@@ -58,13 +58,6 @@ def _signature(func: tree_sitter.Node, src: bytes) -> Signature:
                 sig.switches.add(pname)
             sig.advanced = sig.advanced or "[parameter(" in attrs
     return sig
-
-
-def _owner(node: tree_sitter.Node) -> tree_sitter.Node | None:
-    parent = node.parent
-    while parent is not None and parent.type != "function_statement":
-        parent = parent.parent
-    return parent
 
 
 def signatures(tree: tree_sitter.Tree, src: bytes) -> tuple[dict[str, Signature], list[str]]:

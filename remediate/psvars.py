@@ -38,13 +38,6 @@ def _name(text: str) -> str | None:
     return name
 
 
-def _owner(node: tree_sitter.Node) -> tree_sitter.Node | None:
-    parent = node.parent
-    while parent is not None and parent.type != "function_statement":
-        parent = parent.parent
-    return parent
-
-
 def _is_assigned(var: tree_sitter.Node) -> bool:
     parent = var.parent
     if parent is None:
@@ -70,18 +63,18 @@ def unassigned_reads(tree: tree_sitter.Tree, src: bytes) -> Iterator[tuple[int, 
         if name is None or name in AUTOMATIC:
             continue
         if _is_assigned(var):
-            assigned.setdefault(_key(_owner(var)), set()).add(name)
+            assigned.setdefault(_key(pwsh.enclosing_function(var)), set()).add(name)
         else:
             reads.append((var, name))
     script_level = assigned.get(None, set())
     reported: set[tuple[tuple[int, int] | None, str]] = set()
     for var, name in reads:
         visible = set(script_level)
-        func = _owner(var)
+        func = pwsh.enclosing_function(var)
         while func is not None:
             visible |= assigned.get(_key(func), set())
-            func = _owner(func)
-        where = (_key(_owner(var)), name)
+            func = pwsh.enclosing_function(func)
+        where = (_key(pwsh.enclosing_function(var)), name)
         if name not in visible and where not in reported:
             reported.add(where)
             yield var.start_point[0] + 1, var.start_point[1] + 1, f"${name} is read but never assigned"

@@ -77,6 +77,19 @@ def iter_nodes(tree: tree_sitter.Tree | tree_sitter.Node, type_name: str) -> Ite
         stack.extend(reversed(node.children))
 
 
+def collect(tree: tree_sitter.Tree, type_names: tuple[str, ...]) -> dict[str, list[tree_sitter.Node]]:
+    """Every node of each type in ``type_names``, in document order, from one walk (a walk costs more than
+    the checks that read its result, so checks that need several node types share one)."""
+    found: dict[str, list[tree_sitter.Node]] = {name: [] for name in type_names}
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type in found:
+            found[node.type].append(node)
+        stack.extend(reversed(node.children))
+    return found
+
+
 def node_text(node: tree_sitter.Node, source: bytes) -> str:
     """Source text of a node (latin-1 keeps every byte, so offsets survive non-UTF-8 input)."""
     return source[node.start_byte:node.end_byte].decode("latin-1")
@@ -117,3 +130,11 @@ def _undouble_quotes(inner: str) -> str:
         out.append(inner[i])
         i += 1
     return "".join(out)
+
+
+def enclosing_function(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The ``function_statement`` that holds ``node``, or None at script scope."""
+    parent = node.parent
+    while parent is not None and parent.type != "function_statement":
+        parent = parent.parent
+    return parent

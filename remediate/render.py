@@ -6,10 +6,12 @@ checks in ladder order, no timestamps, one encoding and line-ending policy (pure
 
 from __future__ import annotations
 
+import ast
 import base64
 import gzip
 import hashlib
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +22,7 @@ import jinja2
 from remediate import __version__, codes, rmm
 from remediate.checks.base import Tier
 from remediate.errors import RenderError
+from remediate.launcher import wrap_for_interactive_user
 from remediate.packages import CheckConfig, Package
 from remediate.prune import prune
 from remediate.psliteral import ps_bool, ps_float, ps_int, ps_str, ps_value
@@ -140,17 +143,48 @@ def _code_data() -> tuple[dict[str, str], list[dict[str, Any]]]:
     return table, families
 
 
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Every file under these folders is an input (templates, runtime, launcher, check fragments and metadata).
+INPUT_TREES = (PS_DIR, PACKAGE_DIR / "checks")
+
+
+def _imported_modules(module: str) -> set[str]:
+    """``remediate`` modules that ``module`` imports, anywhere in its body (deferred imports too)."""
+    tree = ast.parse(_module_path(module).read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        found.update(n for n in names if n.split(".")[0] == "remediate" and _module_path(n).is_file())
+    return found
+
+
+def _module_path(module: str) -> Path:
+    parts = module.split(".")[1:]
+    folder = PACKAGE_DIR.joinpath(*parts)
+    return folder / "__init__.py" if folder.is_dir() else folder.with_suffix(".py")
+
+
+def input_files() -> list[Path]:
+    """Every file rendering reads besides the package file, by construction: the template and check trees, and
+    the Python modules this module imports, transitively."""
+    modules, todo = set(), [__name__]
+    while todo:
+        module = todo.pop()
+        if module not in modules:
+            modules.add(module)
+            todo += sorted(_imported_modules(module) - modules)
+    files = {_module_path(m) for m in modules}
+    for root in INPUT_TREES:
+        files.update(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return sorted(files)
+
+
 def input_fingerprint() -> bytes:
-    """The bytes of every rendering input besides the package file: templates, runtime, code, version."""
+    """The bytes of every rendering input besides the package file (``input_files``), and the version."""
     parts = [__version__.encode()]
-    roots = [PS_DIR, Path(__file__).parent / "checks"]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in {".ps1", ".j2", ".py", ".md"}:
-                parts.append(path.relative_to(root.parent).as_posix().encode() + b"\0" + path.read_bytes())
-    for module in ("codes.py", "results.py", "render.py", "psliteral.py", "packages.py", "rmm.py", "prune.py",
-                   "runners/user_context.py", "runners/ps/Invoke-RmAsInteractiveUser.ps1"):
-        parts.append((Path(__file__).parent / module).read_bytes())
+    parts += [p.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + p.read_bytes() for p in input_files()]
     return hashlib.sha256(b"\0".join(parts)).digest()
 
 
@@ -219,7 +253,7 @@ def _inline_runtime(text: str, runtime: str, rmm_runtime: str) -> str:
 
 
 # The launcher's payload is swapped at run time (the inputs are only known then): the renderer fills every
-# other launcher value through remediate.runners.user_context and leaves this script's base64 as the marker.
+# other launcher value through remediate.launcher and leaves this script's base64 as the marker.
 LAUNCH_TOKEN_SCRIPT = "# remediate rmm user payload #"
 
 
@@ -235,7 +269,7 @@ def user_launch_seconds(package: Package) -> int:
 
 
 def _user_launch(package: Package) -> dict[str, Any]:
-    from remediate.runners.user_context import wrap_for_interactive_user
+    from remediate.launcher import wrap_for_interactive_user
 
     inner = render_script(package, Phase.REMEDIATE, profile="json", rmm_inputs=True).decode("ascii")
     seconds = user_launch_seconds(package)
@@ -273,3 +307,19 @@ def render_package(package: Package, *, dry_run: bool = False) -> RenderedPackag
         readme=render_readme(package, input_hash=input_hash),
         input_hash=input_hash,
     )
+
+
+def render_reset_script(package: Package) -> str:
+    """The tiny script that deletes a package's backoff state file on a host (ASCII, CRLF, lint-clean);
+    ``remediate.fleet.reset_state`` runs it."""
+    text = _render_template("Reset-RmState.ps1.j2", package_id=package.id, run_as=package.run_as.value)
+    return to_script_bytes(text, what=f"{package.id} state reset").decode("ascii")
+
+
+def scripts_for(package: Package) -> Callable[[str, Phase, bool, bool], str]:
+    """The fleet's ``ScriptsFor`` (remediate/fleet.py): the package's scripts rendered in memory (ASCII, CRLF)."""
+
+    def render(package_id: str, phase: Phase, dry_run: bool, cycle: bool) -> str:
+        return render_script(package, Phase(phase), dry_run=dry_run, cycle=cycle).decode("ascii")
+
+    return render

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from remediate.errors import ExitCode
+
 SCHEMA_VERSION = 1
 
 # Intune keeps only the last line of output and only its last 2,048 characters (DOMAIN.md section 5).
@@ -32,6 +34,23 @@ class Verdict(str, enum.Enum):
     DEFERRED = "deferred"
     SKIPPED = "skipped"
     ERROR = "error"
+
+
+# The one mapping between the outcome vocabularies. A fleet status (``remediate run``: one host's whole cycle)
+# -> the verdict it amounts to, which is also its RMM outcome (remediate/rmm.py adds the package-level reasons
+# ``needs_attention`` and ``mutex_busy`` as outcomes of their own), and the exit code it gives the CLI
+# (remediate/fleet.py: the highest among the hosts wins).
+FLEET_STATUS: dict[str, tuple[Verdict, ExitCode]] = {
+    "compliant": (Verdict.COMPLIANT, ExitCode.OK),
+    "fixed": (Verdict.REMEDIATED, ExitCode.OK),
+    "skipped": (Verdict.SKIPPED, ExitCode.OK),
+    "non_compliant": (Verdict.NON_COMPLIANT, ExitCode.NON_COMPLIANT),
+    "would_remediate": (Verdict.NON_COMPLIANT, ExitCode.NON_COMPLIANT),
+    "deferred": (Verdict.DEFERRED, ExitCode.NON_COMPLIANT),
+    "remediation_failed": (Verdict.FAILED, ExitCode.REMEDIATION_FAILED),
+    "error": (Verdict.ERROR, ExitCode.HOST_ERROR),
+    "interrupted": (Verdict.ERROR, ExitCode.HOST_ERROR),
+}
 
 
 class State(str, enum.Enum):

@@ -10,7 +10,11 @@ The table is used three ways, so the three cannot disagree:
   ``psliteral.ps_value``), where ``Format-RmProfileOutput`` (runtime) applies it;
 * applied here in Python (``format_result``) by ``remediate run --format`` and by the golden tests, which
   mirror the PowerShell formatter line for line;
-* printed into docs/rmm.md (``mapping_markdown``; a test compares the committed file).
+* printed into docs/rmm.md (``mapping_markdown``; ``remediate generate`` writes it, ``--check`` compares it).
+
+This module holds the table and its pure functions only: building RMM scripts is ``remediate.generate``'s,
+resetting the backoff state on hosts is ``remediate.fleet``'s. Adding a profile is a row in ``PROFILES``
+(docs/architecture.md).
 
 Platform facts encoded (DOMAIN.md section 6): Nagios 0/1/2/3 with one short first line and perfdata after
 ``|``; Tactical RMM reserves 98 (timeout), 85 and 65, so our codes avoid them; N-able N-sight reserves 1-999
@@ -28,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from remediate.errors import ConfigError
-from remediate.results import Phase, Verdict, script_exit_code
+from remediate.results import FLEET_STATUS, Phase, Verdict, script_exit_code
 
 # Reasons that are outcomes of their own; a reason in this tuple wins over the verdict.
 REASON_OUTCOMES = ("needs_attention", "mutex_busy")
@@ -234,10 +238,7 @@ def inputs_config() -> dict[str, Any]:
 
 
 # -- remediate run --format ----------------------------------------------------------------------------------
-_STATUS_VERDICT = {
-    "compliant": "compliant", "fixed": "remediated", "skipped": "skipped", "non_compliant": "non_compliant",
-    "would_remediate": "non_compliant", "deferred": "deferred", "remediation_failed": "failed",
-}
+_STATUS_VERDICT = {status: verdict.value for status, (verdict, _) in FLEET_STATUS.items()}
 
 
 def record_result(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -275,62 +276,6 @@ def format_records(profile: Profile | str, records: Sequence[Mapping[str, Any]],
     return Rendered(tuple(out), code, worst)
 
 
-# -- remediate package --rmm ---------------------------------------------------------------------------------
-def build_rmm_scripts(packages: Sequence[Any], profile: str, out_dir: Path) -> list[tuple[Path, str]]:
-    """Write ``<out>/rmm/<profile>/<package>.ps1`` per package; (path, create|identical|changed) each."""
-    from remediate.intune.bundle import check_script
-    from remediate.fsutil import write_atomic
-    from remediate.render import render_rmm_script
-
-    get_profile(profile)
-    written = []
-    for package in packages:
-        data = render_rmm_script(package, profile)
-        check_script(data, f"rmm/{profile}/{package.id}.ps1")  # ASCII, no BOM, <= 200,000 bytes
-        path = out_dir / "rmm" / profile / f"{package.id}.ps1"
-        written.append((path, write_atomic(path, data)))
-    return written
-
-
-# -- remediate state reset -----------------------------------------------------------------------------------
-def reset_script(package: Any) -> str:
-    """The tiny script that deletes a package's state file on a host (ASCII, CRLF, lint-clean)."""
-    from remediate.render import _render_template, to_script_bytes
-
-    text = _render_template("Reset-RmState.ps1.j2", package_id=package.id,
-                            run_as=getattr(package.run_as, "value", str(package.run_as)))
-    return to_script_bytes(text, what=f"{package.id} state reset").decode("ascii")
-
-
-def reset_state(hosts: Sequence[str], settings: Any, package: Any, *, timeout_s: float = 60.0,
-                runner_factory: Any = None) -> list[dict[str, Any]]:
-    """Delete the package's state file on each host through the runner factory; one record per host:
-    ``{"host", "deleted": [paths], "errors": [messages], "error": None | {"code", "message"}}``."""
-    from remediate.errors import RunnerError
-    from remediate.runners import make_runner
-
-    factory = runner_factory or make_runner
-    script = reset_script(package)
-    records = []
-    for host in hosts:
-        record: dict[str, Any] = {"host": host, "package": package.id, "deleted": [], "errors": [], "error": None}
-        try:
-            with factory(settings.with_host(host)) as runner:
-                outcome = runner.run_script(script, timeout_s=timeout_s)
-            lines = [x for x in outcome.stdout.splitlines() if x.strip()]
-            answer = json.loads(lines[-1]) if lines else None
-            if not isinstance(answer, dict):
-                raise ValueError("no answer")
-            record["deleted"] = list(answer.get("deleted") or [])
-            record["errors"] = list(answer.get("errors") or [])
-        except RunnerError as err:
-            record["error"] = {"code": err.code, "message": str(err)}
-        except ValueError as exc:
-            record["error"] = {"code": "bad_output", "message": f"{host}: the reset script gave no answer ({exc})"}
-        records.append(record)
-    return records
-
-
 # -- docs ----------------------------------------------------------------------------------------------------
 def _exit_cell(profile: Profile, outcome: str) -> str:
     if profile.exits is not None:
@@ -364,7 +309,7 @@ def mapping_markdown() -> str:
     return "\n".join(lines)
 
 
-MARK_START = "<!-- generated: rmm mapping (python -m remediate.rmm); do not edit by hand -->"
+MARK_START = "<!-- generated: rmm mapping (remediate generate); do not edit by hand -->"
 MARK_END = "<!-- end of generated rmm mapping -->"
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "rmm.md"
 
@@ -380,12 +325,3 @@ def splice_doc(text: str) -> str:
 
 def known_profiles() -> Iterable[str]:
     return PROFILES.keys()
-
-
-def main() -> None:
-    DOC_PATH.write_text(splice_doc(DOC_PATH.read_text()))
-    print(f"wrote {DOC_PATH}")
-
-
-if __name__ == "__main__":
-    main()

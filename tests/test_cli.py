@@ -25,7 +25,7 @@ def test_explain_gives_the_same_answer_for_every_form(form):
 
 
 def test_explain_json_and_bad_code():
-    data = json.loads(run("explain", "0xCAA70004", "--output", "json").output)
+    data = json.loads(run("explain", "0xCAA70004", "--output", "json").output)["result"]
     assert data["code"] == "0xCAA70004" and data["layer"] == "urlmon" and "network_endpoints" in data["checks"]
     bad = run("explain", "not-a-code")
     assert bad.exit_code == ExitCode.USAGE
@@ -33,7 +33,7 @@ def test_explain_json_and_bad_code():
 
 
 def test_list_shows_packages_checks_context_and_tier():
-    rows = json.loads(run("list", "--output", "json").output)
+    rows = json.loads(run("list", "--output", "json").output)["result"]
     by_check = {r["check"]: r for r in rows}
     assert by_check["tls12_machine"] == {"package": "caa20002-device", "run_as": "system", "check": "tls12_machine",
                                          "context": "system", "tier": "safe", "fix": True, "budget_s": 3}
@@ -46,7 +46,8 @@ def test_generate_check_passes_on_committed_scripts(repo_root, monkeypatch):
     monkeypatch.chdir(repo_root)
     result = run("generate", "--check")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "6 file(s), 0 differ from their templates"
+    # 6 scripts and READMEs, and the 3 generated docs (docs/results.md, docs/rmm.md, README.md)
+    assert result.output.splitlines()[-1] == "9 file(s), 0 differ from their templates"
 
 
 def test_generate_writes_then_check_fails_on_drift(repo_root, tmp_path, monkeypatch):
@@ -113,9 +114,9 @@ def test_version():
 
 def test_cli_auth_choices_match_the_runners():
     from remediate import cli as cli_module
-    from remediate import runners
+    from remediate.runners import base
 
-    assert tuple(cli_module._AUTHS) == tuple(runners.AUTHS)
+    assert tuple(cli_module._AUTHS) == tuple(base.AUTHS)
 
 
 def test_light_commands_do_not_import_heavy_modules():

@@ -58,7 +58,7 @@ def test_remediate_fixes_and_verifies(loopback, transport):  # noqa: F811
     res = invoke(loopback, host, "--package", "caa20002-device", "--remediate", "--transport", transport,
                  "--output", "json")
     assert res.exit_code == 0, res.output
-    doc = json.loads(res.stdout)
+    doc = json.loads(res.stdout)["result"]
     (record,) = doc["records"]
     assert record["status"] == "fixed" and [p["phase"] for p in record["phases"]] == ["detect", "remediate", "verify"]
     assert doc["summary"]["exit_code"] == 0

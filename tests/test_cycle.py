@@ -13,11 +13,12 @@ import pytest
 
 from remediate import fleet as fleet_mod
 from remediate.errors import RenderError
-from remediate.fleet import FleetOptions, package_scripts, run_host
+from remediate.fleet import FleetOptions, run_host
+from remediate.render import scripts_for as package_scripts
 from remediate.lint import lint_bytes
 from remediate.render import render_script
 from remediate.results import Phase
-from remediate.runners import ConnectionSettings, RunOutcome
+from remediate.runners.base import ConnectionSettings, RunOutcome
 from remediate.runners import winrm as winrm_runner
 from tests.wsman_server import Action, HostProgram
 from tests.wsman_server.fixtures import loopback, settings_for  # noqa: F401  (fixtures)

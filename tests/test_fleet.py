@@ -12,7 +12,7 @@ import structlog
 from remediate import fleet as fleet_mod
 from remediate.errors import ExitCode, RunnerError
 from remediate.fleet import FleetOptions, fleet_exit_code, run_fleet, run_host, summarize
-from remediate.runners import ConnectionSettings, RunOutcome
+from remediate.runners.base import ConnectionSettings, RunOutcome
 from tests.wsman_server import Action, HostProgram
 from tests.wsman_server.engine import CYCLE_MARK, play_cycle
 from tests.wsman_server.fixtures import PASSWORD, loopback, settings_for  # noqa: F401  (fixtures)

@@ -50,7 +50,7 @@ def test_package_is_byte_identical_across_runs(runner, tmp_path):
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     again = runner.invoke(cli, ["package", "--out", str(tmp_path / "a"), "--output", "json"])
-    assert {s for r in json.loads(again.output) for s in r["files"].values()} == {"identical"}
+    assert {s for r in json.loads(again.output)["result"] for s in r["files"].values()} == {"identical"}
 
 
 def test_package_payload_follows_the_graph_contract(runner, tmp_path):
@@ -112,9 +112,9 @@ def test_publish_dry_run_offline_prints_the_requests(runner):
 
 def test_publish_twice_changes_nothing_the_second_time(runner, online):
     args = ["publish", "--package", DEVICE_PKG, "--group", GROUP, "--schedule", "hourly:2", "--output", "json"]
-    first = json.loads(runner.invoke(cli, args).stdout)
+    first = json.loads(runner.invoke(cli, args).stdout)["result"]
     writes = len(online.writes())
-    second = json.loads(runner.invoke(cli, args).stdout)
+    second = json.loads(runner.invoke(cli, args).stdout)["result"]
     assert (first["action"], second["action"]) == ("create", "unchanged")
     assert second["assignment_changes"] == [] and len(online.writes()) == writes == 2
     assert online.scripts[first["script_id"]]["displayName"] == display_name(DEVICE_PKG)
@@ -162,7 +162,7 @@ def test_publish_without_credentials_is_a_config_error(runner):
 
 @pytest.mark.parametrize("output, check", [
     ("table", lambda out: out.startswith(f"{display_name(DEVICE_PKG)}: 300 devices")),
-    ("json", lambda out: json.loads(out)["device_count"] == 300),
+    ("json", lambda out: json.loads(out)["result"]["device_count"] == 300),
     ("csv", lambda out: len(out.splitlines()) == 301),
 ])
 def test_results_outputs(runner, online, tmp_path, output, check):

@@ -57,7 +57,7 @@ def test_foreign_or_broken_output_is_a_one_line_parse_error(text, words):
 
 def test_results_doc_is_generated_from_the_code(repo_root):
     assert (repo_root / "docs" / "results.md").read_text() == docs.results_markdown(), \
-        "docs/results.md is stale: run python -m remediate.docs"
+        "docs/results.md is stale: run remediate generate"
 
 
 def test_readme_exit_code_table_is_generated_from_the_code(repo_root):

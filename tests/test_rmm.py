@@ -14,7 +14,7 @@ from remediate.lint import lint_bytes
 from remediate.psliteral import ps_value
 from remediate.render import LAUNCH_TOKEN_SCRIPT, render_package, render_rmm_script, user_launch_seconds
 from remediate.results import Verdict
-from remediate.runners.user_context import wrap_for_interactive_user
+from remediate.launcher import wrap_for_interactive_user
 
 # The mapping restated by hand (the golden copy): outcome -> exit code per RMM profile.
 GOLDEN_EXITS = {

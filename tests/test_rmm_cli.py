@@ -11,6 +11,7 @@ from remediate import cli as cli_module
 from remediate import rmm
 from remediate.cli import cli
 from remediate.lint import lint_paths
+from remediate.render import render_reset_script
 from tests.test_cli_run import device, invoke, line
 from tests.wsman_server import Action, HostProgram
 from tests.wsman_server.fixtures import PASSWORD, USER, loopback  # noqa: F401  (fixtures)
@@ -126,4 +127,4 @@ def test_reset_script_is_lint_clean(real_packages):
     from remediate.lint import lint_bytes
 
     for package in real_packages:
-        assert lint_bytes(rmm.reset_script(package).encode("ascii"), "reset.ps1") == []
+        assert lint_bytes(render_reset_script(package).encode("ascii"), "reset.ps1") == []

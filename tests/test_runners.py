@@ -11,7 +11,8 @@ from tests.wsman_server import Action, HostProgram
 from tests.wsman_server.fixtures import PASSWORD, loopback, loopback_tls, settings_for  # noqa: F401  (fixtures)
 
 from remediate.errors import ConfigError, RunnerError
-from remediate.runners import ConnectionSettings, make_runner
+from remediate.runners import make_runner
+from remediate.runners.base import ConnectionSettings
 
 TRANSPORTS = ["psrp", "winrm"]
 

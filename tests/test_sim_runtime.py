@@ -72,7 +72,7 @@ def test_passing_on_its_own_forgets_failures(tmp_path):
 
 def test_state_reset_script_clears_needs_attention(tmp_path):
     from remediate.packages import load_packages
-    from remediate.rmm import reset_script
+    from remediate.render import render_reset_script
     sim = broken_tls(tmp_path)
     sim.state_file()
     for _ in range(3):
@@ -81,7 +81,7 @@ def test_state_reset_script_clears_needs_attention(tmp_path):
     assert sim.remediate().finding("tls12_machine")["reason"] == "needs_attention"
     package = next(p for p in load_packages(ROOT / "packaging") if p.id == "caa20002-device")
     from simwin.run import run_script
-    reset = run_script(reset_script(package), sim.machine, sim.tmp, name="reset.ps1", check_contract=False)
+    reset = run_script(render_reset_script(package), sim.machine, sim.tmp, name="reset.ps1", check_contract=False)
     answer = json.loads(reset.lines[-1])
     assert reset.exit_code == 0 and reset.stderr == "" and len(answer["deleted"]) == 1, reset.stdout
     assert sim.state_file() == {}

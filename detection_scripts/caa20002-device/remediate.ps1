@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 167a5d3c8ded7b001a1a07d38d1e1dcd307f2d50a2f79e8638e78270026490a1
+# input-sha256: a5a72236ff0daaf56c6a614e221236e9a3d3f47e9168153a49c8a377052394f0
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

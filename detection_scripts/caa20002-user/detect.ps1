@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 8103b9ac10ad6aa06a15424d253ecc1c5821be2c137df6e9e9bf968ae043037b
+# input-sha256: 7f11c71422dfabdb3bdd5e96782e3a420e30cf9dbd229b62b0988e975e27a9c8
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -9,9 +9,12 @@ options (``Check.desired``) and rendered as a PowerShell literal that both fragm
 from __future__ import annotations
 
 import enum
+import importlib
+import pkgutil
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +138,25 @@ class Check:
 
     def desired_state(self, options: Mapping[str, Any]) -> dict[str, Any]:
         return self.desired(options) if self.desired else {}
+
+
+# -- the catalog: every subpackage of remediate/checks that declares CHECK (found, not listed) ---------------
+@lru_cache(maxsize=1)
+def all_checks() -> dict[str, Check]:
+    """Every check, keyed by id, ordered by ladder rank then id."""
+    found: list[Check] = []
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if not info.ispkg:
+            continue
+        module = importlib.import_module(f"remediate.checks.{info.name}")
+        check = getattr(module, "CHECK", None)
+        if isinstance(check, Check):
+            if check.id != info.name:
+                raise ValueError(f"check folder {info.name} declares id {check.id}")
+            found.append(check)
+    found.sort(key=lambda c: (c.rank, c.id))
+    return {c.id: c for c in found}
+
+
+def get_check(check_id: str) -> Check | None:
+    return all_checks().get(check_id)

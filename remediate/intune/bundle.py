@@ -19,14 +19,12 @@ from typing import Any
 from remediate.errors import ConfigError
 from remediate.fsutil import deterministic_zip, write_atomic
 from remediate.intune.schedule import Schedule, schedule_from_package
+from remediate.limits import check_script
 
 PAYLOAD_NAME = "deviceHealthScript.json"
 DETECT_NAME = "detect.ps1"
 REMEDIATE_NAME = "remediate.ps1"
 README_NAME = "README.md"
-# The portal accepts scripts up to 200,000 bytes (DOMAIN.md section 5).
-MAX_SCRIPT_BYTES = 200_000
-_BOM = b"\xef\xbb\xbf"
 
 Sign = Callable[[bytes, str], bytes]
 
@@ -81,19 +79,6 @@ class BundleReport:
     zip_path: Path
     status: Mapping[str, str]  # path relative to the out dir -> create | identical | changed
     signed: bool
-
-
-def check_script(data: bytes, name: str) -> None:
-    """The delivery rules for a script file: ASCII, no BOM, within the portal's size limit."""
-    if data.startswith(_BOM):
-        raise ConfigError("starts with a UTF-8 BOM (not allowed when the signature check is enforced)", file=name)
-    if len(data) > MAX_SCRIPT_BYTES:
-        raise ConfigError(f"{len(data)} bytes exceeds the portal limit of {MAX_SCRIPT_BYTES}", file=name)
-    try:
-        data.decode("ascii")
-    except UnicodeDecodeError as exc:
-        # Without a BOM Windows PowerShell 5.1 reads the file as ANSI: only ASCII survives.
-        raise ConfigError(f"non-ASCII byte at offset {exc.start}", file=name) from None
 
 
 def b64(data: bytes) -> str:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from remediate.errors import ServiceError
-from remediate.intune.graph import Call, GraphClient
+from remediate.intune.graph import SCRIPTS_PATH, Call, GraphClient, find_script
 from remediate.intune.permissions import SCRIPTS_READ
-from remediate.intune.publish import SCRIPTS_PATH, find_script
+from remediate.output import Result
 from remediate.results import MAX_RESULT_CHARS, ResultParseError, State, parse_result_line
 
 REPORT_VERSION = 2  # 2: the three script-error fields per device; device_id is always the managed-device id
@@ -242,3 +242,9 @@ def _section(title: str, rows: list[tuple[str, Any]]) -> list[str]:
         return lines + ["  (none)"]
     width = max(len(str(k)) for k, _ in rows)
     return lines + [f"  {str(k):<{width}}  {v}" for k, v in rows]
+
+
+def report_result(report: FleetReport) -> Result:
+    """``remediate results``: the table, JSON (the report in the envelope) or CSV (one row per device)."""
+    return Result("results", report.to_dict(), to_table(report), rows=[d.to_dict() for d in report.devices],
+                  forms={"csv": to_csv(report)})

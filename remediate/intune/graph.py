@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import requests
 import structlog
 
+from remediate.defaults import GRAPH_DEADLINE_S
 from remediate.errors import OutcomeUnknownError, ServiceError
 from remediate.intune import permissions
 from remediate.intune.auth import TokenProvider
@@ -31,7 +32,7 @@ from remediate.intune.graph_errors import http_error
 from remediate.intune.permissions import CommandPermissions
 
 DEFAULT_BASE_URL = "https://graph.microsoft.com/beta"
-DEFAULT_DEADLINE_S = 900.0  # the whole command, waits included (--deadline)
+DEFAULT_DEADLINE_S = GRAPH_DEADLINE_S  # the whole command, waits included (--deadline)
 
 log = structlog.get_logger("remediate.intune.graph")
 
@@ -223,3 +224,21 @@ def _unknown(method: str, url: str, call: Call, why: str, status: int | None = N
     return OutcomeUnknownError(f"outcome unknown: {method} {urlsplit(url).path} ({call.what}) got {why}; it may "
                                "or may not have happened and is not sent again: check the Intune portal first",
                                reason=why, status=status)
+
+
+# -- the Intune remediations collection, read by publish, results and trigger ---------------------------------
+SCRIPTS_PATH = "/deviceManagement/deviceHealthScripts"
+
+
+def find_script(client: GraphClient, display_name: str) -> dict[str, Any] | None:
+    """The deviceHealthScript with this displayName (matched exactly), or None. Two matches is an error."""
+    call = Call(what="deviceHealthScripts", permission=permissions.SCRIPTS_READ)
+    matches = [s for s in client.get_all(SCRIPTS_PATH, {"$select": "id,displayName"}, call=call)
+               if s.get("displayName") == display_name]
+    if len(matches) > 1:
+        ids = ", ".join(str(s.get("id")) for s in matches)
+        raise ServiceError(f"{len(matches)} remediations are named {display_name!r} ({ids}); rename or delete "
+                           "all but one", code="ambiguous")
+    if matches and not isinstance(matches[0].get("id"), str):
+        raise ServiceError(f"Graph listed {display_name!r} without an id", code="bad_response")
+    return matches[0] if matches else None

@@ -12,6 +12,7 @@ With ``dry_run`` only reads are sent; the writes come back as planned requests.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,11 +22,11 @@ import structlog
 
 from remediate.errors import ConfigError, ServiceError
 from remediate.intune.bundle import Bundle
-from remediate.intune.graph import Call, GraphClient
+from remediate.intune.graph import SCRIPTS_PATH, Call, GraphClient, find_script
 from remediate.intune.permissions import SCRIPTS_READ, SCRIPTS_WRITE
 from remediate.intune.schedule import Schedule, schedule_from_graph
+from remediate.output import Result
 
-SCRIPTS_PATH = "/deviceManagement/deviceHealthScripts"
 COMPARED_FIELDS = ("description", "publisher", "runAsAccount", "runAs32Bit", "enforceSignatureCheck",
                    "detectionScriptContent", "remediationScriptContent")
 NEW_ID = "{new-script-id}"  # placeholder in dry-run plans for a script that does not exist yet
@@ -108,20 +109,6 @@ class PublishResult:
         return {"display_name": self.display_name, "script_id": self.script_id, "action": self.action,
                 "changed_fields": self.changed_fields, "assignment_changes": self.assignment_changes,
                 "dry_run": self.dry_run, "requests": [r.to_dict() for r in self.requests]}
-
-
-def find_script(client: GraphClient, display_name: str) -> dict[str, Any] | None:
-    """The deviceHealthScript with this displayName (matched exactly), or None. Two matches is an error."""
-    call = Call(what="deviceHealthScripts", permission=SCRIPTS_READ)
-    matches = [s for s in client.get_all(SCRIPTS_PATH, {"$select": "id,displayName"}, call=call)
-               if s.get("displayName") == display_name]
-    if len(matches) > 1:
-        ids = ", ".join(str(s.get("id")) for s in matches)
-        raise ServiceError(f"{len(matches)} remediations are named {display_name!r} ({ids}); rename or delete "
-                           "all but one", code="ambiguous")
-    if matches and not isinstance(matches[0].get("id"), str):
-        raise ServiceError(f"Graph listed {display_name!r} without an id", code="bad_response")
-    return matches[0] if matches else None
 
 
 def content_diff(remote: Mapping[str, Any], payload: Mapping[str, Any]) -> list[str]:
@@ -262,3 +249,22 @@ def publish(client: GraphClient | None, bundle: Bundle, request: AssignmentReque
     result = sync_script(client, bundle, dry_run)
     sync_assignments(client, result, bundle, request, dry_run)
     return result
+
+
+def _show_request(request: PlannedRequest) -> str:
+    """A planned request for humans: script contents shortened (the JSON output has them in full)."""
+    body = request.body
+    if isinstance(body, dict):
+        body = {k: (f"<base64, {len(v)} chars>" if k.endswith("ScriptContent") else v) for k, v in body.items()}
+    return f"{request.method} {request.path}" + (f"\n  {json.dumps(body, sort_keys=True)}" if body else "")
+
+
+def publish_result(result: PublishResult, dry_run: bool) -> Result:
+    """``remediate publish``: the action, the assignment changes, and with ``dry_run`` the planned writes."""
+    fields = f" ({', '.join(result.changed_fields)})" if result.action == "update" else ""
+    prefix = "dry run: would " if dry_run else ""
+    lines = [f"{prefix}{result.action}{fields}: {result.display_name} [{result.script_id}]"]
+    lines += [f"  {change}" for change in result.assignment_changes or ["assignments: no change"]]
+    if dry_run:
+        lines += [_show_request(planned) for planned in result.requests]
+    return Result("publish", result.to_dict(), lines)

@@ -18,6 +18,7 @@ from remediate.errors import OutcomeUnknownError, ServiceError
 from remediate.intune.graph import Call, GraphClient
 from remediate.intune.permissions import DEVICES_PRIVILEGED, DEVICES_READ
 from remediate.intune.publish import PlannedRequest, find_script
+from remediate.output import Result
 
 DEVICES_PATH = "/deviceManagement/managedDevices"
 _GUID_RE = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -86,3 +87,10 @@ def trigger(client: GraphClient, display_name: str, device: str, *, dry_run: boo
                 "it was not sent again: check the device's remediation status in the Intune portal before "
                 "triggering again", reason=exc.reason, status=exc.status) from None
     return TriggerResult(display_name, script["id"], device_id, device_name, request, dry_run)
+
+
+def trigger_result(result: TriggerResult, name: str, device: str, dry_run: bool) -> Result:
+    """``remediate trigger``: one line naming the package and the device."""
+    verb = "would start" if dry_run else "started"
+    return Result("trigger", result.to_dict(),
+                  [f"{verb} {name} on {result.device_name or device} [{result.device_id}]"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from remediate.runners import ConnectionSettings
+from remediate.runners.base import ConnectionSettings
 
 from .server import LoopbackServer
 

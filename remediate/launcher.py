@@ -1,9 +1,12 @@
 """User-context execution: wrap a user package in the interactive-user launcher (a shipped .ps1, by name).
 
 A WinRM/PSRP session is the connecting admin, and a local agent is SYSTEM; a user package must run in the
-signed-in user's session (DOMAIN.md section 4). The launcher ``ps/Invoke-RmAsInteractiveUser.ps1`` does it
-with a one-off scheduled task; here we only fill in its values. Exit codes come from ``script_exit_code`` so
-the launcher and the scripts cannot disagree.
+signed-in user's session (DOMAIN.md section 4). The launcher
+``powershell/launcher/Invoke-RmAsInteractiveUser.ps1`` does it with a one-off scheduled task; here we only fill
+in its values. Exit codes come from ``script_exit_code`` so the launcher and the scripts cannot disagree.
+
+Shared by building (the RMM script of a user package embeds it) and running (the fleet wraps each script), so
+it lives in the core, not in ``runners/``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ _MARGIN_S = 15  # the launcher must answer before the runner's own deadline cuts
 
 
 def load_launcher() -> str:
-    return (resources.files("remediate.runners") / "ps" / LAUNCHER).read_bytes().decode("ascii")
+    return (resources.files("remediate") / "powershell" / "launcher" / LAUNCHER).read_bytes().decode("ascii")
 
 
 def wrap_for_interactive_user(script: str, *, package: str, phase: Phase | str, timeout_s: float) -> str:

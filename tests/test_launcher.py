@@ -14,8 +14,9 @@ import pytest
 from remediate.errors import RenderError
 from remediate.lint import lint_bytes
 from remediate.results import script_exit_code
-from remediate.runners import ConnectionSettings, make_runner
-from remediate.runners.user_context import load_launcher, wrap_for_interactive_user
+from remediate.runners import make_runner
+from remediate.runners.base import ConnectionSettings
+from remediate.launcher import load_launcher, wrap_for_interactive_user
 
 USER_SCRIPT = "$ErrorActionPreference = 'Stop'\r\nWrite-Output 'from the user package'\r\nexit 1\r\n"
 

@@ -8,7 +8,7 @@
     folder only SYSTEM, Administrators and that user can open, waits up to the deadline, relays the package's
     last output line and exit code, and always removes the task and the folder. With nobody signed in it
     answers verdict skipped, reason no_interactive_user (not an error).
-    Rendered by remediate.runners.user_context; the values in braces are filled in at run time.
+    Rendered by remediate.launcher; the values in braces are filled in at run time.
 #>
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2.0

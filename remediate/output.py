@@ -1,0 +1,55 @@
+"""One result model and one renderer for every command (pipx's pattern).
+
+A command returns a ``Result``; the library builds it (``*_result`` functions next to the data they show) and
+never prints. ``render`` turns it into the one output format asked for:
+
+* ``json``: the versioned envelope, the same four keys for every command (``ENVELOPE_KEYS``; a contract test
+  pins them): ``{"schema_version": 1, "command": "run", "exit_code": 0, "result": ...}``;
+* ``jsonl``: one compact JSON object per line, the result's ``rows`` (for ``run``: one record per host);
+* ``table`` / ``text``: the human form; any other name: a pre-rendered form the result carries (``csv``).
+
+Only ``remediate.cli`` writes the rendered text to stdout; ``notes`` go to stderr. Imports nothing heavy: the
+CLI's cold start goes through here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+ENVELOPE_VERSION = 1
+ENVELOPE_KEYS = ("schema_version", "command", "exit_code", "result")
+HUMAN = ("table", "text")
+
+
+class Result:
+    """What a command produced: the data (JSON-ready), its human text, and the exit code."""
+
+    __slots__ = ("command", "data", "text", "rows", "exit_code", "notes", "forms")
+
+    def __init__(self, command: str, data: Any, text: str | Sequence[str], *, rows: Sequence[Any] | None = None,
+                 exit_code: int = 0, notes: Sequence[str] = (), forms: Mapping[str, str] | None = None) -> None:
+        self.command = command
+        self.data = data
+        self.text = text if isinstance(text, str) else "".join(f"{line}\n" for line in text)
+        self.rows = list(rows) if rows is not None else [data]
+        self.exit_code = int(exit_code)
+        self.notes = tuple(notes)  # one-line messages for stderr (warnings, an interruption)
+        self.forms = dict(forms or {})  # other pre-rendered outputs by format name (csv)
+
+
+def envelope(result: Result) -> dict[str, Any]:
+    return {"schema_version": ENVELOPE_VERSION, "command": result.command, "exit_code": result.exit_code,
+            "result": result.data}
+
+
+def render(result: Result, fmt: str) -> str:
+    """The text for stdout in format ``fmt``."""
+    if fmt == "json":
+        return json.dumps(envelope(result), indent=2, sort_keys=True) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(row, sort_keys=True, separators=(",", ":")) + "\n" for row in result.rows)
+    if fmt in HUMAN:
+        return result.text
+    return result.forms[fmt]
