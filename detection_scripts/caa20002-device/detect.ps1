@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 2e904b53a3d8f976eecef9d9a039666e95b9523fef8332672fffefc07b4b5034
+# input-sha256: d07699d1e940af7ec4ce1f0976950d95ba4daa030e30adfd26384a1bc6cb669f
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -100,21 +100,30 @@ $RmCodeTable = @{
     '0xCAA90018' = 'protocol'
 }
 $RmCodeFamilies = @(
-    @{ Mask = 268369920; Match = 178323456; Layer = 'ui' },
-    @{ Mask = 268369920; Match = 178388992; Layer = 'oauth' },
-    @{ Mask = 268369920; Match = 178454528; Layer = 'http' },
-    @{ Mask = 268369920; Match = 178585600; Layer = 'system' },
-    @{ Mask = 268369920; Match = 178716672; Layer = 'urlmon' },
-    @{ Mask = 268369920; Match = 178782208; Layer = 'winhttp' },
-    @{ Mask = 268369920; Match = 178847744; Layer = 'protocol' },
-    @{ Mask = 268369920; Match = 178978816; Layer = 'broker' },
-    @{ Mask = 267386880; Match = 178257920; Layer = 'unknown' },
-    @{ Mask = 268369920; Match = 2621440; Layer = 'tpm' },
-    @{ Mask = 268369920; Match = 2686976; Layer = 'tpm' },
-    @{ Mask = 268369920; Match = 589824; Layer = 'keystore' },
-    @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult' },
-    @{ Mask = 4294901760; Match = 0; Layer = 'hresult' },
-    @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult' }
+    @{ Mask = 268369920; Match = 178323456; Layer = 'ui'; UserState = $false },
+    @{ Mask = 268369920; Match = 178388992; Layer = 'oauth'; UserState = $false },
+    @{ Mask = 268369920; Match = 178454528; Layer = 'http'; UserState = $false },
+    @{ Mask = 268369920; Match = 178585600; Layer = 'system'; UserState = $true },
+    @{ Mask = 268369920; Match = 178716672; Layer = 'urlmon'; UserState = $false },
+    @{ Mask = 268369920; Match = 178782208; Layer = 'winhttp'; UserState = $false },
+    @{ Mask = 268369920; Match = 178847744; Layer = 'protocol'; UserState = $false },
+    @{ Mask = 268369920; Match = 178978816; Layer = 'broker'; UserState = $true },
+    @{ Mask = 267386880; Match = 178257920; Layer = 'unknown'; UserState = $false },
+    @{ Mask = 268369920; Match = 2621440; Layer = 'tpm'; UserState = $true },
+    @{ Mask = 268369920; Match = 2686976; Layer = 'tpm'; UserState = $true },
+    @{ Mask = 268369920; Match = 589824; Layer = 'keystore'; UserState = $true },
+    @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult'; UserState = $false },
+    @{ Mask = 4294901760; Match = 0; Layer = 'hresult'; UserState = $false },
+    @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult'; UserState = $false }
+)
+# Exact codes that implicate the user's sign-in state (remediate/codes.py implicates_user_state).
+$RmUserStateCodes = @(
+    '0x80070520',
+    '0x80090016',
+    '0xCAA20002',
+    '0xCAA20003',
+    '0xCAA90003',
+    '0xCAA90004'
 )
 
 # ---- runtime (remediate/powershell/runtime, inlined) ----
@@ -339,35 +348,45 @@ function Get-RmCodesFromText {
     The error codes named in a message: hex (0xCAA20002), unsigned (3399614466) or signed (-895352830)
     decimal, and AADSTS numbers. Decimals count only when they fall in a known family, so that ordinary
     numbers in the text are not taken for codes.
+    .DESCRIPTION
+    Runs once per event over thousands of events: one regex pass, no cmdlets in the loop, sorted with
+    an ordinal comparer (canonical codes are ASCII).
     #>
     param([AllowEmptyString()][string]$Text)
-    $codes = New-Object System.Collections.Generic.List[string]
-    foreach ($m in [regex]::Matches($Text, '0[xX]([0-9A-Fa-f]{8})\b')) {
-        $codes.Add((ConvertTo-RmCanonicalCode -Value ([Convert]::ToInt64($m.Groups[1].Value, 16))))
-    }
-    foreach ($m in [regex]::Matches($Text, '(?<![\w.])(-?[0-9]{9,10})(?![\w.])')) {
-        $number = [long]$m.Groups[1].Value
-        if ($number -ge -2147483648 -and $number -le 4294967295) {
-            $code = ConvertTo-RmCanonicalCode -Value $number
-            if (Get-RmCodeLayer -Code $code) {
-                $codes.Add($code)
+    $codes = @{}
+    foreach ($m in [regex]::Matches($Text, '0[xX]([0-9A-Fa-f]{8})\b|(?<![\w.])(-?[0-9]{9,10})(?![\w.])|AADSTS([0-9]{4,9})')) {
+        if ($m.Groups[1].Success) {
+            $codes['0x' + $m.Groups[1].Value.ToUpperInvariant()] = $true
+        }
+        elseif ($m.Groups[2].Success) {
+            $number = [long]$m.Groups[2].Value
+            if ($number -ge -2147483648 -and $number -le 4294967295) {
+                $code = ConvertTo-RmCanonicalCode -Value $number
+                if (Get-RmCodeLayer -Code $code) {
+                    $codes[$code] = $true
+                }
             }
         }
+        else {
+            $codes['AADSTS' + $m.Groups[3].Value] = $true
+        }
     }
-    foreach ($m in [regex]::Matches($Text, 'AADSTS([0-9]{4,9})')) {
-        $codes.Add('AADSTS' + $m.Groups[1].Value)
-    }
-    return @($codes | Sort-Object -Unique)
+    $sorted = [string[]]@($codes.Keys)
+    [Array]::Sort($sorted, [System.StringComparer]::Ordinal)
+    return $sorted
 }
 
 function Add-RmEvidence {
     <#
     .SYNOPSIS
-    Counts the codes of one piece of evidence (an event, a log line) into an evidence summary.
+    Adds counted codes (code -> number of events naming it) of some events to an evidence summary.
+    .DESCRIPTION
+    Called once with the counts of a whole log rather than once per event: thousands of events, few codes.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Evidence,
-        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Codes
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Counts,
+        [Parameter(Mandatory = $true)][int]$Events
     )
     foreach ($name in @('codes', 'layers')) {
         if (-not $Evidence.Contains($name)) {
@@ -377,12 +396,12 @@ function Add-RmEvidence {
     if (-not $Evidence.Contains('events')) {
         $Evidence['events'] = 0
     }
-    $Evidence['events'] = [int]$Evidence['events'] + 1
-    foreach ($code in $Codes) {
-        $Evidence.codes[$code] = 1 + [int]$Evidence.codes[$code]
+    $Evidence['events'] = [int]$Evidence['events'] + $Events
+    foreach ($code in $Counts.Keys) {
+        $Evidence.codes[$code] = [int]$Counts[$code] + [int]$Evidence.codes[$code]
         $layer = Get-RmCodeLayer -Code $code
         if ($layer) {
-            $Evidence.layers[$layer] = 1 + [int]$Evidence.layers[$layer]
+            $Evidence.layers[$layer] = [int]$Counts[$code] + [int]$Evidence.layers[$layer]
         }
     }
 }
@@ -1356,6 +1375,28 @@ function Test-RmOsEndpoint {
     return @($probes | ForEach-Object { [ordered]@{ Name = $_.Name; Error = $_.Error; Issuer = $_.Issuer } })
 }
 
+function Test-RmUserStateCode {
+    <#
+    .SYNOPSIS
+    Whether a canonical code ('0xCAA20002', 'AADSTS50126') is a failure that implicates the user's sign-in state.
+    .DESCRIPTION
+    Rendered from remediate/codes.py (implicates_user_state): exact codes first, then the first family rule.
+    Routine noise on healthy devices (the 0xCAA5001C wrapper, interaction_required, the needs-UI layer) and
+    network or server-verdict codes are not.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Code)
+    if ($RmCodeTable.ContainsKey($Code) -or $Code.StartsWith('AADSTS')) {
+        return ($RmUserStateCodes -contains $Code)
+    }
+    $value = [Convert]::ToInt64($Code.Substring(2), 16)
+    foreach ($rule in $RmCodeFamilies) {
+        if (($value -band $rule.Mask) -eq $rule.Match) {
+            return [bool]$rule.UserState
+        }
+    }
+    return $false
+}
+
 function Wait-RmNetTask {
     <#
     .SYNOPSIS
@@ -1589,7 +1630,7 @@ function Test-RmAadEvidence {
     .SYNOPSIS
     Detection for check aad_evidence: Sign-in failure evidence in the AAD and AppModel-State logs.
     .DESCRIPTION
-    Signal: Microsoft-Windows-AAD/Operational events 1081/1084/1085/1097/1098/1104/1160 in the window: codes from the message text (hex, unsigned or signed decimal, AADSTS), classified by layer and grouped by user SID; Application log AppModel-State events naming the WAM broker plug-in
+    Signal: Microsoft-Windows-AAD/Operational events 1081/1084/1085/1097/1098/1104/1160 in the window: codes from the event data, read culture-free (hex, unsigned or signed decimal, AADSTS), classified by layer and grouped by user SID; a failure is a code that implicates the user's sign-in state (remediate explain), never a 1097 warning, the 0xCAA5001C wrapper or interaction_required alone; Application log AppModel-State events naming the WAM broker plug-in
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1601,29 +1642,60 @@ function Test-RmAadEvidence {
     $since = (Get-RmOsTime).AddHours(-[int]$Options.window_hours)
     $facts = [ordered]@{ window_hours = [int]$Options.window_hours }
     $users = @{}
-    $read = Get-RmOsEvent -LogName $Desired.Log -Id $Desired.EventIds -Since $since -MaxEvents ([int]$Options.max_events)
-    if ($read.Status -eq 'missing') {
-        $facts['aad_log'] = 'missing'
+    try {
+        $read = Get-RmOsEvent -LogName $Desired.Log -Id $Desired.EventIds -Since $since -MaxEvents ([int]$Options.max_events)
+    }
+    catch {
+        # An evidence reader that cannot read is no evidence, never an error of the whole detection.
+        Write-RmLog -Message ('aad_evidence: ' + $Desired.Log + ': ' + $_.Exception.Message)
+        $read = [ordered]@{ Status = 'unreadable'; Records = @() }
+    }
+    if ($read.Status -ne 'ok') {
+        $facts['aad_log'] = $read.Status
     }
     $events = @($read.Records)
+    $failureEvents = 0
+    $counts = @{}
+    $implicates = @{}
     foreach ($record in $events) {
+        # Data: the event's property values (culture-free); the rendered message is never read.
         $codes = @(Get-RmCodesFromText -Text ($record.Data -join "`n"))
-        Add-RmEvidence -Evidence $Run.Evidence -Codes $codes
+        foreach ($code in $codes) {
+            $counts[$code] = 1 + [int]$counts[$code]
+            if (-not $implicates.ContainsKey($code)) {
+                $implicates[$code] = Test-RmUserStateCode -Code $code
+            }
+        }
         $sid = 'unknown'
         if ($record.UserSid) {
             $sid = $record.UserSid
         }
         if (-not $users.ContainsKey($sid)) {
-            $users[$sid] = [ordered]@{ events = 0; last = $record.Time; codes = @{} }
+            $users[$sid] = [ordered]@{ events = 0; last = $record.Time; codes = @{}; failures = @{}; last_failure = $null }
         }
-        $users[$sid].events += 1
-        if ($record.Time -gt $users[$sid].last) {
-            $users[$sid].last = $record.Time
+        $user = $users[$sid]
+        $user.events += 1
+        if ($record.Time -gt $user.last) {
+            $user.last = $record.Time
         }
+        # A failure: a code that implicates the user's sign-in state, in an event that is not a warning.
+        $failure = $false
+        $warning = $Desired.WarningIds -contains [int]$record.Id
         foreach ($code in $codes) {
-            $users[$sid].codes[$code] = 1 + [int]$users[$sid].codes[$code]
+            $user.codes[$code] = 1 + [int]$user.codes[$code]
+            if ($implicates[$code] -and -not $warning) {
+                $user.failures[$code] = 1 + [int]$user.failures[$code]
+                $failure = $true
+            }
+        }
+        if ($failure) {
+            $failureEvents += 1
+            if ($null -eq $user.last_failure -or $record.Time -gt $user.last_failure) {
+                $user.last_failure = $record.Time
+            }
         }
     }
+    Add-RmEvidence -Evidence $Run.Evidence -Counts $counts -Events $events.Count
     $brokerEvents = 0
     foreach ($provider in $Desired.AppModelProviders) {
         try {
@@ -1636,6 +1708,7 @@ function Test-RmAadEvidence {
     }
     $Run.Evidence['window_hours'] = [int]$Options.window_hours
     $facts['events'] = $events.Count
+    $facts['failure_events'] = $failureEvents
     $facts['users'] = @($users.Keys | Where-Object { $_ -ne 'unknown' }).Count
     $facts['broker_state_events'] = $brokerEvents
     if ($Options.write_user_evidence) {
@@ -1643,13 +1716,23 @@ function Test-RmAadEvidence {
             if ($sid -like 'S-1-5-21-*' -or $sid -like 'S-1-12-1-*') {
                 $entry = $users[$sid]
                 $codeText = (@($entry.codes.Keys | Sort-Object) | ForEach-Object { $_ + ':' + $entry.codes[$_] }) -join ','
+                $failureText = (@($entry.failures.Keys | Sort-Object) | ForEach-Object { $_ + ':' + $entry.failures[$_] }) -join ','
                 $lines = @(('last_event=' + (Get-RmStamp -Time $entry.last)), ('events=' + $entry.events), ('codes=' + $codeText))
+                # The user package's gates read only these two: implicating codes, and when the newest such event was.
+                $lines += @('failure_codes=' + $failureText)
+                if ($null -ne $entry.last_failure) {
+                    $lines += @('last_failure=' + (Get-RmStamp -Time $entry.last_failure))
+                }
                 Write-RmUserEvidence -Sid $sid -Lines $lines
             }
         }
     }
-    if ($events.Count -gt 0 -or $brokerEvents -gt 0) {
+    if ($failureEvents -gt 0 -or $brokerEvents -gt 0) {
         return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'evidence_found' -Facts $facts
+    }
+    if ($events.Count -gt 0) {
+        # Warnings, wrappers and interaction_required only: what healthy devices log all day.
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'routine_events_only' -Facts $facts
     }
     return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
 }
@@ -2125,6 +2208,9 @@ $RmChecks = @(
                 1098,
                 1104,
                 1160
+            )
+            'WarningIds' = @(
+                1097
             )
             'AppModelLog' = 'Application'
             'AppModelProviders' = @(

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: c8aaa28d7f0f673581a28d9d002c358c7ce8d0876918227cf06ed52a2eb1146c
+# input-sha256: f45c140952f71b4b29ebf5a661822e8833eeb31bd8ffde0fd74feb6d0bf8e4eb
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -100,21 +100,30 @@ $RmCodeTable = @{
     '0xCAA90018' = 'protocol'
 }
 $RmCodeFamilies = @(
-    @{ Mask = 268369920; Match = 178323456; Layer = 'ui' },
-    @{ Mask = 268369920; Match = 178388992; Layer = 'oauth' },
-    @{ Mask = 268369920; Match = 178454528; Layer = 'http' },
-    @{ Mask = 268369920; Match = 178585600; Layer = 'system' },
-    @{ Mask = 268369920; Match = 178716672; Layer = 'urlmon' },
-    @{ Mask = 268369920; Match = 178782208; Layer = 'winhttp' },
-    @{ Mask = 268369920; Match = 178847744; Layer = 'protocol' },
-    @{ Mask = 268369920; Match = 178978816; Layer = 'broker' },
-    @{ Mask = 267386880; Match = 178257920; Layer = 'unknown' },
-    @{ Mask = 268369920; Match = 2621440; Layer = 'tpm' },
-    @{ Mask = 268369920; Match = 2686976; Layer = 'tpm' },
-    @{ Mask = 268369920; Match = 589824; Layer = 'keystore' },
-    @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult' },
-    @{ Mask = 4294901760; Match = 0; Layer = 'hresult' },
-    @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult' }
+    @{ Mask = 268369920; Match = 178323456; Layer = 'ui'; UserState = $false },
+    @{ Mask = 268369920; Match = 178388992; Layer = 'oauth'; UserState = $false },
+    @{ Mask = 268369920; Match = 178454528; Layer = 'http'; UserState = $false },
+    @{ Mask = 268369920; Match = 178585600; Layer = 'system'; UserState = $true },
+    @{ Mask = 268369920; Match = 178716672; Layer = 'urlmon'; UserState = $false },
+    @{ Mask = 268369920; Match = 178782208; Layer = 'winhttp'; UserState = $false },
+    @{ Mask = 268369920; Match = 178847744; Layer = 'protocol'; UserState = $false },
+    @{ Mask = 268369920; Match = 178978816; Layer = 'broker'; UserState = $true },
+    @{ Mask = 267386880; Match = 178257920; Layer = 'unknown'; UserState = $false },
+    @{ Mask = 268369920; Match = 2621440; Layer = 'tpm'; UserState = $true },
+    @{ Mask = 268369920; Match = 2686976; Layer = 'tpm'; UserState = $true },
+    @{ Mask = 268369920; Match = 589824; Layer = 'keystore'; UserState = $true },
+    @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult'; UserState = $false },
+    @{ Mask = 4294901760; Match = 0; Layer = 'hresult'; UserState = $false },
+    @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult'; UserState = $false }
+)
+# Exact codes that implicate the user's sign-in state (remediate/codes.py implicates_user_state).
+$RmUserStateCodes = @(
+    '0x80070520',
+    '0x80090016',
+    '0xCAA20002',
+    '0xCAA20003',
+    '0xCAA90003',
+    '0xCAA90004'
 )
 
 # ---- runtime (remediate/powershell/runtime, inlined) ----

@@ -223,7 +223,8 @@ function Get-RmOsEvent {
         return [ordered]@{ Status = 'missing'; Records = @() }
     }
     $records = New-Object System.Collections.Generic.List[object]
-    foreach ($event in $logs[$LogName]) {
+    # Get-WinEvent reads newest first, so -MaxEvents keeps the newest.
+    foreach ($event in @($logs[$LogName] | Sort-Object -Property { $_['Time'] } -Descending)) {
         $time = ConvertFrom-SimTime -Text $event['Time']
         if ($time -lt $Since.ToUniversalTime()) { continue }
         if ($Id.Count -gt 0 -and $Id -notcontains [int]$event['Id']) { continue }

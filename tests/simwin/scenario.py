@@ -12,6 +12,7 @@ Options for one check render the package anew from a temporary copy (tests/check
 from __future__ import annotations
 
 import functools
+import time
 from pathlib import Path
 
 from remediate.render import render_package
@@ -20,6 +21,7 @@ from simwin.machine import Machine, healthy
 from simwin.run import Run, run_script
 
 BUDGET_S = {"device": 60.0, "user": 60.0}
+MUTEX_RETRIES = 5
 
 
 class Sim:
@@ -36,8 +38,14 @@ class Sim:
         return cls(tmp, "user", healthy(account), _scripts(tmp, "user", check, options))
 
     def run(self, phase: str, *, env: dict[str, str] | None = None, **kwargs) -> Run:
-        run = run_script(self.scripts[phase], self.machine, self.tmp, name=f"{phase}.ps1", env=env,
-                         budget_s=BUDGET_S[self.package], **kwargs)
+        # .NET on Linux keeps Global\ mutexes in /tmp/.dotnet whatever TMPDIR says, so a test running on the
+        # same host at the same moment can hold this package's mutex: such a run changed nothing; run again.
+        for attempt in range(MUTEX_RETRIES + 1):
+            run = run_script(self.scripts[phase], self.machine, self.tmp, name=f"{phase}.ps1", env=env,
+                             budget_s=BUDGET_S[self.package], **kwargs)
+            if run.result.get("reason") != "mutex_busy" or attempt == MUTEX_RETRIES:
+                break
+            time.sleep(1.0 + attempt)
         self.runs.append(run)
         return run
 
