@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: d07699d1e940af7ec4ce1f0976950d95ba4daa030e30adfd26384a1bc6cb669f
+# input-sha256: a444d7eec112c920853d3fbeed823e644d8d28448cf986a276143c99bf7e7a75
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -989,7 +989,8 @@ function Confirm-RmRepair {
     <#
     .SYNOPSIS
     Turns a repair outcome into the final finding: verified 'fixed', 'failed', or the repair's own
-    'deferred'/'skipped' answer. Failures feed the backoff state.
+    'deferred'/'skipped' answer. Failures feed the backoff state. A repair that carries 'pending' (a reason)
+    and does not verify yet is 'deferred' with that reason: it may still take effect, so it costs no attempt.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1010,8 +1011,12 @@ function Confirm-RmRepair {
         Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
     }
-    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     $facts['after'] = $after.reason
+    if ($Repair.Contains('pending')) {
+        # The fix takes effect later (the repair says why): deferred, and no attempt is counted for backoff.
+        return New-RmFinding -Id $Check.Id -State 'deferred' -Reason $Repair.pending -Facts $facts
+    }
+    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
 }
 
@@ -1742,7 +1747,7 @@ function Test-RmClockSync {
     .SYNOPSIS
     Detection for check clock_sync: Clock synchronised (W32Time running, sync enabled, offset within a threshold).
     .DESCRIPTION
-    Signal: W32Time stopped (option require_service_running), disabled or missing; W32Time\Parameters Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server (3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an unmeasurable offset is reported as a fact, not a failure
+    Signal: W32Time stopped with an automatic start type (option require_service_running, off by default), disabled or missing; W32Time\Parameters Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server (3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an unmeasurable offset is reported as a fact, not a failure
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1811,7 +1816,10 @@ function Test-RmClockSync {
     }
     $stopped = ($status -ne 'Running')
     $reason = ''
-    if ($stopped -and $Options.require_service_running) {
+    # W32Time is trigger-start (Start=3) on Entra-joined and workgroup devices: stopped is normal there, so
+    # only an automatic service that is stopped can fail on its own, and only when the option asks for it.
+    $automatic = ($null -ne $start -and [int]$start -eq [int]$Desired.StartAutomatic)
+    if ($stopped -and $automatic -and $Options.require_service_running) {
         $reason = 'w32time_stopped'
     }
     if ($tooFar) {
@@ -2236,6 +2244,7 @@ $RmChecks = @(
             'ServiceName' = 'W32Time'
             'ServicePath' = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time'
             'StartName' = 'Start'
+            'StartAutomatic' = 2
             'StartDisabled' = 4
             'ParametersPath' = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters'
             'TypeName' = 'Type'
@@ -2250,6 +2259,7 @@ $RmChecks = @(
             'NtpTimeoutSeconds' = 3
             'HttpTimeoutMs' = 2000
             'ResyncTimeoutSeconds' = 4
+            'StartTimeoutSeconds' = 10
         }
     },
     [ordered]@{

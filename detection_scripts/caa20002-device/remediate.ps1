@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: d07699d1e940af7ec4ce1f0976950d95ba4daa030e30adfd26384a1bc6cb669f
+# input-sha256: a444d7eec112c920853d3fbeed823e644d8d28448cf986a276143c99bf7e7a75
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -1061,7 +1061,8 @@ function Confirm-RmRepair {
     <#
     .SYNOPSIS
     Turns a repair outcome into the final finding: verified 'fixed', 'failed', or the repair's own
-    'deferred'/'skipped' answer. Failures feed the backoff state.
+    'deferred'/'skipped' answer. Failures feed the backoff state. A repair that carries 'pending' (a reason)
+    and does not verify yet is 'deferred' with that reason: it may still take effect, so it costs no attempt.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1082,8 +1083,12 @@ function Confirm-RmRepair {
         Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
     }
-    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     $facts['after'] = $after.reason
+    if ($Repair.Contains('pending')) {
+        # The fix takes effect later (the repair says why): deferred, and no attempt is counted for backoff.
+        return New-RmFinding -Id $Check.Id -State 'deferred' -Reason $Repair.pending -Facts $facts
+    }
+    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
 }
 
@@ -1362,10 +1367,27 @@ function Set-RmOsScheduledTask {
 function Start-RmOsService {
     <#
     .SYNOPSIS
-    OS seam: starts one service and waits until it runs (Start-Service's own wait); throws on failure.
+    OS seam: starts one service and waits until it runs, at most TimeoutSeconds; throws on failure or timeout.
+    .DESCRIPTION
+    Start-Service waits without a deadline (a service stuck in StartPending hangs the run); the
+    ServiceController's WaitForStatus throws System.ServiceProcess.TimeoutException instead.
     #>
-    param([Parameter(Mandatory = $true)][string]$Name)
-    Start-Service -Name $Name -ErrorAction Stop
+    param(
+        [Parameter(Mandatory = $true)][string]$Name,
+        [int]$TimeoutSeconds = 20
+    )
+    $service = New-Object -TypeName System.ServiceProcess.ServiceController -ArgumentList $Name
+    try {
+        if ($service.Status -ne [System.ServiceProcess.ServiceControllerStatus]::Running) {
+            if ($service.Status -ne [System.ServiceProcess.ServiceControllerStatus]::StartPending) {
+                $service.Start()
+            }
+            $service.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Running, [TimeSpan]::FromSeconds($TimeoutSeconds))
+        }
+    }
+    finally {
+        $service.Dispose()
+    }
 }
 
 function Test-RmOsEndpoint {
@@ -1841,7 +1863,7 @@ function Test-RmClockSync {
     .SYNOPSIS
     Detection for check clock_sync: Clock synchronised (W32Time running, sync enabled, offset within a threshold).
     .DESCRIPTION
-    Signal: W32Time stopped (option require_service_running), disabled or missing; W32Time\Parameters Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server (3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an unmeasurable offset is reported as a fact, not a failure
+    Signal: W32Time stopped with an automatic start type (option require_service_running, off by default), disabled or missing; W32Time\Parameters Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server (3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an unmeasurable offset is reported as a fact, not a failure
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1910,7 +1932,10 @@ function Test-RmClockSync {
     }
     $stopped = ($status -ne 'Running')
     $reason = ''
-    if ($stopped -and $Options.require_service_running) {
+    # W32Time is trigger-start (Start=3) on Entra-joined and workgroup devices: stopped is normal there, so
+    # only an automatic service that is stopped can fail on its own, and only when the option asks for it.
+    $automatic = ($null -ne $start -and [int]$start -eq [int]$Desired.StartAutomatic)
+    if ($stopped -and $automatic -and $Options.require_service_running) {
         $reason = 'w32time_stopped'
     }
     if ($tooFar) {
@@ -1932,7 +1957,7 @@ function Repair-RmClockSync {
     .SYNOPSIS
     Remediation for check clock_sync (safe).
     .DESCRIPTION
-    Fix: start W32Time when stopped, then w32tm /resync /force; the time source is never changed (a domain-joined NT5DS device keeps its domain hierarchy); NoSync or a disabled service is advisory
+    Fix: start W32Time when stopped, then w32tm /resync /force; the time source is never changed (a domain-joined NT5DS device keeps its domain hierarchy); NoSync or a disabled service is advisory. Right after a start the service may have no time data yet: a fix that does not verify then is 'deferred' (resync_pending), not failed, and costs no backoff attempt
     Backup: nothing is changed but the service state (the previous state is in the log)
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
@@ -1946,11 +1971,12 @@ function Repair-RmClockSync {
     # Start the service if the detection found it stopped, then resync from the source already configured.
     # Never w32tm /config: the time source (NTP peer list, or NT5DS on a domain-joined device) is not ours.
     $plan = $Finding.plan
+    $resync = $null
     $facts = [ordered]@{ domain_time = [bool]$plan.DomainTime }
     if ($plan.StartService) {
         if ($PSCmdlet.ShouldProcess($Desired.ServiceName, 'Start-Service')) {
             try {
-                Start-RmOsService -Name $Desired.ServiceName
+                Start-RmOsService -Name $Desired.ServiceName -TimeoutSeconds ([int]$Desired.StartTimeoutSeconds)
                 Write-RmLog -Message ($Check.Id + ': started ' + $Desired.ServiceName + ' (it was stopped)')
                 $facts['started'] = $true
             }
@@ -1975,7 +2001,13 @@ function Repair-RmClockSync {
     else {
         $facts['would_run'] = 'w32tm ' + $Desired.ResyncArguments
     }
-    return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
+    $fixed = New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
+    # A service started just now (or a resync past its deadline) may correct the clock later ("no time data
+    # available" for a while): if the verification still fails, that is pending, not a failed fix.
+    if ($facts.Contains('started') -or ($null -ne $resync -and $resync.TimedOut)) {
+        $fixed['pending'] = 'resync_pending'
+    }
+    return $fixed
 }
 
 function Test-RmTls12Machine {
@@ -2510,6 +2542,7 @@ $RmChecks = @(
             'ServiceName' = 'W32Time'
             'ServicePath' = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time'
             'StartName' = 'Start'
+            'StartAutomatic' = 2
             'StartDisabled' = 4
             'ParametersPath' = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters'
             'TypeName' = 'Type'
@@ -2524,6 +2557,7 @@ $RmChecks = @(
             'NtpTimeoutSeconds' = 3
             'HttpTimeoutMs' = 2000
             'ResyncTimeoutSeconds' = 4
+            'StartTimeoutSeconds' = 10
         }
     },
     [ordered]@{

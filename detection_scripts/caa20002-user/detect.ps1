@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: f45c140952f71b4b29ebf5a661822e8833eeb31bd8ffde0fd74feb6d0bf8e4eb
+# input-sha256: b29f438dc4f16d6eeab67f8e1df3ca8095f3a1b833f099d779cda0828ce6f103
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -832,7 +832,8 @@ function Confirm-RmRepair {
     <#
     .SYNOPSIS
     Turns a repair outcome into the final finding: verified 'fixed', 'failed', or the repair's own
-    'deferred'/'skipped' answer. Failures feed the backoff state.
+    'deferred'/'skipped' answer. Failures feed the backoff state. A repair that carries 'pending' (a reason)
+    and does not verify yet is 'deferred' with that reason: it may still take effect, so it costs no attempt.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -853,8 +854,12 @@ function Confirm-RmRepair {
         Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
     }
-    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     $facts['after'] = $after.reason
+    if ($Repair.Contains('pending')) {
+        # The fix takes effect later (the repair says why): deferred, and no attempt is counted for backoff.
+        return New-RmFinding -Id $Check.Id -State 'deferred' -Reason $Repair.pending -Facts $facts
+    }
+    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
 }
 

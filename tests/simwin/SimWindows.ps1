@@ -251,7 +251,10 @@ function Get-RmOsService {
 }
 
 function Start-RmOsService {
-    param([Parameter(Mandatory = $true)][string]$Name)
+    param(
+        [Parameter(Mandatory = $true)][string]$Name,
+        [int]$TimeoutSeconds = 20
+    )
     Invoke-SimFault -Operation 'service.start' -Target $Name
     $services = $script:SimMachine['services']
     if (-not $services.ContainsKey($Name)) {
