@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: a444d7eec112c920853d3fbeed823e644d8d28448cf986a276143c99bf7e7a75
+# input-sha256: e6cedeed1a00442c7d8c6cda218507b92a0dfdec2fa01960055f097b2b1a9600
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -2091,18 +2091,27 @@ function Test-RmVpnState {
     $tunnelAliases = @{}
     $network = Get-RmOsNetwork -Prefix $Desired.DefaultRoute
     # 1. Built-in client: all-user profiles only (a per-user profile belongs to a user's session, not SYSTEM).
+    # A part that could not be read is $null, and @($null) holds one $null: never loop over it.
+    $connections = @()
     if ($null -eq $network.Vpn) {
         $facts['builtin_vpn'] = 'unavailable'
     }
-    foreach ($connection in @($network.Vpn)) {
+    else {
+        $connections = @($network.Vpn)
+    }
+    foreach ($connection in $connections) {
         $names.Add([string]$connection.Name)
         $tunnelAliases[[string]$connection.Name] = $true
     }
     # 2. Third-party clients: adapters up whose description contains a configured pattern.
+    $adapters = @()
     if ($null -eq $network.Adapters) {
         $facts['adapters'] = 'unavailable'
     }
-    foreach ($adapter in @($network.Adapters)) {
+    else {
+        $adapters = @($network.Adapters)
+    }
+    foreach ($adapter in $adapters) {
         $description = [string]$adapter.Description
         $hits = @($Desired.AdapterPatterns | Where-Object { $description.IndexOf($_, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
         if ($hits.Count -gt 0) {
@@ -2114,7 +2123,11 @@ function Test-RmVpnState {
     $viaTunnel = $false
     $best = $null
     $bestMetric = [int]::MaxValue
-    foreach ($route in @($network.Routes)) {
+    $routes = @()
+    if ($null -ne $network.Routes) {
+        $routes = @($network.Routes)
+    }
+    foreach ($route in $routes) {
         $metric = [int]$route.Metric
         if ($null -ne $network.Metrics -and $network.Metrics.ContainsKey([int]$route.Index)) {
             $metric += [int]$network.Metrics[[int]$route.Index]
@@ -2167,10 +2180,18 @@ function Test-RmOsVersion {
     $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only: three registry values, no WMI (keeps the check well inside its 1 s budget).
-    $buildText = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.BuildName
-    $ubr = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.UbrName
-    $display = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.DisplayName
     $facts = [ordered]@{ min_build = [int]$Desired.MinBuild }
+    try {
+        $buildText = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.BuildName
+        $ubr = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.UbrName
+        $display = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.DisplayName
+    }
+    catch {
+        # An advisory check that cannot read reports so; it never turns the detection into an error.
+        $facts['build'] = 'unknown'
+        $facts['message'] = $_.Exception.Message
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'build_unknown' -Facts $facts
+    }
     $build = 0
     if ($null -eq $buildText -or -not [int]::TryParse([string]$buildText, [ref]$build)) {
         $facts['build'] = 'unknown'

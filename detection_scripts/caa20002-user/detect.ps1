@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: b29f438dc4f16d6eeab67f8e1df3ca8095f3a1b833f099d779cda0828ce6f103
+# input-sha256: 4d738c12e169ed06dfb91ae770b51ee4d8cd7ff4f4e8e88b8fc19a796e1b1f5d
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
