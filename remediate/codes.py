@@ -182,6 +182,29 @@ _AADSTS: dict[int, tuple[tuple[str, ...], str]] = {
     700082: (_ADVICE, "The refresh token has expired because it was not used for too long."),
 }
 
+# Which codes mean a failure of the user's sign-in state (DOMAIN.md s.1-3 and s.9). The user package's
+# evidence gates open only on these: a code implicates user state when a check that fixes per-user state
+# addresses it and it is not routine noise. Routine on healthy devices: the generic wrapper of every 1098
+# (0xCAA5001C, its inner code is what counts), interaction_required answers to silent token requests
+# (0xCAA2000C, AADSTS50058, AADSTS50076) and the whole "needs UI" layer. Network, HTTP and server-verdict
+# (AADSTS) codes implicate the network or the account, never the local token state.
+USER_STATE_CHECKS: tuple[str, ...] = ("office_credentials", "office_identity_overrides", "prt_state",
+                                      "teams_cache", "token_broker_accounts", "wam_broker")
+ROUTINE_CODES: frozenset[str] = frozenset({"0xCAA5001C", "0xCAA2000C", "AADSTS50058", "AADSTS50076"})
+ROUTINE_LAYERS: tuple[str, ...] = ("ui",)
+
+
+def implicates_user_state(info: CodeInfo) -> bool:
+    """Whether a code, seen in this user's events, is evidence that their local sign-in state is broken."""
+    if info.code in ROUTINE_CODES or info.layer in ROUTINE_LAYERS:
+        return False
+    return bool(set(info.checks) & set(USER_STATE_CHECKS))
+
+
+def _family_implicates(family: Family) -> bool:
+    return family.layer not in ROUTINE_LAYERS and bool(set(family.checks) & set(USER_STATE_CHECKS))
+
+
 _HTTP_NAMES = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
     407: "Proxy Authentication Required", 408: "Request Timeout", 429: "Too Many Requests",
@@ -361,6 +384,7 @@ def table_for_scripts() -> list[dict]:
             "layer": info.layer,
             "checks": list(info.checks),
             "meaning": info.meaning,
+            "user_state": implicates_user_state(info),
         }
         for info in all_codes()
     ]
@@ -373,11 +397,12 @@ def family_rules_for_scripts() -> list[dict]:
     """
     rules = [
         {"pattern": f.pattern, "mask": f.mask, "match": f.match, "prefix": None, "layer": f.layer,
-         "layer_title": LAYER_TITLES[f.layer], "checks": list(f.checks)}
+         "layer_title": LAYER_TITLES[f.layer], "checks": list(f.checks), "user_state": _family_implicates(f)}
         for f in FAMILIES
     ]
     rules.append({"pattern": AADSTS_FAMILY.pattern, "mask": None, "match": None, "prefix": "AADSTS",
-                  "layer": "aadsts", "layer_title": LAYER_TITLES["aadsts"], "checks": list(AADSTS_FAMILY.checks)})
+                  "layer": "aadsts", "layer_title": LAYER_TITLES["aadsts"], "checks": list(AADSTS_FAMILY.checks),
+                  "user_state": _family_implicates(AADSTS_FAMILY)})
     return rules
 
 

@@ -136,11 +136,14 @@ def _config_data(package: Package, phase: Phase, dry_run: bool) -> dict[str, Any
     }
 
 
-def _code_data() -> tuple[dict[str, str], list[dict[str, Any]]]:
-    table = {row["code"]: row["layer"] for row in codes.table_for_scripts() if row["value"] is not None}
-    families = [{"Mask": r["mask"], "Match": r["match"], "Layer": r["layer"]}
+def _code_data() -> tuple[dict[str, str], list[dict[str, Any]], list[str]]:
+    """Layers of exact codes, family rules, and the exact codes that implicate user state (sorted)."""
+    rows = codes.table_for_scripts()
+    table = {row["code"]: row["layer"] for row in rows if row["value"] is not None}
+    families = [{"Mask": r["mask"], "Match": r["match"], "Layer": r["layer"], "UserState": r["user_state"]}
                 for r in codes.family_rules_for_scripts() if r["mask"] is not None]
-    return table, families
+    user_state = sorted(row["code"] for row in rows if row["user_state"])
+    return table, families, user_state
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -214,7 +217,7 @@ def render_script(package: Package, phase: Phase, *, dry_run: bool = False, inpu
         repair = _fragment(cfg, "remediate") if phase is Phase.REMEDIATE and cfg.check.remediation_template else ""
         checks.append({"cfg": cfg, "check": cfg.check, "detect": detect, "repair": repair,
                        "descriptor": _check_descriptor(cfg, phase)})
-    code_table, code_families = _code_data()
+    code_table, code_families, user_state_codes = _code_data()
     runtime = runtime_source() + "\n" + runtime_source(PROFILE_DIRS[rmm.get_profile(profile).phase_exit])
     rmm_runtime = runtime_source(RMM_RUNTIME_DIR) if rmm_inputs else ""
     text = _render_template(
@@ -227,6 +230,7 @@ def render_script(package: Package, phase: Phase, *, dry_run: bool = False, inpu
         schema=_schema_data(),
         code_table=code_table,
         code_families=code_families,
+        user_state_codes=user_state_codes,
         runtime=_RUNTIME_MARK,
         checks=checks,
         output=rmm.output_config(profile, package.id, phase),

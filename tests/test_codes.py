@@ -243,3 +243,20 @@ def test_format_explanation(text, expected_lines):
 def test_codes_module_does_not_import_click():
     source = open(codes.__file__, encoding="utf-8").read()
     assert "import click" not in source and "from click" not in source
+
+
+@pytest.mark.parametrize(("text", "implicates"), [
+    ("0xCAA20002", True), ("0xCAA20003", True), ("0x80090016", True), ("0x80070520", True),
+    ("0xCAA90004", True), ("0xCAA5009D", True), ("0xCAAB0001", True),
+    ("0xCAA5001C", False), ("0xCAA2000C", False), ("0xCAA10001", False), ("0xCAA10009", False),
+    ("AADSTS50058", False), ("AADSTS50076", False), ("AADSTS50126", False),
+    ("0xCAA70004", False), ("0xCAA82EE7", False), ("0xCAA30197", False), ("0x80070005", False),
+], ids=lambda v: str(v))
+def test_which_codes_implicate_user_state(text, implicates):
+    """Evidence gates open only on these (DOMAIN.md s.9): no wrapper, no interaction_required, no network."""
+    assert codes.implicates_user_state(codes.explain(text)) is implicates
+    rules = codes.family_rules_for_scripts()
+    value = codes.explain(text).value
+    if value is not None and not any(r["code"] == text for r in codes.table_for_scripts()):
+        first = next(r for r in rules if r["mask"] is not None and value & r["mask"] == r["match"])
+        assert first["user_state"] is implicates

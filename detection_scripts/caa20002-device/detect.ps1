@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: a5a72236ff0daaf56c6a614e221236e9a3d3f47e9168153a49c8a377052394f0
+# input-sha256: 94a04665c9244ad7b72fead95202397fc07f15eb7e1c47d514d0583513a7acf9
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -101,21 +101,30 @@ $RmCodeTable = @{
     '0xCAA90018' = 'protocol'
 }
 $RmCodeFamilies = @(
-    @{ Mask = 268369920; Match = 178323456; Layer = 'ui' },
-    @{ Mask = 268369920; Match = 178388992; Layer = 'oauth' },
-    @{ Mask = 268369920; Match = 178454528; Layer = 'http' },
-    @{ Mask = 268369920; Match = 178585600; Layer = 'system' },
-    @{ Mask = 268369920; Match = 178716672; Layer = 'urlmon' },
-    @{ Mask = 268369920; Match = 178782208; Layer = 'winhttp' },
-    @{ Mask = 268369920; Match = 178847744; Layer = 'protocol' },
-    @{ Mask = 268369920; Match = 178978816; Layer = 'broker' },
-    @{ Mask = 267386880; Match = 178257920; Layer = 'unknown' },
-    @{ Mask = 268369920; Match = 2621440; Layer = 'tpm' },
-    @{ Mask = 268369920; Match = 2686976; Layer = 'tpm' },
-    @{ Mask = 268369920; Match = 589824; Layer = 'keystore' },
-    @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult' },
-    @{ Mask = 4294901760; Match = 0; Layer = 'hresult' },
-    @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult' }
+    @{ Mask = 268369920; Match = 178323456; Layer = 'ui'; UserState = $false },
+    @{ Mask = 268369920; Match = 178388992; Layer = 'oauth'; UserState = $false },
+    @{ Mask = 268369920; Match = 178454528; Layer = 'http'; UserState = $false },
+    @{ Mask = 268369920; Match = 178585600; Layer = 'system'; UserState = $true },
+    @{ Mask = 268369920; Match = 178716672; Layer = 'urlmon'; UserState = $false },
+    @{ Mask = 268369920; Match = 178782208; Layer = 'winhttp'; UserState = $false },
+    @{ Mask = 268369920; Match = 178847744; Layer = 'protocol'; UserState = $false },
+    @{ Mask = 268369920; Match = 178978816; Layer = 'broker'; UserState = $true },
+    @{ Mask = 267386880; Match = 178257920; Layer = 'unknown'; UserState = $false },
+    @{ Mask = 268369920; Match = 2621440; Layer = 'tpm'; UserState = $true },
+    @{ Mask = 268369920; Match = 2686976; Layer = 'tpm'; UserState = $true },
+    @{ Mask = 268369920; Match = 589824; Layer = 'keystore'; UserState = $true },
+    @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult'; UserState = $false },
+    @{ Mask = 4294901760; Match = 0; Layer = 'hresult'; UserState = $false },
+    @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult'; UserState = $false }
+)
+# Exact codes that implicate the user's sign-in state (remediate/codes.py implicates_user_state).
+$RmUserStateCodes = @(
+    '0x80070520',
+    '0x80090016',
+    '0xCAA20002',
+    '0xCAA20003',
+    '0xCAA90003',
+    '0xCAA90004'
 )
 
 # ---- runtime (remediate/powershell/runtime, inlined) ----
@@ -340,35 +349,45 @@ function Get-RmCodesFromText {
     The error codes named in a message: hex (0xCAA20002), unsigned (3399614466) or signed (-895352830)
     decimal, and AADSTS numbers. Decimals count only when they fall in a known family, so that ordinary
     numbers in the text are not taken for codes.
+    .DESCRIPTION
+    Runs once per event over thousands of events: one regex pass, no cmdlets in the loop, sorted with
+    an ordinal comparer (canonical codes are ASCII).
     #>
     param([AllowEmptyString()][string]$Text)
-    $codes = New-Object System.Collections.Generic.List[string]
-    foreach ($m in [regex]::Matches($Text, '0[xX]([0-9A-Fa-f]{8})\b')) {
-        $codes.Add((ConvertTo-RmCanonicalCode -Value ([Convert]::ToInt64($m.Groups[1].Value, 16))))
-    }
-    foreach ($m in [regex]::Matches($Text, '(?<![\w.])(-?[0-9]{9,10})(?![\w.])')) {
-        $number = [long]$m.Groups[1].Value
-        if ($number -ge -2147483648 -and $number -le 4294967295) {
-            $code = ConvertTo-RmCanonicalCode -Value $number
-            if (Get-RmCodeLayer -Code $code) {
-                $codes.Add($code)
+    $codes = @{}
+    foreach ($m in [regex]::Matches($Text, '0[xX]([0-9A-Fa-f]{8})\b|(?<![\w.])(-?[0-9]{9,10})(?![\w.])|AADSTS([0-9]{4,9})')) {
+        if ($m.Groups[1].Success) {
+            $codes['0x' + $m.Groups[1].Value.ToUpperInvariant()] = $true
+        }
+        elseif ($m.Groups[2].Success) {
+            $number = [long]$m.Groups[2].Value
+            if ($number -ge -2147483648 -and $number -le 4294967295) {
+                $code = ConvertTo-RmCanonicalCode -Value $number
+                if (Get-RmCodeLayer -Code $code) {
+                    $codes[$code] = $true
+                }
             }
         }
+        else {
+            $codes['AADSTS' + $m.Groups[3].Value] = $true
+        }
     }
-    foreach ($m in [regex]::Matches($Text, 'AADSTS([0-9]{4,9})')) {
-        $codes.Add('AADSTS' + $m.Groups[1].Value)
-    }
-    return @($codes | Sort-Object -Unique)
+    $sorted = [string[]]@($codes.Keys)
+    [Array]::Sort($sorted, [System.StringComparer]::Ordinal)
+    return $sorted
 }
 
 function Add-RmEvidence {
     <#
     .SYNOPSIS
-    Counts the codes of one piece of evidence (an event, a log line) into an evidence summary.
+    Adds counted codes (code -> number of events naming it) of some events to an evidence summary.
+    .DESCRIPTION
+    Called once with the counts of a whole log rather than once per event: thousands of events, few codes.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Evidence,
-        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Codes
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Counts,
+        [Parameter(Mandatory = $true)][int]$Events
     )
     foreach ($name in @('codes', 'layers')) {
         if (-not $Evidence.Contains($name)) {
@@ -378,12 +397,12 @@ function Add-RmEvidence {
     if (-not $Evidence.Contains('events')) {
         $Evidence['events'] = 0
     }
-    $Evidence['events'] = [int]$Evidence['events'] + 1
-    foreach ($code in $Codes) {
-        $Evidence.codes[$code] = 1 + [int]$Evidence.codes[$code]
+    $Evidence['events'] = [int]$Evidence['events'] + $Events
+    foreach ($code in $Counts.Keys) {
+        $Evidence.codes[$code] = [int]$Counts[$code] + [int]$Evidence.codes[$code]
         $layer = Get-RmCodeLayer -Code $code
         if ($layer) {
-            $Evidence.layers[$layer] = 1 + [int]$Evidence.layers[$layer]
+            $Evidence.layers[$layer] = [int]$Counts[$code] + [int]$Evidence.layers[$layer]
         }
     }
 }
@@ -1054,7 +1073,8 @@ function Confirm-RmRepair {
     <#
     .SYNOPSIS
     Turns a repair outcome into the final finding: verified 'fixed', 'failed', or the repair's own
-    'deferred'/'skipped' answer. Failures feed the backoff state.
+    'deferred'/'skipped' answer. Failures feed the backoff state. A repair that carries 'pending' (a reason)
+    and does not verify yet is 'deferred' with that reason: it may still take effect, so it costs no attempt.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1075,8 +1095,12 @@ function Confirm-RmRepair {
         Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
     }
-    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     $facts['after'] = $after.reason
+    if ($Repair.Contains('pending')) {
+        # The fix takes effect later (the repair says why): deferred, and no attempt is counted for backoff.
+        return New-RmFinding -Id $Check.Id -State 'deferred' -Reason $Repair.pending -Facts $facts
+    }
+    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
 }
 
@@ -1452,6 +1476,28 @@ function Test-RmOsEndpoint {
     return @($probes | ForEach-Object { [ordered]@{ Name = $_.Name; Error = $_.Error; Issuer = $_.Issuer } })
 }
 
+function Test-RmUserStateCode {
+    <#
+    .SYNOPSIS
+    Whether a canonical code ('0xCAA20002', 'AADSTS50126') is a failure that implicates the user's sign-in state.
+    .DESCRIPTION
+    Rendered from remediate/codes.py (implicates_user_state): exact codes first, then the first family rule.
+    Routine noise on healthy devices (the 0xCAA5001C wrapper, interaction_required, the needs-UI layer) and
+    network or server-verdict codes are not.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Code)
+    if ($RmCodeTable.ContainsKey($Code) -or $Code.StartsWith('AADSTS')) {
+        return ($RmUserStateCodes -contains $Code)
+    }
+    $value = [Convert]::ToInt64($Code.Substring(2), 16)
+    foreach ($rule in $RmCodeFamilies) {
+        if (($value -band $rule.Mask) -eq $rule.Match) {
+            return [bool]$rule.UserState
+        }
+    }
+    return $false
+}
+
 function Wait-RmNetTask {
     <#
     .SYNOPSIS
@@ -1722,7 +1768,7 @@ function Test-RmAadEvidence {
     .SYNOPSIS
     Detection for check aad_evidence: Sign-in failure evidence in the AAD and AppModel-State logs.
     .DESCRIPTION
-    Signal: Microsoft-Windows-AAD/Operational events 1081/1084/1085/1097/1098/1104/1160 in the window: codes from the message text (hex, unsigned or signed decimal, AADSTS), classified by layer and grouped by user SID; Application log AppModel-State events naming the WAM broker plug-in
+    Signal: Microsoft-Windows-AAD/Operational events 1081/1084/1085/1097/1098/1104/1160 in the window: codes from the event data, read culture-free (hex, unsigned or signed decimal, AADSTS), classified by layer and grouped by user SID; a failure is a code that implicates the user's sign-in state (remediate explain), never a 1097 warning, the 0xCAA5001C wrapper or interaction_required alone; Application log AppModel-State events naming the WAM broker plug-in
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1734,29 +1780,60 @@ function Test-RmAadEvidence {
     $since = (Get-RmOsTime).AddHours(-[int]$Options.window_hours)
     $facts = [ordered]@{ window_hours = [int]$Options.window_hours }
     $users = @{}
-    $read = Get-RmOsEvent -LogName $Desired.Log -Id $Desired.EventIds -Since $since -MaxEvents ([int]$Options.max_events)
-    if ($read.Status -eq 'missing') {
-        $facts['aad_log'] = 'missing'
+    try {
+        $read = Get-RmOsEvent -LogName $Desired.Log -Id $Desired.EventIds -Since $since -MaxEvents ([int]$Options.max_events)
+    }
+    catch {
+        # An evidence reader that cannot read is no evidence, never an error of the whole detection.
+        Write-RmLog -Message ('aad_evidence: ' + $Desired.Log + ': ' + $_.Exception.Message)
+        $read = [ordered]@{ Status = 'unreadable'; Records = @() }
+    }
+    if ($read.Status -ne 'ok') {
+        $facts['aad_log'] = $read.Status
     }
     $events = @($read.Records)
+    $failureEvents = 0
+    $counts = @{}
+    $implicates = @{}
     foreach ($record in $events) {
+        # Data: the event's property values (culture-free); the rendered message is never read.
         $codes = @(Get-RmCodesFromText -Text ($record.Data -join "`n"))
-        Add-RmEvidence -Evidence $Run.Evidence -Codes $codes
+        foreach ($code in $codes) {
+            $counts[$code] = 1 + [int]$counts[$code]
+            if (-not $implicates.ContainsKey($code)) {
+                $implicates[$code] = Test-RmUserStateCode -Code $code
+            }
+        }
         $sid = 'unknown'
         if ($record.UserSid) {
             $sid = $record.UserSid
         }
         if (-not $users.ContainsKey($sid)) {
-            $users[$sid] = [ordered]@{ events = 0; last = $record.Time; codes = @{} }
+            $users[$sid] = [ordered]@{ events = 0; last = $record.Time; codes = @{}; failures = @{}; last_failure = $null }
         }
-        $users[$sid].events += 1
-        if ($record.Time -gt $users[$sid].last) {
-            $users[$sid].last = $record.Time
+        $user = $users[$sid]
+        $user.events += 1
+        if ($record.Time -gt $user.last) {
+            $user.last = $record.Time
         }
+        # A failure: a code that implicates the user's sign-in state, in an event that is not a warning.
+        $failure = $false
+        $warning = $Desired.WarningIds -contains [int]$record.Id
         foreach ($code in $codes) {
-            $users[$sid].codes[$code] = 1 + [int]$users[$sid].codes[$code]
+            $user.codes[$code] = 1 + [int]$user.codes[$code]
+            if ($implicates[$code] -and -not $warning) {
+                $user.failures[$code] = 1 + [int]$user.failures[$code]
+                $failure = $true
+            }
+        }
+        if ($failure) {
+            $failureEvents += 1
+            if ($null -eq $user.last_failure -or $record.Time -gt $user.last_failure) {
+                $user.last_failure = $record.Time
+            }
         }
     }
+    Add-RmEvidence -Evidence $Run.Evidence -Counts $counts -Events $events.Count
     $brokerEvents = 0
     foreach ($provider in $Desired.AppModelProviders) {
         try {
@@ -1769,6 +1846,7 @@ function Test-RmAadEvidence {
     }
     $Run.Evidence['window_hours'] = [int]$Options.window_hours
     $facts['events'] = $events.Count
+    $facts['failure_events'] = $failureEvents
     $facts['users'] = @($users.Keys | Where-Object { $_ -ne 'unknown' }).Count
     $facts['broker_state_events'] = $brokerEvents
     if ($Options.write_user_evidence) {
@@ -1776,13 +1854,23 @@ function Test-RmAadEvidence {
             if ($sid -like 'S-1-5-21-*' -or $sid -like 'S-1-12-1-*') {
                 $entry = $users[$sid]
                 $codeText = (@($entry.codes.Keys | Sort-Object) | ForEach-Object { $_ + ':' + $entry.codes[$_] }) -join ','
+                $failureText = (@($entry.failures.Keys | Sort-Object) | ForEach-Object { $_ + ':' + $entry.failures[$_] }) -join ','
                 $lines = @(('last_event=' + (Get-RmStamp -Time $entry.last)), ('events=' + $entry.events), ('codes=' + $codeText))
+                # The user package's gates read only these two: implicating codes, and when the newest such event was.
+                $lines += @('failure_codes=' + $failureText)
+                if ($null -ne $entry.last_failure) {
+                    $lines += @('last_failure=' + (Get-RmStamp -Time $entry.last_failure))
+                }
                 Write-RmUserEvidence -Sid $sid -Lines $lines
             }
         }
     }
-    if ($events.Count -gt 0 -or $brokerEvents -gt 0) {
+    if ($failureEvents -gt 0 -or $brokerEvents -gt 0) {
         return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'evidence_found' -Facts $facts
+    }
+    if ($events.Count -gt 0) {
+        # Warnings, wrappers and interaction_required only: what healthy devices log all day.
+        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'routine_events_only' -Facts $facts
     }
     return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
 }
@@ -1792,7 +1880,7 @@ function Test-RmClockSync {
     .SYNOPSIS
     Detection for check clock_sync: Clock synchronised (W32Time running, sync enabled, offset within a threshold).
     .DESCRIPTION
-    Signal: W32Time stopped (option require_service_running), disabled or missing; W32Time\Parameters Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server (3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an unmeasurable offset is reported as a fact, not a failure
+    Signal: W32Time stopped with an automatic start type (option require_service_running, off by default), disabled or missing; W32Time\Parameters Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server (3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an unmeasurable offset is reported as a fact, not a failure
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1861,7 +1949,10 @@ function Test-RmClockSync {
     }
     $stopped = ($status -ne 'Running')
     $reason = ''
-    if ($stopped -and $Options.require_service_running) {
+    # W32Time is trigger-start (Start=3) on Entra-joined and workgroup devices: stopped is normal there, so
+    # only an automatic service that is stopped can fail on its own, and only when the option asks for it.
+    $automatic = ($null -ne $start -and [int]$start -eq [int]$Desired.StartAutomatic)
+    if ($stopped -and $automatic -and $Options.require_service_running) {
         $reason = 'w32time_stopped'
     }
     if ($tooFar) {
@@ -2133,18 +2224,27 @@ function Test-RmVpnState {
     $tunnelAliases = @{}
     $network = Get-RmOsNetwork -Prefix $Desired.DefaultRoute
     # 1. Built-in client: all-user profiles only (a per-user profile belongs to a user's session, not SYSTEM).
+    # A part that could not be read is $null, and @($null) holds one $null: never loop over it.
+    $connections = @()
     if ($null -eq $network.Vpn) {
         $facts['builtin_vpn'] = 'unavailable'
     }
-    foreach ($connection in @($network.Vpn)) {
+    else {
+        $connections = @($network.Vpn)
+    }
+    foreach ($connection in $connections) {
         $names.Add([string]$connection.Name)
         $tunnelAliases[[string]$connection.Name] = $true
     }
     # 2. Third-party clients: adapters up whose description contains a configured pattern.
+    $adapters = @()
     if ($null -eq $network.Adapters) {
         $facts['adapters'] = 'unavailable'
     }
-    foreach ($adapter in @($network.Adapters)) {
+    else {
+        $adapters = @($network.Adapters)
+    }
+    foreach ($adapter in $adapters) {
         $description = [string]$adapter.Description
         $hits = @($Desired.AdapterPatterns | Where-Object { $description.IndexOf($_, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
         if ($hits.Count -gt 0) {
@@ -2156,7 +2256,11 @@ function Test-RmVpnState {
     $viaTunnel = $false
     $best = $null
     $bestMetric = [int]::MaxValue
-    foreach ($route in @($network.Routes)) {
+    $routes = @()
+    if ($null -ne $network.Routes) {
+        $routes = @($network.Routes)
+    }
+    foreach ($route in $routes) {
         $metric = [int]$route.Metric
         if ($null -ne $network.Metrics -and $network.Metrics.ContainsKey([int]$route.Index)) {
             $metric += [int]$network.Metrics[[int]$route.Index]
@@ -2209,10 +2313,18 @@ function Test-RmOsVersion {
     $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only: three registry values, no WMI (keeps the check well inside its 1 s budget).
-    $buildText = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.BuildName
-    $ubr = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.UbrName
-    $display = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.DisplayName
     $facts = [ordered]@{ min_build = [int]$Desired.MinBuild }
+    try {
+        $buildText = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.BuildName
+        $ubr = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.UbrName
+        $display = Get-RmRegistryValue -Path $Desired.Path -Name $Desired.DisplayName
+    }
+    catch {
+        # An advisory check that cannot read reports so; it never turns the detection into an error.
+        $facts['build'] = 'unknown'
+        $facts['message'] = $_.Exception.Message
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'build_unknown' -Facts $facts
+    }
     $build = 0
     if ($null -eq $buildText -or -not [int]::TryParse([string]$buildText, [ref]$build)) {
         $facts['build'] = 'unknown'
@@ -2259,6 +2371,9 @@ $RmChecks = @(
                 1104,
                 1160
             )
+            'WarningIds' = @(
+                1097
+            )
             'AppModelLog' = 'Application'
             'AppModelProviders' = @(
                 'Microsoft-Windows-AppModel-State'
@@ -2283,6 +2398,7 @@ $RmChecks = @(
             'ServiceName' = 'W32Time'
             'ServicePath' = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time'
             'StartName' = 'Start'
+            'StartAutomatic' = 2
             'StartDisabled' = 4
             'ParametersPath' = 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters'
             'TypeName' = 'Type'
@@ -2297,6 +2413,7 @@ $RmChecks = @(
             'NtpTimeoutSeconds' = 3
             'HttpTimeoutMs' = 2000
             'ResyncTimeoutSeconds' = 4
+            'StartTimeoutSeconds' = 10
         }
     },
     [ordered]@{

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 7f11c71422dfabdb3bdd5e96782e3a420e30cf9dbd229b62b0988e975e27a9c8
+# input-sha256: d8100f7a82884d333923edb6a1aaefc1c6e3f136e17401854e7dfd577b7e78aa
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -101,21 +101,30 @@ $RmCodeTable = @{
     '0xCAA90018' = 'protocol'
 }
 $RmCodeFamilies = @(
-    @{ Mask = 268369920; Match = 178323456; Layer = 'ui' },
-    @{ Mask = 268369920; Match = 178388992; Layer = 'oauth' },
-    @{ Mask = 268369920; Match = 178454528; Layer = 'http' },
-    @{ Mask = 268369920; Match = 178585600; Layer = 'system' },
-    @{ Mask = 268369920; Match = 178716672; Layer = 'urlmon' },
-    @{ Mask = 268369920; Match = 178782208; Layer = 'winhttp' },
-    @{ Mask = 268369920; Match = 178847744; Layer = 'protocol' },
-    @{ Mask = 268369920; Match = 178978816; Layer = 'broker' },
-    @{ Mask = 267386880; Match = 178257920; Layer = 'unknown' },
-    @{ Mask = 268369920; Match = 2621440; Layer = 'tpm' },
-    @{ Mask = 268369920; Match = 2686976; Layer = 'tpm' },
-    @{ Mask = 268369920; Match = 589824; Layer = 'keystore' },
-    @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult' },
-    @{ Mask = 4294901760; Match = 0; Layer = 'hresult' },
-    @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult' }
+    @{ Mask = 268369920; Match = 178323456; Layer = 'ui'; UserState = $false },
+    @{ Mask = 268369920; Match = 178388992; Layer = 'oauth'; UserState = $false },
+    @{ Mask = 268369920; Match = 178454528; Layer = 'http'; UserState = $false },
+    @{ Mask = 268369920; Match = 178585600; Layer = 'system'; UserState = $true },
+    @{ Mask = 268369920; Match = 178716672; Layer = 'urlmon'; UserState = $false },
+    @{ Mask = 268369920; Match = 178782208; Layer = 'winhttp'; UserState = $false },
+    @{ Mask = 268369920; Match = 178847744; Layer = 'protocol'; UserState = $false },
+    @{ Mask = 268369920; Match = 178978816; Layer = 'broker'; UserState = $true },
+    @{ Mask = 267386880; Match = 178257920; Layer = 'unknown'; UserState = $false },
+    @{ Mask = 268369920; Match = 2621440; Layer = 'tpm'; UserState = $true },
+    @{ Mask = 268369920; Match = 2686976; Layer = 'tpm'; UserState = $true },
+    @{ Mask = 268369920; Match = 589824; Layer = 'keystore'; UserState = $true },
+    @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult'; UserState = $false },
+    @{ Mask = 4294901760; Match = 0; Layer = 'hresult'; UserState = $false },
+    @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult'; UserState = $false }
+)
+# Exact codes that implicate the user's sign-in state (remediate/codes.py implicates_user_state).
+$RmUserStateCodes = @(
+    '0x80070520',
+    '0x80090016',
+    '0xCAA20002',
+    '0xCAA20003',
+    '0xCAA90003',
+    '0xCAA90004'
 )
 
 # ---- runtime (remediate/powershell/runtime, inlined) ----
@@ -907,7 +916,8 @@ function Confirm-RmRepair {
     <#
     .SYNOPSIS
     Turns a repair outcome into the final finding: verified 'fixed', 'failed', or the repair's own
-    'deferred'/'skipped' answer. Failures feed the backoff state.
+    'deferred'/'skipped' answer. Failures feed the backoff state. A repair that carries 'pending' (a reason)
+    and does not verify yet is 'deferred' with that reason: it may still take effect, so it costs no attempt.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -928,8 +938,12 @@ function Confirm-RmRepair {
         Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
     }
-    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     $facts['after'] = $after.reason
+    if ($Repair.Contains('pending')) {
+        # The fix takes effect later (the repair says why): deferred, and no attempt is counted for backoff.
+        return New-RmFinding -Id $Check.Id -State 'deferred' -Reason $Repair.pending -Facts $facts
+    }
+    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
 }
 

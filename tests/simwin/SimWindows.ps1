@@ -238,7 +238,8 @@ function Get-RmOsEvent {
         return [ordered]@{ Status = 'missing'; Records = @() }
     }
     $records = New-Object System.Collections.Generic.List[object]
-    foreach ($event in $logs[$LogName]) {
+    # Get-WinEvent reads newest first, so -MaxEvents keeps the newest.
+    foreach ($event in @($logs[$LogName] | Sort-Object -Property { $_['Time'] } -Descending)) {
         $time = ConvertFrom-SimTime -Text $event['Time']
         if ($time -lt $Since.ToUniversalTime()) { continue }
         if ($Id.Count -gt 0 -and $Id -notcontains [int]$event['Id']) { continue }
@@ -265,7 +266,10 @@ function Get-RmOsService {
 }
 
 function Start-RmOsService {
-    param([Parameter(Mandatory = $true)][string]$Name)
+    param(
+        [Parameter(Mandatory = $true)][string]$Name,
+        [int]$TimeoutSeconds = 20
+    )
     Invoke-SimFault -Operation 'service.start' -Target $Name
     $services = $script:SimMachine['services']
     if (-not $services.ContainsKey($Name)) {

@@ -37,8 +37,8 @@ class Sim:
     def user(cls, tmp: Path, account: str = "user", check: str | None = None, **options) -> "Sim":
         return cls(tmp, "user", healthy(account), _scripts(tmp, "user", check, options))
 
-    def run(self, phase: str, *, env: dict[str, str] | None = None, **kwargs) -> Run:
-        for attempt in range(MUTEX_RETRIES):
+    def run(self, phase: str, *, env: dict[str, str] | None = None, retry_busy: bool = True, **kwargs) -> Run:
+        for attempt in range(MUTEX_RETRIES if retry_busy else 1):
             run = run_script(self.scripts[phase], self.machine, self.tmp, name=f"{phase}.ps1", env=env,
                              budget_s=BUDGET_S[self.package], **kwargs)
             # The package mutex is a real named mutex, and .NET on Linux keeps every Global\ one in the fixed

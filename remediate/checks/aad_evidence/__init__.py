@@ -8,6 +8,8 @@ AAD_LOG = "Microsoft-Windows-AAD/Operational"
 # 1098 token broker failure (inner code + AADSTS in the text), 1104 Cloud AP plugin error, 1081 OAuth
 # response error, 1084 HTTP transport error, 1085/1160 logon failure, 1097 warning.
 AAD_EVENT_IDS = (1081, 1084, 1085, 1097, 1098, 1104, 1160)
+# Warnings: read and counted, but never a failure (routine on healthy devices, DOMAIN.md s.9).
+AAD_WARNING_IDS = (1097,)
 BROKER_PACKAGE = "Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy"
 
 
@@ -15,6 +17,7 @@ def desired(options):
     return {
         "Log": AAD_LOG,
         "EventIds": list(AAD_EVENT_IDS),
+        "WarningIds": list(AAD_WARNING_IDS),
         "AppModelLog": "Application",
         "AppModelProviders": list(options["appmodel_providers"]),
         "BrokerPackage": BROKER_PACKAGE,
@@ -29,9 +32,12 @@ CHECK = Check(
     budget_seconds=15,
     rank=0,
     signal=("Microsoft-Windows-AAD/Operational events 1081/1084/1085/1097/1098/1104/1160 in the window: codes "
-            "from the message text (hex, unsigned or signed decimal, AADSTS), classified by layer and grouped "
-            "by user SID; Application log AppModel-State events naming the WAM broker plug-in"),
-    fix="none (detection only); writes per-user evidence files the user package gates its fixes on",
+            "from the event data, read culture-free (hex, unsigned or signed decimal, AADSTS), classified by "
+            "layer and grouped by user SID; a failure is a code that implicates the user's sign-in state "
+            "(remediate explain), never a 1097 warning, the 0xCAA5001C wrapper or interaction_required alone; "
+            "Application log AppModel-State events naming the WAM broker plug-in"),
+    fix=("none (detection only); writes per-user evidence files (codes, and failure_codes/last_failure with "
+         "the implicating codes only) the user package gates its fixes on"),
     backup="nothing is changed",
     undo="delete <ProgramData>\\remediate\\evidence (it is rebuilt on the next run)",
     options=(

@@ -19,7 +19,8 @@ def desired(options):
         "ServiceName": "W32Time",
         "ServicePath": W32TIME_SERVICE,
         "StartName": "Start",
-        "StartDisabled": 4,  # Services\<name>\Start: 2 automatic, 3 manual, 4 disabled
+        "StartAutomatic": 2,  # Services\<name>\Start: 2 automatic, 3 manual (trigger-start), 4 disabled
+        "StartDisabled": 4,
         "ParametersPath": W32TIME_SERVICE + r"\Parameters",
         "TypeName": "Type",
         "NoSyncType": "NoSync",  # Type values: NTP, NT5DS (domain hierarchy), AllSync, NoSync
@@ -34,6 +35,7 @@ def desired(options):
         "NtpTimeoutSeconds": 3,
         "HttpTimeoutMs": 2000,
         "ResyncTimeoutSeconds": 4,
+        "StartTimeoutSeconds": 10,
     }
 
 
@@ -44,12 +46,15 @@ CHECK = Check(
     tier=Tier.SAFE,
     budget_seconds=8,
     rank=10,
-    signal=("W32Time stopped (option require_service_running), disabled or missing; W32Time\\Parameters "
+    signal=("W32Time stopped with an automatic start type (option require_service_running, off by default), "
+            "disabled or missing; W32Time\\Parameters "
             "Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server "
             "(3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an "
             "unmeasurable offset is reported as a fact, not a failure"),
     fix=("start W32Time when stopped, then w32tm /resync /force; the time source is never changed (a "
-         "domain-joined NT5DS device keeps its domain hierarchy); NoSync or a disabled service is advisory"),
+         "domain-joined NT5DS device keeps its domain hierarchy); NoSync or a disabled service is advisory. "
+         "Right after a start the service may have no time data yet: a fix that does not verify then is "
+         "'deferred' (resync_pending), not failed, and costs no backoff attempt"),
     backup="nothing is changed but the service state (the previous state is in the log)",
     undo="Stop-Service W32Time if it had been stopped on purpose (the log names the run that started it)",
     options=(
@@ -58,8 +63,10 @@ CHECK = Check(
         Option("threshold_seconds", int, 300, "largest tolerated clock offset in seconds", min=5, max=86400),
         Option("http_date_url", str, "https://login.microsoftonline.com/",
                "URL whose HTTP Date header is the fallback reference when NTP is unreachable", pattern=URL),
-        Option("require_service_running", bool, True,
-               "a stopped W32Time is a failure even when the offset is fine (it is started)"),
+        Option("require_service_running", bool, False,
+               "a stopped W32Time whose start type is automatic is a failure even when the offset is fine (it "
+               "is started); a trigger-start (manual) W32Time is stopped by design on Entra-joined and "
+               "workgroup devices and never fails for that alone"),
     ),
     desired=desired,
     directory=Path(__file__).parent,

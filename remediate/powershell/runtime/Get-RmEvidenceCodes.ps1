@@ -40,35 +40,45 @@ function Get-RmCodesFromText {
     The error codes named in a message: hex (0xCAA20002), unsigned (3399614466) or signed (-895352830)
     decimal, and AADSTS numbers. Decimals count only when they fall in a known family, so that ordinary
     numbers in the text are not taken for codes.
+    .DESCRIPTION
+    Runs once per event over thousands of events: one regex pass, no cmdlets in the loop, sorted with
+    an ordinal comparer (canonical codes are ASCII).
     #>
     param([AllowEmptyString()][string]$Text)
-    $codes = New-Object System.Collections.Generic.List[string]
-    foreach ($m in [regex]::Matches($Text, '0[xX]([0-9A-Fa-f]{8})\b')) {
-        $codes.Add((ConvertTo-RmCanonicalCode -Value ([Convert]::ToInt64($m.Groups[1].Value, 16))))
-    }
-    foreach ($m in [regex]::Matches($Text, '(?<![\w.])(-?[0-9]{9,10})(?![\w.])')) {
-        $number = [long]$m.Groups[1].Value
-        if ($number -ge -2147483648 -and $number -le 4294967295) {
-            $code = ConvertTo-RmCanonicalCode -Value $number
-            if (Get-RmCodeLayer -Code $code) {
-                $codes.Add($code)
+    $codes = @{}
+    foreach ($m in [regex]::Matches($Text, '0[xX]([0-9A-Fa-f]{8})\b|(?<![\w.])(-?[0-9]{9,10})(?![\w.])|AADSTS([0-9]{4,9})')) {
+        if ($m.Groups[1].Success) {
+            $codes['0x' + $m.Groups[1].Value.ToUpperInvariant()] = $true
+        }
+        elseif ($m.Groups[2].Success) {
+            $number = [long]$m.Groups[2].Value
+            if ($number -ge -2147483648 -and $number -le 4294967295) {
+                $code = ConvertTo-RmCanonicalCode -Value $number
+                if (Get-RmCodeLayer -Code $code) {
+                    $codes[$code] = $true
+                }
             }
         }
+        else {
+            $codes['AADSTS' + $m.Groups[3].Value] = $true
+        }
     }
-    foreach ($m in [regex]::Matches($Text, 'AADSTS([0-9]{4,9})')) {
-        $codes.Add('AADSTS' + $m.Groups[1].Value)
-    }
-    return @($codes | Sort-Object -Unique)
+    $sorted = [string[]]@($codes.Keys)
+    [Array]::Sort($sorted, [System.StringComparer]::Ordinal)
+    return $sorted
 }
 
 function Add-RmEvidence {
     <#
     .SYNOPSIS
-    Counts the codes of one piece of evidence (an event, a log line) into an evidence summary.
+    Adds counted codes (code -> number of events naming it) of some events to an evidence summary.
+    .DESCRIPTION
+    Called once with the counts of a whole log rather than once per event: thousands of events, few codes.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Evidence,
-        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Codes
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Counts,
+        [Parameter(Mandatory = $true)][int]$Events
     )
     foreach ($name in @('codes', 'layers')) {
         if (-not $Evidence.Contains($name)) {
@@ -78,12 +88,12 @@ function Add-RmEvidence {
     if (-not $Evidence.Contains('events')) {
         $Evidence['events'] = 0
     }
-    $Evidence['events'] = [int]$Evidence['events'] + 1
-    foreach ($code in $Codes) {
-        $Evidence.codes[$code] = 1 + [int]$Evidence.codes[$code]
+    $Evidence['events'] = [int]$Evidence['events'] + $Events
+    foreach ($code in $Counts.Keys) {
+        $Evidence.codes[$code] = [int]$Counts[$code] + [int]$Evidence.codes[$code]
         $layer = Get-RmCodeLayer -Code $code
         if ($layer) {
-            $Evidence.layers[$layer] = 1 + [int]$Evidence.layers[$layer]
+            $Evidence.layers[$layer] = [int]$Counts[$code] + [int]$Evidence.layers[$layer]
         }
     }
 }

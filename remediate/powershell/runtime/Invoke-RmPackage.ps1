@@ -106,7 +106,8 @@ function Confirm-RmRepair {
     <#
     .SYNOPSIS
     Turns a repair outcome into the final finding: verified 'fixed', 'failed', or the repair's own
-    'deferred'/'skipped' answer. Failures feed the backoff state.
+    'deferred'/'skipped' answer. Failures feed the backoff state. A repair that carries 'pending' (a reason)
+    and does not verify yet is 'deferred' with that reason: it may still take effect, so it costs no attempt.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -127,8 +128,12 @@ function Confirm-RmRepair {
         Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
     }
-    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     $facts['after'] = $after.reason
+    if ($Repair.Contains('pending')) {
+        # The fix takes effect later (the repair says why): deferred, and no attempt is counted for backoff.
+        return New-RmFinding -Id $Check.Id -State 'deferred' -Reason $Repair.pending -Facts $facts
+    }
+    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
     return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
 }
 

@@ -1,8 +1,25 @@
 function Start-RmOsService {
     <#
     .SYNOPSIS
-    OS seam: starts one service and waits until it runs (Start-Service's own wait); throws on failure.
+    OS seam: starts one service and waits until it runs, at most TimeoutSeconds; throws on failure or timeout.
+    .DESCRIPTION
+    Start-Service waits without a deadline (a service stuck in StartPending hangs the run); the
+    ServiceController's WaitForStatus throws System.ServiceProcess.TimeoutException instead.
     #>
-    param([Parameter(Mandatory = $true)][string]$Name)
-    Start-Service -Name $Name -ErrorAction Stop
+    param(
+        [Parameter(Mandatory = $true)][string]$Name,
+        [int]$TimeoutSeconds = 20
+    )
+    $service = New-Object -TypeName System.ServiceProcess.ServiceController -ArgumentList $Name
+    try {
+        if ($service.Status -ne [System.ServiceProcess.ServiceControllerStatus]::Running) {
+            if ($service.Status -ne [System.ServiceProcess.ServiceControllerStatus]::StartPending) {
+                $service.Start()
+            }
+            $service.WaitForStatus([System.ServiceProcess.ServiceControllerStatus]::Running, [TimeSpan]::FromSeconds($TimeoutSeconds))
+        }
+    }
+    finally {
+        $service.Dispose()
+    }
 }
