@@ -40,3 +40,13 @@ def _pwsh_gate(request):
         if require_pwsh():
             pytest.fail("REMEDIATE_REQUIRE_PWSH=1 but " + message)
         pytest.skip(message)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many generated scripts ran in real PowerShell against the simulated Windows, and for how long."""
+    from simwin.run import STATS
+    if STATS:
+        runs = int(sum(v for k, v in STATS.items() if k != "seconds"))
+        parts = ", ".join(f"{k} {int(v)}" for k, v in sorted(STATS.items()) if k != "seconds")
+        terminalreporter.write_line(f"simulated Windows: {runs} script runs in PowerShell ({parts}), "
+                                    f"{STATS['seconds']:.0f} s of pwsh wall time")

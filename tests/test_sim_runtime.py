@@ -167,3 +167,30 @@ def test_every_delivered_script_answers_with_its_json_error_line_off_windows(tmp
                                "LOCALAPPDATA": str(tmp_path / "la")})
     answer = json.loads(proc.stdout.decode().strip().splitlines()[-1])
     assert answer["verdict"] == "error" and proc.returncode == 1 and proc.stderr == b""
+
+
+@pytest.mark.parametrize("culture", ["de-DE", "ja-JP"])
+def test_healthy_machine_is_compliant_under_a_non_english_ui_language(tmp_path, culture):
+    device = Sim.device(tmp_path / "device")
+    device.machine.culture = culture
+    assert device.detect().result["verdict"] == "compliant"
+    user = Sim.user(tmp_path / "user")
+    user.machine.culture = culture
+    run = user.detect()
+    assert run.result["verdict"] == "compliant", run.result
+
+
+def test_non_ascii_user_folder_keeps_backups_and_the_result_ascii(tmp_path):
+    """A user whose profile folder is not ASCII: the backup (UTF-8) names the value, the log and the result
+    line stay ASCII (Intune passes output through the OEM code page)."""
+    sim = Sim.user(tmp_path)
+    sim.machine.user_name = "J\u00fcrgen \u00d6lund \u5c71\u7530"
+    sim.machine.set_value("HKCU:\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings",
+                          "SecureProtocols", 0xA0)
+    run = sim.remediate()
+    assert run.finding("tls12_user")["state"] == "fixed", run.result
+    local = run.root / "Users" / sim.machine.user_name / "AppData" / "Local" / "remediate"
+    backup = (local / "backup" / "tls12_user.tsv").read_text(encoding="utf-8")
+    assert "\tSecureProtocols\tDWord\t160" in backup
+    log = next((local / "logs").glob("*.log")).read_bytes()
+    assert log.isascii()
