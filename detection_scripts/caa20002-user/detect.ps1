@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: c8aaa28d7f0f673581a28d9d002c358c7ce8d0876918227cf06ed52a2eb1146c
+# input-sha256: 3b95bcffeb8eeff36dd0155a619eb55940d32a08e15ae123535dfaf4eec27b8c
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -919,7 +919,8 @@ function Invoke-RmPackage {
     )
     $started = [DateTime]::UtcNow
     $result = New-RmResult -Context $Context
-    $run = [ordered]@{ Context = $Context; Evidence = [ordered]@{}; State = @{} }
+    # Cache: slow read-only probes a check reads once per run (its verification after a fix reuses them).
+    $run = [ordered]@{ Context = $Context; Evidence = [ordered]@{}; State = @{}; Cache = @{} }
     $problem = Get-RmContextProblem -Context $Context
     if ($problem) {
         $result.verdict = $problem

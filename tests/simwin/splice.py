@@ -21,6 +21,8 @@ SEAM = (
     "Get-RmOsService", "Start-RmOsService", "Get-RmOsScheduledTask", "Set-RmOsScheduledTask",
     "Get-RmOsAppxPackage", "Register-RmOsAppxPackage", "Get-RmOsProcess", "Stop-RmOsProcess",
     "Get-RmOsNetwork", "Clear-RmOsDnsCache", "Test-RmOsEndpoint", "Get-RmOsHttpDate", "Set-RmOsAcl",
+    # Not an OS read, but a host-wide name: simulated machines must not share it (SimWindows.ps1).
+    "Enter-RmMutex",
 )
 
 
