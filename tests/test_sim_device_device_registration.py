@@ -81,7 +81,7 @@ def test_code_page_damaged_tenant_name_stays_ascii_json_under_th_th(tmp_path):
 def test_disabled_join_task_is_enabled_started_verified_and_left_alone_after(tmp_path):
     sim = Sim.device(tmp_path)
     sim.machine.culture = "fi-FI"
-    status_output(sim, sample(DOMAIN_ONLY))
+    status_output(sim, sample(DOMAIN_ONLY).replace("\n", "\r\n"))  # as the console writes it
     disable_task(sim)
     found = sim.detect()
     assert (found.finding(CHECK)["state"], found.finding(CHECK)["reason"]) == ("fail", "join_task_disabled")
