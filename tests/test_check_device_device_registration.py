@@ -12,7 +12,7 @@ STATE = CHECK.desired_state({"start_task": True})
 
 
 def test_tier_context_budget_and_rank():
-    assert (CHECK.context, CHECK.tier, CHECK.budget_seconds, CHECK.rank) == (Context.SYSTEM, Tier.SAFE, 6, 40)
+    assert (CHECK.context, CHECK.tier, CHECK.budget_seconds, CHECK.rank) == (Context.SYSTEM, Tier.SAFE, 19, 40)
 
 
 def test_desired_state_encodes_the_domain_facts():
@@ -22,7 +22,8 @@ def test_desired_state_encodes_the_domain_facts():
     assert STATE["AuthFailedPrefix"] == "FAILED"
     assert (STATE["PolicyPath"], STATE["PolicyName"]) == (r"HKLM:\SOFTWARE\Policies\Microsoft\Windows\WorkplaceJoin",
                                                           "autoWorkplaceJoin")
-    assert STATE["TimeoutSeconds"] < CHECK.budget_seconds
+    # dsregcmd's pre-join diagnostics take well over 10 s on domain-joined devices that are not hybrid joined.
+    assert 15 <= STATE["TimeoutSeconds"] < CHECK.budget_seconds
 
 
 def test_task_path_renders_as_a_literal(tmp_path):

@@ -15,7 +15,7 @@ STATE = CHECK.desired_state(DEFAULTS)
 
 
 def test_tier_context_budget_and_rank():
-    assert (CHECK.context, CHECK.tier, CHECK.budget_seconds, CHECK.rank) == (Context.SYSTEM, Tier.SAFE, 12, 30)
+    assert (CHECK.context, CHECK.tier, CHECK.budget_seconds, CHECK.rank) == (Context.SYSTEM, Tier.SAFE, 10, 30)
 
 
 def test_defaults_are_the_domain_endpoints_and_public_cas():
@@ -31,14 +31,17 @@ def test_desired_state_encodes_the_ncsi_facts():
     assert STATE["NcsiPath"] == r"HKLM:\SYSTEM\CurrentControlSet\Services\NlaSvc\Parameters\Internet"
     assert (STATE["NcsiName"], STATE["NcsiEnabled"]) == ("EnableActiveProbing", 1)
     assert STATE["NcsiPolicyPath"] == r"HKLM:\SOFTWARE\Policies\Microsoft\Windows\NetworkConnectivityStatusIndicator"
-    assert STATE["NcsiPolicyName"] == "NoActiveProbe"
-    assert STATE["ProxyArguments"] == "winhttp show proxy"
+    assert (STATE["NcsiPolicyName"], STATE["NcsiPolicyOff"]) == ("NoActiveProbe", 1)  # only 1 turns it off
+    # The WinHTTP proxy from the culture-free binary value, not from netsh (localized).
+    assert STATE["ProxyPath"] == r"HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections"
+    assert STATE["ProxyName"] == "WinHttpSettings"
 
 
 def test_phase_deadlines_fit_the_budget():
-    # Phases run one after the other, endpoints within a phase concurrently; netsh overlaps the DNS phase.
-    worst = max(STATE["DnsTimeoutMs"] / 1000, STATE["NetshTimeoutSeconds"]) + (STATE["TcpTimeoutMs"] + STATE["TlsTimeoutMs"]) / 1000
-    assert worst < CHECK.budget_seconds
+    # Phases run one after the other, endpoints within a phase concurrently; registry reads and the network
+    # read (only when names fail) share the rest.
+    worst = (STATE["DnsTimeoutMs"] + STATE["TcpTimeoutMs"] + STATE["TlsTimeoutMs"]) / 1000
+    assert worst <= CHECK.budget_seconds - 2
 
 
 def test_options_reach_the_script_escaped(tmp_path):
@@ -62,15 +65,17 @@ def test_endpoints_must_be_host_names(tmp_path, endpoint):
 def test_probes_are_bounded_concurrent_and_validate_certificates(tmp_path):
     rendered = render_device(tmp_path, "network_endpoints")
     detect = code_only(function_text(rendered.detect, "Test-RmNetworkEndpoints"))
-    probe = code_only(function_text(rendered.detect, "Test-RmOsEndpoint"))  # the OS seam does the I/O
     assert "Test-RmOsEndpoint -Name $Desired.Endpoints -Port ([int]$Desired.Port)" in detect
+    probe = code_only(function_text(rendered.detect, "Test-RmOsEndpoint"))
     assert "[System.Net.Dns]::GetHostAddressesAsync($endpoint)" in probe
     assert ".ConnectAsync($probe.Address, $Port)" in probe
     assert "[System.Security.Authentication.SslProtocols]::Tls12" in probe
-    assert "$Task.Wait($left)" in function_text(rendered.detect, "Wait-RmNetTask")
+    assert "Wait-RmNetTask -Task $probe.Task -Until $until" in probe
     # A PowerShell callback on a worker thread would crash the host: no validation callback at all.
-    assert "ValidationCallback" not in detect + probe and "Add-Type" not in detect + probe
-    assert "Invoke-RmNative -FilePath (Join-Path $env:SystemRoot $Desired.Netsh)" in detect
+    assert "ValidationCallback" not in probe and "Add-Type" not in probe
+    # The WinHTTP proxy comes from the registry: netsh's output is localized.
+    assert "ConvertFrom-RmWinHttpSettings -Value @(Get-RmRegistryValue -Path $Desired.ProxyPath" in detect
+    assert "netsh" not in detect.lower() and "Invoke-RmNative" not in detect
 
 
 def test_fix_touches_only_the_ncsi_probe_and_the_dns_cache(tmp_path):
@@ -81,6 +86,6 @@ def test_fix_touches_only_the_ncsi_probe_and_the_dns_cache(tmp_path):
     for forbidden in ("netsh", "Invoke-RmNative", "Remove-RmRegistryValue", "Proxy", "NoActiveProbe"):
         assert forbidden not in repair
     detect = function_text(rendered.detect, "Test-RmNetworkEndpoints")
-    assert "if ($ncsiOff -and $null -eq $ncsiPolicy)" in detect  # never fight the policy
+    assert "if ($ncsiOff -and -not $ncsiByPolicy)" in detect  # never fight the policy (NoActiveProbe=1)
     assert "'tls_inspection'" in detect and "'endpoint_unreachable'" in detect
     assert_lints_clean(rendered)

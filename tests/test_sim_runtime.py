@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -90,9 +91,13 @@ def test_state_reset_script_clears_needs_attention(tmp_path):
 
 def test_mutex_held_by_another_run_skips(tmp_path):
     sim = Sim.device(tmp_path)
+    # Each simulated machine is a computer of its own: the simulated Windows suffixes Global\ names with the
+    # machine's folder (SimWindows.ps1, Enter-RmMutex), so this holder takes that machine's name.
+    machine = re.sub(r"[^A-Za-z0-9]", "_", str(tmp_path))[-120:]
+    mutex = "Global\\remediate-caa20002-device-" + machine
     holder = subprocess.Popen(
         [find_pwsh(), "-NoProfile", "-NonInteractive", "-Command",
-         "$m = New-Object System.Threading.Mutex($false, 'Global\\remediate-caa20002-device'); "
+         f"$m = New-Object System.Threading.Mutex($false, '{mutex}'); "
          "$null = $m.WaitOne(0); 'held'; [Console]::Out.Flush(); Start-Sleep -Seconds 60"],
         stdout=subprocess.PIPE, env={**os.environ, "HOME": str(tmp_path)})
     try:

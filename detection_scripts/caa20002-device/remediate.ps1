@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 94a04665c9244ad7b72fead95202397fc07f15eb7e1c47d514d0583513a7acf9
+# input-sha256: 983e2fa6da487a4be1959f2d5afaa09d5509ad412f8ba5a8e81264298e3887b7
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -134,6 +134,54 @@ function Clear-RmOsDnsCache {
     OS seam: flushes the DNS client cache (ipconfig /flushdns); throws on failure.
     #>
     Clear-DnsClientCache -ErrorAction Stop
+}
+
+function ConvertFrom-RmWinHttpSettings {
+    <#
+    .SYNOPSIS
+    The WinHTTP default proxy from the binary WinHttpSettings value: 'direct', 'auto', the proxy list, or
+    'unknown'.
+    .DESCRIPTION
+    The culture-free source of what 'netsh winhttp show proxy' prints in the system's language. The value
+    (HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections, REG_BINARY) is, in
+    little-endian DWORDs: structure version (0x18), change counter, flags (0x1 direct, 0x2 named proxy,
+    0x4 auto-config URL, 0x8 auto-detect; netsh writes 0x1 or 0x3), proxy length, proxy (ASCII), bypass
+    length, bypass (ASCII). The Windows default is 18000000 00000000 01000000 00000000 00000000: direct.
+    Anything else - absent, not binary, too short, a length past the end, unprintable text - is 'unknown':
+    a wrong 'direct' would allow a DNS flush behind a proxy. -Value takes the bytes as
+    Get-RmRegistryValue returns them (a function's array output arrives unrolled).
+    #>
+    param([AllowNull()][object[]]$Value)
+    if ($null -eq $Value -or $Value.Count -lt 20 -or @($Value | Where-Object { $_ -isnot [byte] }).Count -gt 0) {
+        return 'unknown'
+    }
+    $bytes = [byte[]]$Value
+    $flags = [System.BitConverter]::ToUInt32($bytes, 8)
+    $proxyLength = [long][System.BitConverter]::ToUInt32($bytes, 12)
+    if (16 + $proxyLength + 4 -gt $bytes.Length) {
+        return 'unknown'
+    }
+    $bypassLength = [long][System.BitConverter]::ToUInt32($bytes, [int](16 + $proxyLength))
+    if (20 + $proxyLength + $bypassLength -gt $bytes.Length) {
+        return 'unknown'
+    }
+    # Printable ASCII only (the decoder would turn other bytes into '?', which looks like a proxy name).
+    for ($i = 16; $i -lt 16 + $proxyLength; $i++) {
+        if ($bytes[$i] -lt 0x20 -or $bytes[$i] -gt 0x7E) {
+            return 'unknown'
+        }
+    }
+    $proxy = [System.Text.Encoding]::ASCII.GetString($bytes, 16, [int]$proxyLength)
+    if (($flags -band 2) -and $proxy.Trim()) {
+        return $proxy.Trim()
+    }
+    if ($flags -band 12) {
+        return 'auto'
+    }
+    if ($flags -band 1) {
+        return 'direct'
+    }
+    return 'unknown'
 }
 
 function ConvertTo-RmJsonString {
@@ -1246,7 +1294,8 @@ function Invoke-RmPackage {
     )
     $started = [DateTime]::UtcNow
     $result = New-RmResult -Context $Context
-    $run = [ordered]@{ Context = $Context; Evidence = [ordered]@{}; State = @{} }
+    # Cache: slow read-only probes a check reads once per run (its verification after a fix reuses them).
+    $run = [ordered]@{ Context = $Context; Evidence = [ordered]@{}; State = @{}; Cache = @{} }
     $problem = Get-RmContextProblem -Context $Context
     if ($problem) {
         $result.verdict = $problem
@@ -2241,7 +2290,7 @@ function Test-RmNetworkEndpoints {
     .SYNOPSIS
     Detection for check network_endpoints: Sign-in endpoints reachable (DNS, TCP 443, TLS 1.2 without inspection), WinHTTP proxy, NCSI probe.
     .DESCRIPTION
-    Signal: for each configured endpoint, concurrently: DNS (2 s), TCP 443 (3 s), TLS 1.2 handshake (3 s) and the certificate issuer, which must contain a public CA fragment (else TLS inspection, advisory); TCP/TLS failures advisory (proxy/firewall); WinHTTP proxy reported (netsh winhttp show proxy); NlaSvc\Parameters\Internet EnableActiveProbing=0 fails unless policy NoActiveProbe is set (advisory); a name that does not resolve fails, or is advisory behind a WinHTTP proxy
+    Signal: for each configured endpoint, concurrently: DNS (2 s), TCP 443 (3 s), TLS 1.2 handshake (3 s) and the certificate issuer, which must contain a public CA fragment (else TLS inspection, advisory); TCP/TLS failures advisory (proxy/firewall); WinHTTP proxy reported (binary WinHttpSettings value, 'unknown' when absent or unparsable); NlaSvc\Parameters\Internet EnableActiveProbing=0 fails unless policy NoActiveProbe=1 (advisory); names that do not resolve fail only when other names work end to end on a direct connection (stale cache), else advisory (offline, DNS down, proxy/PAC, captive portal)
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -2251,17 +2300,16 @@ function Test-RmNetworkEndpoints {
     $Desired = $Check.Desired
     # Read-only.
     $facts = [ordered]@{}
-    # 1. WinHTTP proxy (SYSTEM's own traffic and many services go through it). Output is localised: 'unknown'.
-    $proxy = 'unknown'
-    $netsh = Invoke-RmNative -FilePath (Join-Path $env:SystemRoot $Desired.Netsh) -Arguments $Desired.ProxyArguments -TimeoutSeconds ([int]$Desired.NetshTimeoutSeconds)
-    if (-not $netsh.TimedOut -and $netsh.ExitCode -eq 0) {
-        $proxyValues = ConvertFrom-RmColonList -Text $netsh.Output
-        if ($proxyValues.ContainsKey($Desired.ProxyKey)) {
-            $proxy = [string]$proxyValues[$Desired.ProxyKey]
-        }
-        elseif ([string]$netsh.Output -match [regex]::Escape($Desired.DirectText)) {
-            $proxy = 'direct'
-        }
+    # 1. WinHTTP proxy (SYSTEM's own traffic and many services go through it), from the binary WinHttpSettings
+    # value: netsh prints it in the system's language. Unreadable or unparsable is 'unknown', never 'direct'.
+    try {
+        $proxy = ConvertFrom-RmWinHttpSettings -Value @(Get-RmRegistryValue -Path $Desired.ProxyPath -Name $Desired.ProxyName)
+    }
+    catch {
+        $proxy = 'unknown'
+    }
+    if ($proxy.Length -gt [int]$Desired.FactLength) {
+        $proxy = $proxy.Substring(0, [int]$Desired.FactLength)
     }
     $facts['winhttp_proxy'] = $proxy
     # 2. DNS, TCP 443 and TLS 1.2 to every endpoint at once.
@@ -2298,23 +2346,33 @@ function Test-RmNetworkEndpoints {
     if ($inspected.Count -gt 0) {
         $facts['tls_inspection'] = $inspected.ToArray()
     }
-    # 4. NCSI active probe (Windows decides 'no internet' without it; some apps then refuse to sign in).
+    # 4. NCSI active probe (Windows decides 'no internet' without it; some apps then refuse to sign in). Only a
+    # policy NoActiveProbe=1 turns the probe off on purpose; 0 (or anything else) is the policy left at "off".
     $ncsi = Get-RmRegistryValue -Path $Desired.NcsiPath -Name $Desired.NcsiName
     $ncsiPolicy = Get-RmRegistryValue -Path $Desired.NcsiPolicyPath -Name $Desired.NcsiPolicyName
-    $ncsiOff = ($null -ne $ncsi) -and ([long]$ncsi -eq 0)
+    $ncsiOff = ($ncsi -is [int]) -and ($ncsi -eq 0)
+    $ncsiByPolicy = ($ncsiPolicy -is [int]) -and ($ncsiPolicy -eq [int]$Desired.NcsiPolicyOff)
     if ($ncsiOff) {
         $facts['ncsi_probe'] = 0
     }
-    if ($null -ne $ncsiPolicy) {
-        $facts['ncsi_policy'] = [long]$ncsiPolicy
+    if ($ncsiPolicy -is [int]) {
+        $facts['ncsi_policy'] = $ncsiPolicy
     }
-    # 5. Verdict: fixable problems first; a proxy makes failed lookups expected (the proxy resolves names).
-    $behindProxy = ($proxy -ne 'direct') -and ($proxy -ne 'unknown')
+    elseif ($null -ne $ncsiPolicy) {
+        $facts['ncsi_policy'] = 'not_a_dword'
+    }
+    # 5. Verdict. A DNS flush only for the pattern a stale cache explains: on a direct connection, some names do
+    # not resolve while others work end to end (DNS, TCP, TLS with a public CA), so the network and its DNS
+    # server are fine. Every name failing (offline, DNS server down), a proxy or PAC (the proxy resolves names),
+    # or names that resolve but do not reach a public certificate (captive portal, TLS inspection): a flush
+    # cannot help and would fail every run; advisory.
+    $behindProxy = @('direct', 'unknown') -notcontains $proxy
+    $working = $probes.Count - $dnsFailed.Count - $otherFailed.Count - $inspected.Count
     $plan = New-Object System.Collections.Generic.List[string]
-    if ($ncsiOff -and $null -eq $ncsiPolicy) {
+    if ($ncsiOff -and -not $ncsiByPolicy) {
         $plan.Add('ncsi')
     }
-    if ($dnsFailed.Count -gt 0 -and -not $behindProxy) {
+    if ($dnsFailed.Count -gt 0 -and $working -gt 0 -and -not $behindProxy) {
         $plan.Add('flush_dns')
     }
     if ($plan.Count -gt 0) {
@@ -2332,6 +2390,14 @@ function Test-RmNetworkEndpoints {
     }
     if ($dnsFailed.Count -gt 0) {
         $advice = 'name_resolution_failed_behind_proxy'
+        if (-not $behindProxy) {
+            # Read only now (CIM calls cost time): no adapter up or no default route is an offline device.
+            $network = Get-RmOsNetwork -Prefix $Desired.DefaultRoute
+            $advice = 'dns_unavailable'
+            if (($null -ne $network.Adapters -and @($network.Adapters).Count -eq 0) -or ($null -ne $network.Routes -and @($network.Routes).Count -eq 0)) {
+                $advice = 'offline'
+            }
+        }
     }
     if ($otherFailed.Count -gt 0) {
         $advice = 'endpoint_unreachable'
@@ -2350,7 +2416,7 @@ function Repair-RmNetworkEndpoints {
     .SYNOPSIS
     Remediation for check network_endpoints (safe).
     .DESCRIPTION
-    Fix: set EnableActiveProbing=1 (backed up) when no policy sets NoActiveProbe; Clear-DnsClientCache after name-resolution failures; a proxy, firewall or inspecting proxy is never changed
+    Fix: set EnableActiveProbing=1 (backed up) unless policy NoActiveProbe=1; Clear-DnsClientCache when the failed names point to a stale cache; a proxy, firewall or inspecting proxy is never changed
     Backup: old EnableActiveProbing in <ProgramData>\remediate\backup\network_endpoints.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
@@ -2398,7 +2464,7 @@ function Test-RmDeviceRegistration {
     .SYNOPSIS
     Detection for check device_registration: Device registration: join state, device authentication, hybrid join task.
     .DESCRIPTION
-    Signal: dsregcmd /status device part (AzureAdJoined, DomainJoined, DeviceAuthStatus, TenantName as facts); a domain-joined device whose task \Microsoft\Windows\Workplace Join\Automatic-Device-Join is disabled fails unless policy autoWorkplaceJoin=0 disables hybrid join on purpose (advisory); DeviceAuthStatus FAILED (device disabled or deleted in Entra ID) is advisory: an admin action
+    Signal: dsregcmd /status device part (AzureAdJoined, DomainJoined, DeviceAuthStatus, TenantName as facts); a domain-joined device whose task \Microsoft\Windows\Workplace Join\Automatic-Device-Join is disabled fails unless policy autoWorkplaceJoin=0 disables hybrid join on purpose (advisory); DeviceAuthStatus FAILED (device disabled or deleted in Entra ID) is advisory: an admin action; dsregcmd timing out (18 s) or a join state that is not YES/NO is advisory (unknown)
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -2406,15 +2472,25 @@ function Test-RmDeviceRegistration {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
-    # Read-only. 1. Device part of dsregcmd /status (the user/SSO part is meaningless as SYSTEM).
+    # Read-only. 1. Device part of dsregcmd /status (the user/SSO part is meaningless as SYSTEM). On a domain-joined
+    # device that is not hybrid joined it runs pre-join diagnostics and can take well over 10 s: the deadline is
+    # sized for that, the output is read once per run (enabling the join task changes nothing it reports, so the
+    # verification after a fix reuses it), and a timeout is advisory - unknown, never a failure.
     $facts = [ordered]@{}
-    $exe = Join-Path $env:SystemRoot $Desired.Dsregcmd
-    $status = Invoke-RmNative -FilePath $exe -Arguments $Desired.StatusArguments -TimeoutSeconds ([int]$Desired.TimeoutSeconds)
-    if ($status.TimedOut -or $status.ExitCode -ne 0) {
+    $status = $Run.Cache['dsregcmd_status']
+    if ($null -eq $status) {
+        $exe = Join-Path $env:SystemRoot $Desired.Dsregcmd
+        $status = Invoke-RmNative -FilePath $exe -Arguments $Desired.StatusArguments -TimeoutSeconds ([int]$Desired.TimeoutSeconds)
+    }
+    if ($status.TimedOut) {
+        $facts['dsregcmd_timeout_s'] = [int]$Desired.TimeoutSeconds
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'dsregcmd_timed_out' -Facts $facts
+    }
+    if ($status.ExitCode -ne 0) {
         $facts['dsregcmd_exit'] = $status.ExitCode
-        $facts['dsregcmd_timed_out'] = $status.TimedOut
         return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'dsregcmd_unavailable' -Facts $facts
     }
+    $Run.Cache['dsregcmd_status'] = $status
     $values = ConvertFrom-RmColonList -Text $status.Output
     foreach ($field in $Desired.Fields) {
         $value = [string]$values[$field.Name]
@@ -2424,6 +2500,12 @@ function Test-RmDeviceRegistration {
             }
             $facts[$field.Fact] = $value
         }
+    }
+    # The join state must read YES or NO: a partial or unfamiliar layout, or a damaged value, is unknown - never
+    # 'not joined', which would hide a broken hybrid join.
+    $joinValues = @([string]$values['AzureAdJoined'], [string]$values['DomainJoined'])
+    if (@($joinValues | Where-Object { @($Desired.Yes, $Desired.No) -notcontains $_ }).Count -gt 0) {
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'join_state_unknown' -Facts $facts
     }
     $domainJoined = ([string]$values['DomainJoined'] -eq $Desired.Yes)
     $authFailed = ([string]$values['DeviceAuthStatus']).StartsWith($Desired.AuthFailedPrefix, [System.StringComparison]::OrdinalIgnoreCase)
@@ -2802,16 +2884,15 @@ $RmChecks = @(
             'DnsTimeoutMs' = 2000
             'TcpTimeoutMs' = 3000
             'TlsTimeoutMs' = 3000
-            'Netsh' = 'System32\netsh.exe'
-            'ProxyArguments' = 'winhttp show proxy'
-            'NetshTimeoutSeconds' = 2
-            'ProxyKey' = 'Proxy Server(s)'
-            'DirectText' = 'Direct access'
+            'ProxyPath' = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections'
+            'ProxyName' = 'WinHttpSettings'
+            'DefaultRoute' = '0.0.0.0/0'
             'NcsiPath' = 'HKLM:\SYSTEM\CurrentControlSet\Services\NlaSvc\Parameters\Internet'
             'NcsiName' = 'EnableActiveProbing'
             'NcsiEnabled' = 1
             'NcsiPolicyPath' = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\NetworkConnectivityStatusIndicator'
             'NcsiPolicyName' = 'NoActiveProbe'
+            'NcsiPolicyOff' = 1
             'FactLength' = 60
         }
     },
@@ -2828,7 +2909,7 @@ $RmChecks = @(
         'Desired' = [ordered]@{
             'Dsregcmd' = 'System32\dsregcmd.exe'
             'StatusArguments' = '/status'
-            'TimeoutSeconds' = 4
+            'TimeoutSeconds' = 18
             'Fields' = @(
                 [ordered]@{
                     'Name' = 'AzureAdJoined'
@@ -2848,6 +2929,7 @@ $RmChecks = @(
                 }
             )
             'Yes' = 'YES'
+            'No' = 'NO'
             'AuthFailedPrefix' = 'FAILED'
             'FactLength' = 40
             'TaskPath' = '\Microsoft\Windows\Workplace Join\'

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: d8100f7a82884d333923edb6a1aaefc1c6e3f136e17401854e7dfd577b7e78aa
+# input-sha256: bdc9e63fad537802793e9599a5f6b7db4d750a8e8e27f21c8c0f04455f208fea
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -1121,7 +1121,8 @@ function Invoke-RmPackage {
     )
     $started = [DateTime]::UtcNow
     $result = New-RmResult -Context $Context
-    $run = [ordered]@{ Context = $Context; Evidence = [ordered]@{}; State = @{} }
+    # Cache: slow read-only probes a check reads once per run (its verification after a fix reuses them).
+    $run = [ordered]@{ Context = $Context; Evidence = [ordered]@{}; State = @{}; Cache = @{} }
     $problem = Get-RmContextProblem -Context $Context
     if ($problem) {
         $result.verdict = $problem

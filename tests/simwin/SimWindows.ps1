@@ -380,6 +380,12 @@ function Get-RmOsNetwork {
 
 function Clear-RmOsDnsCache {
     Invoke-SimFault -Operation 'dns.flush' -Target ''
+    # A stale negative cache entry is what a flush cures, for good (later runs resolve the name too).
+    foreach ($endpoint in @($script:SimMachine['endpoints'].Values)) {
+        if ($endpoint['FlushCures']) {
+            $endpoint['Error'] = ''
+        }
+    }
     Add-SimJournal -Text 'dns.flush'
 }
 
@@ -392,17 +398,12 @@ function Test-RmOsEndpoint {
         [Parameter(Mandatory = $true)][int]$TlsTimeoutMs
     )
     $endpoints = $script:SimMachine['endpoints']
-    $flushed = @($script:SimMachine['journal'] | Where-Object { $_ -eq 'dns.flush' }).Count -gt 0
     return @($Name | ForEach-Object {
             $probe = [ordered]@{ Name = $_; Error = ''; Issuer = 'CN=DigiCert Global Root G2, OU=www.digicert.com, O=DigiCert Inc, C=US' }
             if ($endpoints.ContainsKey($_)) {
                 $probe.Error = [string]$endpoints[$_]['Error']
                 if ($endpoints[$_].ContainsKey('Issuer')) {
                     $probe.Issuer = [string]$endpoints[$_]['Issuer']
-                }
-                # A stale negative cache entry is what a flush cures.
-                if ($flushed -and $endpoints[$_]['FlushCures']) {
-                    $probe.Error = ''
                 }
             }
             $probe
@@ -448,6 +449,29 @@ function Get-RmOsFolderTrust {
         }
     }
     return [ordered]@{ Owner = 'S-1-5-21-9-9-9-1001'; Writers = @('S-1-5-18', 'S-1-5-32-544', 'S-1-5-21-9-9-9-1001') }
+}
+
+function Enter-RmMutex {
+    # The real one, but each simulated machine is a computer of its own: its Global\ name gets the machine's
+    # folder, so that test runs of other machines on this host (parallel sessions) never hold it.
+    param([Parameter(Mandatory = $true)][string]$Name)
+    $machine = [System.IO.Path]::GetDirectoryName([System.IO.Path]::GetDirectoryName($env:SIMWIN_STATE)) -replace '[^A-Za-z0-9]', '_'
+    if ($machine.Length -gt 120) {
+        $machine = $machine.Substring($machine.Length - 120)
+    }
+    $mutex = New-Object System.Threading.Mutex($false, ($Name + '-' + $machine))
+    $acquired = $false
+    try {
+        $acquired = $mutex.WaitOne(0)
+    }
+    catch [System.Threading.AbandonedMutexException] {
+        $acquired = $true
+    }
+    if (-not $acquired) {
+        $mutex.Dispose()
+        return $null
+    }
+    return $mutex
 }
 
 function Invoke-RmNative {

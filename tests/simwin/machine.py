@@ -63,6 +63,7 @@ DSREG_ENTRA = """
              EnterprisePrt : NO
 """
 
+WINHTTP_DIRECT = bytes.fromhex("18000000" "00000000" "01000000" "00000000" "00000000")
 NETSH_DIRECT = "\nCurrent WinHTTP proxy settings:\n\n    Direct access (no proxy server).\n\n"
 STRIPCHART_OK = ("Tracking time.windows.com [20.101.57.9:123].\nCollecting 1 samples.\n"
                  "The current time is 30/11/2026 12:00:00.\n12:00:00, {offset:+08.7f}s\n")
@@ -206,6 +207,9 @@ def healthy(account: str = "system") -> Machine:
                       "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "String")
     machine.set_value("HKLM:\\SYSTEM\\CurrentControlSet\\Services\\NlaSvc\\Parameters\\Internet",
                       "EnableActiveProbing", 1)
+    # The Windows default WinHTTP proxy setting (direct access), as in samples/registry/winhttpsettings-*.txt.
+    machine.set_value("HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections",
+                      "WinHttpSettings", WINHTTP_DIRECT, "Binary")
     for program in ("dsregcmd.exe", "w32tm.exe", "netsh.exe", "cmdkey.exe"):
         machine.file(f"Windows/System32/{program}", "MZ")
     for folder in ("Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy", "Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy"):

@@ -22,6 +22,8 @@ SEAM = (
     "Get-RmOsAppxPackage", "Register-RmOsAppxPackage", "Get-RmOsProcess", "Stop-RmOsProcess",
     "Get-RmOsNetwork", "Clear-RmOsDnsCache", "Test-RmOsEndpoint", "Get-RmOsHttpDate", "Set-RmOsAcl",
     "Get-RmOsFolderTrust",
+    # Not an OS read, but a host-wide name: simulated machines must not share it (SimWindows.ps1).
+    "Enter-RmMutex",
 )
 
 

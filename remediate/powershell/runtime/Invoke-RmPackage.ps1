@@ -207,7 +207,8 @@ function Invoke-RmPackage {
     )
     $started = [DateTime]::UtcNow
     $result = New-RmResult -Context $Context
-    $run = [ordered]@{ Context = $Context; Evidence = [ordered]@{}; State = @{} }
+    # Cache: slow read-only probes a check reads once per run (its verification after a fix reuses them).
+    $run = [ordered]@{ Context = $Context; Evidence = [ordered]@{}; State = @{}; Cache = @{} }
     $problem = Get-RmContextProblem -Context $Context
     if ($problem) {
         $result.verdict = $problem
