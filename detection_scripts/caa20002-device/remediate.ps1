@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 2e904b53a3d8f976eecef9d9a039666e95b9523fef8332672fffefc07b4b5034
+# input-sha256: 4ad10096fa83c3bceacc00db04e372cebef6f26b014824ce495a9a8ceccba431
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -988,6 +988,12 @@ function Invoke-RmDetect {
     }
     catch {
         $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
+    }
+    # Switched off means quiet: a problem whose fix this package does not enable is reported, never
+    # non-compliant (Intune would show the fleet as "Recurred" for ever, DOMAIN.md s.9).
+    if ($finding.state -eq 'fail' -and -not $Check.Fix) {
+        $finding.state = 'advisory'
+        $finding.facts['fix'] = 'not_enabled'
     }
     Write-RmLog -Message ($Check.Id + ': detect ' + $finding.state + ' ' + $finding.reason)
     return $finding

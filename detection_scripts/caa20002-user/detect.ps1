@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: c8aaa28d7f0f673581a28d9d002c358c7ce8d0876918227cf06ed52a2eb1146c
+# input-sha256: 3999d33ccbef71cfdbefde83b5eabd91d1abbc9ee6757fe5cc88debba96ffcb3
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -608,18 +608,85 @@ function Get-RmEvidenceFolder {
     return (Join-Path $env:ProgramData 'remediate\evidence')
 }
 
+function Read-RmUserEvidenceFile {
+    <#
+    .SYNOPSIS
+    The key=value pairs of one user's evidence file (written by the device package); empty when absent.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Sid)
+    $values = @{}
+    $path = Join-Path (Get-RmEvidenceFolder) ($Sid + '.txt')
+    if (Test-Path -LiteralPath $path) {
+        foreach ($line in [System.IO.File]::ReadAllLines($path)) {
+            $pair = $line -split '=', 2
+            if ($pair.Count -eq 2) {
+                $values[$pair[0].Trim()] = $pair[1].Trim()
+            }
+        }
+    }
+    return $values
+}
+
+function ConvertFrom-RmCodeCounts {
+    <#
+    .SYNOPSIS
+    'CODE:count,CODE:count' as a dictionary code -> count (canonical hex upper-cased; junk entries skipped).
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $counts = [ordered]@{}
+    foreach ($entry in ($Text -split ',')) {
+        $pair = $entry -split ':', 2
+        $code = $pair[0].Trim()
+        if ($code -match '^0[xX][0-9A-Fa-f]{8}$') {
+            $code = '0x' + $code.Substring(2).ToUpperInvariant()
+        }
+        elseif ($code -notmatch '^AADSTS[0-9]{4,9}$') {
+            continue
+        }
+        $hits = 1
+        if ($pair.Count -eq 2 -and -not [int]::TryParse($pair[1], [ref]$hits)) {
+            $hits = 1
+        }
+        $counts[$code] = $hits + [int]$counts[$code]
+    }
+    return $counts
+}
+
+function ConvertFrom-RmEvidenceStamp {
+    <#
+    .SYNOPSIS
+    An evidence file's time, or $null when it is missing or not in the one stamp format (never throws).
+    #>
+    param([AllowEmptyString()][AllowNull()][string]$Text)
+    $time = [DateTime]::MinValue
+    if ($Text -and [DateTime]::TryParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$time)) {
+        return $time
+    }
+    return $null
+}
+
 function Get-RmUserEvidence {
     <#
     .SYNOPSIS
-    Sign-in failure evidence for the current user within the window, from the device package's file.
+    Whether this user's recent sign-in failures implicate the state a fix touches (the evidence gate).
     .DESCRIPTION
-    Returns found, last (UTC time of the newest failure event) and codes. Mode 'always' reports found
+    Reads the device package's file: last_failure (newest failure) and failure_codes ('CODE:count,...').
+    The noise keys last_event/codes (every AAD event, warnings included) never open a gate: on healthy
+    devices they always hold 1097 warnings, interaction_required and the 0xCAA5001C wrapper (DOMAIN.md s.9).
+    Gate: Codes (exact) and Layers (remediate explain layers) name what implicates the fix; Routine codes
+    never count, whatever the file says. The gate opens when last_failure lies in the window and at least one
+    failure code matches. -Advice (helpdesk advice, never a fix) reads both key pairs, routine codes still
+    left out, and takes every remaining code when Codes and Layers are empty. Mode 'always' opens the gate
     without evidence, for admins who insist on fixing unconditionally.
+    Returns found, last (UTC), codes ('CODE:count,...' of the matching codes) and source: always,
+    device_evidence, not_implicating (failures in the window, none of them this fix's), future_stamp or none.
     #>
     param(
         [Parameter(Mandatory = $true)][int]$WindowHours,
         [Parameter(Mandatory = $true)][string]$Mode,
-        [Parameter(Mandatory = $true)][string]$Sid
+        [Parameter(Mandatory = $true)][string]$Sid,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Gate,
+        [switch]$Advice
     )
     $evidence = [ordered]@{ found = $false; last = $null; codes = ''; source = 'none' }
     if ($Mode -eq 'always') {
@@ -628,27 +695,48 @@ function Get-RmUserEvidence {
         $evidence.source = 'always'
         return $evidence
     }
-    $path = Join-Path (Get-RmEvidenceFolder) ($Sid + '.txt')
-    if (-not (Test-Path -LiteralPath $path)) {
-        return $evidence
-    }
-    $values = @{}
-    foreach ($line in [System.IO.File]::ReadAllLines($path)) {
-        $pair = $line -split '=', 2
-        if ($pair.Count -eq 2) {
-            $values[$pair[0]] = $pair[1]
+    $values = Read-RmUserEvidenceFile -Sid $Sid
+    $last = ConvertFrom-RmEvidenceStamp -Text $values['last_failure']
+    $counts = ConvertFrom-RmCodeCounts -Text ([string]$values['failure_codes'])
+    if ($Advice) {
+        $noise = ConvertFrom-RmEvidenceStamp -Text $values['last_event']
+        if ($null -ne $noise -and ($null -eq $last -or $noise -gt $last)) {
+            $last = $noise
+        }
+        $all = ConvertFrom-RmCodeCounts -Text ([string]$values['codes'])
+        foreach ($code in @($all.Keys)) {
+            if (-not $counts.Contains($code) -or [int]$counts[$code] -lt [int]$all[$code]) {
+                $counts[$code] = $all[$code]
+            }
         }
     }
-    if (-not $values.ContainsKey('last_event')) {
+    if ($null -eq $last -or $last -lt (Get-RmOsTime).AddHours(-$WindowHours)) {
         return $evidence
     }
-    $last = ConvertFrom-RmStamp -Text $values['last_event']
-    if ($last -ge (Get-RmOsTime).AddHours(-$WindowHours)) {
-        $evidence.found = $true
-        $evidence.last = $last
-        $evidence.codes = [string]$values['codes']
-        $evidence.source = 'device_evidence'
+    # A failure "in the future" is a stamp written with a culture's calendar (th-TH: year 2569) or a broken
+    # clock: not evidence, or it would stay "newer than the last clear" for centuries.
+    if ($last -gt (Get-RmOsTime).AddMinutes(10)) {
+        $evidence.source = 'future_stamp'
+        return $evidence
     }
+    $any = @($Gate.Codes).Count -eq 0 -and @($Gate.Layers).Count -eq 0
+    $matched = New-Object System.Collections.Generic.List[string]
+    foreach ($code in @($counts.Keys | Sort-Object)) {
+        if (@($Gate.Routine) -contains $code) {
+            continue
+        }
+        if ($any -or @($Gate.Codes) -contains $code -or @($Gate.Layers) -contains (Get-RmCodeLayer -Code $code)) {
+            $matched.Add($code + ':' + $counts[$code])
+        }
+    }
+    if ($matched.Count -eq 0) {
+        $evidence.source = 'not_implicating'
+        return $evidence
+    }
+    $evidence.found = $true
+    $evidence.last = $last
+    $evidence.codes = $matched -join ','
+    $evidence.source = 'device_evidence'
     return $evidence
 }
 
@@ -769,6 +857,12 @@ function Invoke-RmDetect {
     }
     catch {
         $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
+    }
+    # Switched off means quiet: a problem whose fix this package does not enable is reported, never
+    # non-compliant (Intune would show the fleet as "Recurred" for ever, DOMAIN.md s.9).
+    if ($finding.state -eq 'fail' -and -not $Check.Fix) {
+        $finding.state = 'advisory'
+        $finding.facts['fix'] = 'not_enabled'
     }
     Write-RmLog -Message ($Check.Id + ': detect ' + $finding.state + ' ' + $finding.reason)
     return $finding
@@ -985,6 +1079,44 @@ function New-RmErrorResult {
     }
 }
 
+function Measure-RmItemSize {
+    <#
+    .SYNOPSIS
+    The total size in bytes of files and folders, counted only up to Limit (returns Limit + 1 beyond it).
+    .DESCRIPTION
+    A cache can hold hundreds of thousands of files: counting stops as soon as the total passes Limit, so
+    that a size cap costs little. An unreadable folder counts as beyond the limit (unknown is not small).
+    #>
+    param(
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,
+        [Parameter(Mandatory = $true)][long]$Limit
+    )
+    [long]$total = 0
+    foreach ($p in $Path) {
+        try {
+            $item = Get-Item -LiteralPath $p -Force
+            if (-not $item.PSIsContainer) {
+                $total += $item.Length
+            }
+            else {
+                foreach ($file in $item.EnumerateFiles('*', [System.IO.SearchOption]::AllDirectories)) {
+                    $total += $file.Length
+                    if ($total -gt $Limit) {
+                        return ($Limit + 1)
+                    }
+                }
+            }
+        }
+        catch {
+            return ($Limit + 1)
+        }
+        if ($total -gt $Limit) {
+            return ($Limit + 1)
+        }
+    }
+    return $total
+}
+
 function Get-RmQuarantineRoot {
     <#
     .SYNOPSIS
@@ -1070,6 +1202,25 @@ function New-RmFinding {
     }
     $finding['facts'] = $Facts
     return $finding
+}
+
+function Test-RmDoneWithin {
+    <#
+    .SYNOPSIS
+    Whether the state stamp under Key lies less than Hours ago (a disruptive fix at most once per period).
+    .DESCRIPTION
+    An unreadable stamp counts as not recent; a stamp in the future (clock set back) counts as recent.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$State,
+        [Parameter(Mandatory = $true)][string]$Key,
+        [Parameter(Mandatory = $true)][int]$Hours
+    )
+    if (-not $State.Contains($Key)) {
+        return $false
+    }
+    $when = ConvertFrom-RmEvidenceStamp -Text ([string]$State[$Key])
+    return ($null -ne $when -and $when -gt (Get-RmOsTime).AddHours(-$Hours))
 }
 
 function Get-RmDataRoot {
@@ -1611,7 +1762,7 @@ function Test-RmTeamsCache {
     .SYNOPSIS
     Detection for check teams_cache: Teams cache cleared when this user's sign-in is failing.
     .DESCRIPTION
-    Signal: sign-in failure evidence for this user in the window (the device package's evidence file, or CAA/AADSTS codes in the new or classic Teams logs) newer than the last cache clear, and a Teams cache present
+    Signal: a recent sign-in failure of this user whose code implicates cached tokens (device package evidence: last_failure in the window, failure_codes with one of the option codes; routine interaction_required and the 0xCAA5001C wrapper never count), newer than the last clear, and a Teams cache present; no clear within min_hours_between_clears; cache not above max_cache_mb
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1619,51 +1770,49 @@ function Test-RmTeamsCache {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
-    # 1. Which Teams caches exist for this user.
+    # 1. Which Teams caches exist for this user, with something in them to clear.
     $caches = New-Object System.Collections.Generic.List[object]
     foreach ($cache in $Desired.Caches) {
         $root = Join-Path ([Environment]::GetEnvironmentVariable($cache.Base)) $cache.Path
-        if (Test-Path -LiteralPath $root) {
+        if (Test-Path -LiteralPath $root -PathType Container) {
             $items = @(Get-ChildItem -LiteralPath $root -Force | Where-Object { $Desired.Keep -notcontains $_.Name } | ForEach-Object { $_.FullName })
-            $caches.Add([ordered]@{ Kind = $cache.Kind; Root = $root; Process = $cache.Process; Items = $items })
+            if ($items.Count -gt 0) {
+                $caches.Add([ordered]@{ Kind = $cache.Kind; Root = $root; Process = $cache.Process; Items = $items; StartBase = $cache.StartBase; StartPath = $cache.StartPath; StartArguments = $cache.StartArguments })
+            }
         }
     }
     $facts = [ordered]@{ caches = @($caches | ForEach-Object { $_.Kind }) }
     if ($caches.Count -eq 0) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_teams_cache' -Facts $facts
     }
-    # 2. Evidence: the device package's file, else codes in the Teams logs within the window.
-    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid
-    if (-not $evidence.found) {
-        $since = (Get-RmOsTime).AddHours(-[int]$Options.window_hours)
-        foreach ($log in $Desired.Logs) {
-            $folder = Join-Path ([Environment]::GetEnvironmentVariable($log.Base)) $log.Path
-            if (-not (Test-Path -LiteralPath $folder)) {
-                continue
-            }
-            foreach ($file in @(Get-ChildItem -LiteralPath $folder -Filter $log.Filter -File | Where-Object { $_.LastWriteTime -ge $since })) {
-                $hits = @(Get-Content -LiteralPath $file.FullName -Tail ([int]$Options.log_tail_lines) | Where-Object { $_ -match $Desired.LogPattern })
-                if ($hits.Count -gt 0 -and ($null -eq $evidence.last -or $file.LastWriteTimeUtc -gt $evidence.last)) {
-                    $evidence.found = $true
-                    $evidence.last = $file.LastWriteTimeUtc
-                    $evidence.source = 'teams_log'
-                }
-            }
-        }
-    }
+    # 2. Evidence: a recent failure of this user whose code implicates cached tokens (never routine noise).
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid -Gate $Desired.Gate
     $facts['evidence'] = $evidence.source
     if (-not $evidence.found) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
     }
+    $facts['codes'] = $evidence.codes
     # 3. Already cleared after the newest evidence: nothing to do (avoids clearing on every scheduled run).
-    if ($Run.State.ContainsKey('teams_cache.cleared')) {
-        $cleared = ConvertFrom-RmStamp -Text $Run.State['teams_cache.cleared']
-        $facts['cleared'] = $Run.State['teams_cache.cleared']
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
+    if ($Run.State.ContainsKey($Desired.ClearedKey)) {
+        $cleared = ConvertFrom-RmEvidenceStamp -Text $Run.State[$Desired.ClearedKey]
+        $facts['cleared'] = $Run.State[$Desired.ClearedKey]
+        if ($null -ne $cleared -and ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours)))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
     }
-    $facts['items'] = @($caches | ForEach-Object { $_.Items.Count } | Measure-Object -Sum).Sum
+    # 4. Closing Teams is a disruption: at most once per period per user, whatever the evidence says.
+    if (Test-RmDoneWithin -State $Run.State -Key $Desired.AttemptKey -Hours ([int]$Options.min_hours_between_clears)) {
+        $facts['last_attempt'] = $Run.State[$Desired.AttemptKey]
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'cleared_recently' -Facts $facts
+    }
+    # 5. A cache above the cap is not moved: the quarantine keeps it for days on the user's disk.
+    $all = [string[]]@($caches | ForEach-Object { $_.Items })
+    $cap = [long]$Options.max_cache_mb * 1MB
+    if ((Measure-RmItemSize -Path $all -Limit $cap) -gt $cap) {
+        $facts['max_cache_mb'] = [int]$Options.max_cache_mb
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'cache_too_large' -Facts $facts
+    }
+    $facts['items'] = $all.Count
     $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason 'signin_failing_with_cache' -Facts $facts
     $finding['plan'] = $caches.ToArray()
     return $finding
@@ -1781,7 +1930,7 @@ function Test-RmOfficeCredentials {
     .SYNOPSIS
     Detection for check office_credentials: Stale Office and classic Teams credentials removed when this user's sign-in is failing.
     .DESCRIPTION
-    Signal: sign-in failure evidence for this user in the window and Credential Manager targets MicrosoftOffice16_Data:* or msteams_adalsso/* (cmdkey /list; option targets), not already removed for the same evidence
+    Signal: a recent sign-in failure of this user with a code that implicates cached tokens (option codes; routine interaction_required and the 0xCAA5001C wrapper never count) and Credential Manager targets MicrosoftOffice16_Data:* or msteams_adalsso/* (cmdkey /list; option targets), not already removed for the same evidence
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1789,14 +1938,14 @@ function Test-RmOfficeCredentials {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
-    # 1. Evidence first: without a sign-in failure for this user there is nothing to clear (and no cmdkey run).
-    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid
+    # 1. Evidence first: without a failure that implicates cached tokens there is nothing to clear (no cmdkey run).
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid -Gate $Desired.Gate
     $facts = [ordered]@{ evidence = $evidence.source }
     if (-not $evidence.found) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
     }
     # 2. The matching targets of this user's vault (cmdkey sees only the current user's credentials).
-    $program = Join-Path ([Environment]::SystemDirectory) $Desired.Program
+    $program = Join-Path $env:windir $Desired.Program
     $list = Invoke-RmNative -FilePath $program -Arguments '/list' -TimeoutSeconds ([int]$Desired.ListTimeoutSeconds)
     if ($list.ExitCode -ne 0) {
         $facts['exit_code'] = $list.ExitCode
@@ -1832,9 +1981,9 @@ function Test-RmOfficeCredentials {
     # 3. Already removed after the newest evidence: the apps write them again at sign-in, which is expected.
     $stateKey = $Check.Id + '.cleared'
     if ($Run.State.ContainsKey($stateKey)) {
-        $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
+        $cleared = ConvertFrom-RmEvidenceStamp -Text $Run.State[$stateKey]
         $facts['cleared'] = $Run.State[$stateKey]
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
+        if ($null -ne $cleared -and $cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
     }
@@ -1848,7 +1997,7 @@ function Test-RmTokenBrokerAccounts {
     .SYNOPSIS
     Detection for check token_broker_accounts: TokenBroker account files quarantined on broker or key failure evidence.
     .DESCRIPTION
-    Signal: this user's sign-in failure evidence in the window carries a broker/key code (options layers and codes; by default layers tpm, keystore, system, broker and codes 0x80070520, 0x80090016), is newer than the last clear, and files are present in %LOCALAPPDATA%\Packages\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\AC\TokenBroker\Accounts or its Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin
+    Signal: this user's sign-in failure evidence in the window carries a broker/key code (options layers and codes; by default layers tpm, keystore, broker and codes 0x80070520, 0x80090016; routine codes and the 0xCAA5001C wrapper never count), is newer than the last clear, and files are present in %LOCALAPPDATA%\Packages\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\AC\TokenBroker\Accounts or its Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1870,37 +2019,31 @@ function Test-RmTokenBrokerAccounts {
     if ($items.Count -eq 0) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_token_files' -Facts $facts
     }
-    # 2. Evidence for this user, and a broker or key code in it: other failures are not the token cache's.
-    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid
+    # 2. A recent failure of this user with a broker or key code: other failures are not the token cache's.
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid -Gate $Desired.Gate
     $facts['evidence'] = $evidence.source
     if (-not $evidence.found) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
     }
-    # The evidence file lists codes as 'CODE:count,CODE:count' (canonical hex or AADSTSnnnn).
-    $matched = New-Object System.Collections.Generic.List[string]
-    foreach ($entry in ([string]$evidence.codes -split ',')) {
-        $code = ($entry -split ':')[0].Trim()
-        if ($code -notmatch '^0x[0-9A-Fa-f]{8}$') {
-            continue
-        }
-        $layer = Get-RmCodeLayer -Code $code
-        if ($Desired.Codes -contains $code -or $Desired.Layers -contains $layer) {
-            $matched.Add($code)
-        }
-    }
-    if ($evidence.source -ne 'always' -and $matched.Count -eq 0) {
-        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_broker_evidence' -Facts $facts
-    }
-    $facts['codes'] = @($matched | Select-Object -First 3)
+    $facts['codes'] = $evidence.codes
     # 3. Already cleared after the newest evidence: the broker recreates these files at the next sign-in, and
     # clearing them again for the same evidence would sign the user out on every scheduled run.
-    $stateKey = $Check.Id + '.cleared'
-    if ($Run.State.ContainsKey($stateKey)) {
-        $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
-        $facts['cleared'] = $Run.State[$stateKey]
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
+    if ($Run.State.ContainsKey($Desired.ClearedKey)) {
+        $cleared = ConvertFrom-RmEvidenceStamp -Text $Run.State[$Desired.ClearedKey]
+        $facts['cleared'] = $Run.State[$Desired.ClearedKey]
+        if ($null -ne $cleared -and ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours)))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
+    }
+    # 4. Signing the user out is a disruption: at most once per period.
+    if (Test-RmDoneWithin -State $Run.State -Key $Desired.AttemptKey -Hours ([int]$Options.min_hours_between_clears)) {
+        $facts['last_attempt'] = $Run.State[$Desired.AttemptKey]
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'cleared_recently' -Facts $facts
+    }
+    $cap = [long]$Options.max_files_mb * 1MB
+    if ((Measure-RmItemSize -Path ([string[]]$items) -Limit $cap) -gt $cap) {
+        $facts['max_files_mb'] = [int]$Options.max_files_mb
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'files_too_large' -Facts $facts
     }
     $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason 'broker_failure_with_tokens' -Facts $facts
     $finding['plan'] = $items.ToArray()
@@ -2001,7 +2144,7 @@ function Test-RmSigninAdvice {
     $Options = $Check.Options
     $Desired = $Check.Desired
     # Server verdicts (password, MFA, Conditional Access, device state) cannot be fixed here: report advice.
-    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode 'evidence' -Sid $Run.Context.Sid
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode 'evidence' -Sid $Run.Context.Sid -Gate $Desired.Gate -Advice
     $facts = [ordered]@{ evidence = $evidence.source }
     if (-not $evidence.found) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
@@ -2183,9 +2326,17 @@ $RmChecks = @(
         'Options' = [ordered]@{
             'window_hours' = 72
             'evidence_mode' = 'evidence'
-            'log_tail_lines' = 4000
+            'codes' = @(
+                '0xCAA20002',
+                '0xCAA20003',
+                '0xCAA90003',
+                '0xCAA90004'
+            )
             'keep' = @()
             'stop_wait_seconds' = 10
+            'call_stale_hours' = 12
+            'min_hours_between_clears' = 24
+            'max_cache_mb' = 2048
         }
         'Desired' = [ordered]@{
             'Caches' = @(
@@ -2194,37 +2345,52 @@ $RmChecks = @(
                     'Base' = 'LOCALAPPDATA'
                     'Path' = 'Packages\MSTeams_8wekyb3d8bbwe\LocalCache\Microsoft\MSTeams'
                     'Process' = 'ms-teams'
+                    'StartBase' = 'windir'
+                    'StartPath' = 'explorer.exe'
+                    'StartArguments' = 'shell:AppsFolder\MSTeams_8wekyb3d8bbwe!MSTeams'
                 },
                 [ordered]@{
                     'Kind' = 'classic'
                     'Base' = 'APPDATA'
                     'Path' = 'Microsoft\Teams'
                     'Process' = 'Teams'
+                    'StartBase' = 'LOCALAPPDATA'
+                    'StartPath' = 'Microsoft\Teams\Update.exe'
+                    'StartArguments' = '--processStart "Teams.exe"'
                 }
             )
             'Keep' = @(
                 'Backgrounds',
                 'Logs'
             )
-            'Logs' = @(
-                [ordered]@{
-                    'Base' = 'LOCALAPPDATA'
-                    'Path' = 'Packages\MSTeams_8wekyb3d8bbwe\LocalCache\Microsoft\MSTeams\Logs'
-                    'Filter' = 'MSTeams_*.log'
-                },
-                [ordered]@{
-                    'Base' = 'APPDATA'
-                    'Path' = 'Microsoft\Teams'
-                    'Filter' = 'logs.txt'
-                }
-            )
-            'LogPattern' = '(?i)(caa20002|caa70004|caa20003|caa20004|caa82ee2|caa82ee7|caa90018|caa5001c|80090016|aadsts\d{5,7})'
+            'Gate' = [ordered]@{
+                'Codes' = @(
+                    '0xCAA20002',
+                    '0xCAA20003',
+                    '0xCAA90003',
+                    '0xCAA90004'
+                )
+                'Layers' = @()
+                'Routine' = @(
+                    '0xCAA10001',
+                    '0xCAA2000C',
+                    '0xCAA5001C',
+                    'AADSTS50058',
+                    'AADSTS50076'
+                )
+            }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
             'Devices' = @(
                 'microphone',
                 'webcam'
             )
             'AppMatch' = '(?i)teams'
+            'Notice' = [ordered]@{
+                'Title' = 'Microsoft Teams restarts for a moment'
+                'Text' = 'Teams sign-in keeps failing on this PC. Teams closes now, its cache is cleared and it starts again; you may be asked to sign in.'
+            }
+            'ClearedKey' = 'teams_cache.cleared'
+            'AttemptKey' = 'teams_cache.last_attempt'
         }
     },
     [ordered]@{
@@ -2292,13 +2458,35 @@ $RmChecks = @(
                 'MicrosoftOffice16_Data:',
                 'msteams_adalsso/'
             )
+            'codes' = @(
+                '0xCAA20002',
+                '0xCAA20003',
+                '0xCAA90003',
+                '0xCAA90004'
+            )
         }
         'Desired' = [ordered]@{
-            'Program' = 'cmdkey.exe'
+            'Program' = 'System32\cmdkey.exe'
             'LinePattern' = '(?i)^\s*[^:]{1,40}:\s*((?:[a-z]+:target=)?(?:MicrosoftOffice16_Data:|msteams_adalsso/).*?)\s*$'
             'ListTimeoutSeconds' = 2
             'DeleteTimeoutSeconds' = 1
             'DeleteDeadlineSeconds' = 2
+            'Gate' = [ordered]@{
+                'Codes' = @(
+                    '0xCAA20002',
+                    '0xCAA20003',
+                    '0xCAA90003',
+                    '0xCAA90004'
+                )
+                'Layers' = @()
+                'Routine' = @(
+                    '0xCAA10001',
+                    '0xCAA2000C',
+                    '0xCAA5001C',
+                    'AADSTS50058',
+                    'AADSTS50076'
+                )
+            }
         }
     },
     [ordered]@{
@@ -2314,13 +2502,15 @@ $RmChecks = @(
             'layers' = @(
                 'broker',
                 'keystore',
-                'system',
                 'tpm'
             )
             'codes' = @(
                 '0x80070520',
                 '0x80090016'
             )
+            'call_stale_hours' = 12
+            'min_hours_between_clears' = 24
+            'max_files_mb' = 64
         }
         'Desired' = [ordered]@{
             'Folders' = @(
@@ -2333,16 +2523,36 @@ $RmChecks = @(
                     'Path' = 'Packages\Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy\AC\TokenBroker\Accounts'
                 }
             )
-            'Layers' = @(
-                'broker',
-                'keystore',
-                'system',
-                'tpm'
+            'Gate' = [ordered]@{
+                'Codes' = @(
+                    '0x80070520',
+                    '0x80090016'
+                )
+                'Layers' = @(
+                    'broker',
+                    'keystore',
+                    'tpm'
+                )
+                'Routine' = @(
+                    '0xCAA10001',
+                    '0xCAA2000C',
+                    '0xCAA5001C',
+                    'AADSTS50058',
+                    'AADSTS50076'
+                )
+            }
+            'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
+            'Devices' = @(
+                'microphone',
+                'webcam'
             )
-            'Codes' = @(
-                '0x80070520',
-                '0x80090016'
-            )
+            'AppMatch' = '.'
+            'Notice' = [ordered]@{
+                'Title' = 'Work account sign-in repaired'
+                'Text' = 'Sign-in to your work account keeps failing on this PC. Its saved sign-in tokens are reset now; Office and Teams may ask you to sign in again.'
+            }
+            'ClearedKey' = 'token_broker_accounts.cleared'
+            'AttemptKey' = 'token_broker_accounts.last_attempt'
         }
     },
     [ordered]@{
@@ -2407,6 +2617,17 @@ $RmChecks = @(
             }
             'UnknownKey' = 'lookup_aadsts'
             'MaxCodes' = 6
+            'Gate' = [ordered]@{
+                'Codes' = @()
+                'Layers' = @()
+                'Routine' = @(
+                    '0xCAA10001',
+                    '0xCAA2000C',
+                    '0xCAA5001C',
+                    'AADSTS50058',
+                    'AADSTS50076'
+                )
+            }
         }
     }
 )
