@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 4ad10096fa83c3bceacc00db04e372cebef6f26b014824ce495a9a8ceccba431
+# input-sha256: 640bd61e5f5240d62e56f830dae179204640f9a28370c435acfecd672b52fdd1
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

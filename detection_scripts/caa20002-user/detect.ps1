@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 3999d33ccbef71cfdbefde83b5eabd91d1abbc9ee6757fe5cc88debba96ffcb3
+# input-sha256: 8fbdef3b8f1725208d549f868558f5668c5191e39ca71d43069b1990c952f04d
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -670,16 +670,12 @@ function Get-RmUserEvidence {
     .SYNOPSIS
     Whether this user's recent sign-in failures implicate the state a fix touches (the evidence gate).
     .DESCRIPTION
-    Reads the device package's file: last_failure (newest failure) and failure_codes ('CODE:count,...').
-    The noise keys last_event/codes (every AAD event, warnings included) never open a gate: on healthy
-    devices they always hold 1097 warnings, interaction_required and the 0xCAA5001C wrapper (DOMAIN.md s.9).
-    Gate: Codes (exact) and Layers (remediate explain layers) name what implicates the fix; Routine codes
-    never count, whatever the file says. The gate opens when last_failure lies in the window and at least one
-    failure code matches. -Advice (helpdesk advice, never a fix) reads both key pairs, routine codes still
-    left out, and takes every remaining code when Codes and Layers are empty. Mode 'always' opens the gate
-    without evidence, for admins who insist on fixing unconditionally.
-    Returns found, last (UTC), codes ('CODE:count,...' of the matching codes) and source: always,
-    device_evidence, not_implicating (failures in the window, none of them this fix's), future_stamp or none.
+    Reads the device package's file: last_failure and failure_codes ('CODE:count,...'). last_event/codes
+    (every AAD event, noise included: DOMAIN.md s.9) never open a gate. Gate.Codes (exact) and Gate.Layers
+    name what implicates the fix; Gate.Routine codes never count. -Advice (never a fix) also reads
+    last_event/codes and takes every non-routine code when Codes and Layers are empty. Mode 'always' opens
+    the gate without evidence. Returns found, last (UTC), codes (the matching 'CODE:count,...') and source:
+    always, device_evidence, not_implicating, future_stamp or none.
     #>
     param(
         [Parameter(Mandatory = $true)][int]$WindowHours,
@@ -1082,10 +1078,7 @@ function New-RmErrorResult {
 function Measure-RmItemSize {
     <#
     .SYNOPSIS
-    The total size in bytes of files and folders, counted only up to Limit (returns Limit + 1 beyond it).
-    .DESCRIPTION
-    A cache can hold hundreds of thousands of files: counting stops as soon as the total passes Limit, so
-    that a size cap costs little. An unreadable folder counts as beyond the limit (unknown is not small).
+    Bytes in files and folders, counted only up to Limit (Limit + 1 beyond it, or when unreadable).
     #>
     param(
         [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,
@@ -1208,8 +1201,6 @@ function Test-RmDoneWithin {
     <#
     .SYNOPSIS
     Whether the state stamp under Key lies less than Hours ago (a disruptive fix at most once per period).
-    .DESCRIPTION
-    An unreadable stamp counts as not recent; a stamp in the future (clock set back) counts as recent.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$State,
@@ -1762,7 +1753,7 @@ function Test-RmTeamsCache {
     .SYNOPSIS
     Detection for check teams_cache: Teams cache cleared when this user's sign-in is failing.
     .DESCRIPTION
-    Signal: a recent sign-in failure of this user whose code implicates cached tokens (device package evidence: last_failure in the window, failure_codes with one of the option codes; routine interaction_required and the 0xCAA5001C wrapper never count), newer than the last clear, and a Teams cache present; no clear within min_hours_between_clears; cache not above max_cache_mb
+    Signal: a recent failure of this user with a code that implicates cached tokens (option codes; device package evidence), newer than the last clear and the last attempt (min_hours_between_clears), and a Teams cache present, not above max_cache_mb
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1997,7 +1988,7 @@ function Test-RmTokenBrokerAccounts {
     .SYNOPSIS
     Detection for check token_broker_accounts: TokenBroker account files quarantined on broker or key failure evidence.
     .DESCRIPTION
-    Signal: this user's sign-in failure evidence in the window carries a broker/key code (options layers and codes; by default layers tpm, keystore, broker and codes 0x80070520, 0x80090016; routine codes and the 0xCAA5001C wrapper never count), is newer than the last clear, and files are present in %LOCALAPPDATA%\Packages\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\AC\TokenBroker\Accounts or its Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin
+    Signal: a recent failure of this user with a broker/key code (options layers and codes), newer than the last clear and the last attempt, and files in %LOCALAPPDATA%\Packages\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\AC\TokenBroker\Accounts or its Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,

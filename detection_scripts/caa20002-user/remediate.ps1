@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 3999d33ccbef71cfdbefde83b5eabd91d1abbc9ee6757fe5cc88debba96ffcb3
+# input-sha256: 8fbdef3b8f1725208d549f868558f5668c5191e39ca71d43069b1990c952f04d
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -774,16 +774,12 @@ function Get-RmUserEvidence {
     .SYNOPSIS
     Whether this user's recent sign-in failures implicate the state a fix touches (the evidence gate).
     .DESCRIPTION
-    Reads the device package's file: last_failure (newest failure) and failure_codes ('CODE:count,...').
-    The noise keys last_event/codes (every AAD event, warnings included) never open a gate: on healthy
-    devices they always hold 1097 warnings, interaction_required and the 0xCAA5001C wrapper (DOMAIN.md s.9).
-    Gate: Codes (exact) and Layers (remediate explain layers) name what implicates the fix; Routine codes
-    never count, whatever the file says. The gate opens when last_failure lies in the window and at least one
-    failure code matches. -Advice (helpdesk advice, never a fix) reads both key pairs, routine codes still
-    left out, and takes every remaining code when Codes and Layers are empty. Mode 'always' opens the gate
-    without evidence, for admins who insist on fixing unconditionally.
-    Returns found, last (UTC), codes ('CODE:count,...' of the matching codes) and source: always,
-    device_evidence, not_implicating (failures in the window, none of them this fix's), future_stamp or none.
+    Reads the device package's file: last_failure and failure_codes ('CODE:count,...'). last_event/codes
+    (every AAD event, noise included: DOMAIN.md s.9) never open a gate. Gate.Codes (exact) and Gate.Layers
+    name what implicates the fix; Gate.Routine codes never count. -Advice (never a fix) also reads
+    last_event/codes and takes every non-routine code when Codes and Layers are empty. Mode 'always' opens
+    the gate without evidence. Returns found, last (UTC), codes (the matching 'CODE:count,...') and source:
+    always, device_evidence, not_implicating, future_stamp or none.
     #>
     param(
         [Parameter(Mandatory = $true)][int]$WindowHours,
@@ -1186,10 +1182,7 @@ function New-RmErrorResult {
 function Measure-RmItemSize {
     <#
     .SYNOPSIS
-    The total size in bytes of files and folders, counted only up to Limit (returns Limit + 1 beyond it).
-    .DESCRIPTION
-    A cache can hold hundreds of thousands of files: counting stops as soon as the total passes Limit, so
-    that a size cap costs little. An unreadable folder counts as beyond the limit (unknown is not small).
+    Bytes in files and folders, counted only up to Limit (Limit + 1 beyond it, or when unreadable).
     #>
     param(
         [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,
@@ -1395,10 +1388,7 @@ function Register-RmOsAppxPackage {
 function Show-RmOsNotification {
     <#
     .SYNOPSIS
-    OS seam: tells the signed-in user something in their own session; returns whether it was shown.
-    .DESCRIPTION
-    A toast (Windows.UI.Notifications, under PowerShell's app id); where toasts are unavailable (Constrained
-    Language Mode, no WinRT) a msg.exe box to this session only. Never throws.
+    OS seam: a toast in the user's session, else a msg.exe box to this session; whether shown. Never throws.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Title,
@@ -1462,12 +1452,10 @@ function Stop-RmOsProcess {
 function Test-RmCallInProgress {
     <#
     .SYNOPSIS
-    Whether an app matching AppMatch holds the microphone or camera right now (a call): 'call', 'stale' or 'none'.
+    'call' when an app matching AppMatch holds the microphone or camera now, else 'stale' or 'none'.
     .DESCRIPTION
-    Windows records each use under ConsentStore\<device>\<app> (and ...\NonPackaged\<app>): LastUsedTimeStart
-    and LastUsedTimeStop, FILETIMEs; Stop = 0 with Start != 0 means in use now (DOMAIN.md s.3). An app killed
-    during a call never writes Stop, so a Start more than StaleHours away from now counts as 'stale', not as
-    a call: otherwise one crash would block the fix on that machine for ever. An unreadable Start is stale too.
+    ConsentStore flags (FILETIMEs): Stop = 0 with Start != 0 is in use. An app killed in a call never writes
+    Stop: a Start over StaleHours from now (or unreadable) is 'stale', or one crash would block for ever.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$ConsentStore,
@@ -1507,8 +1495,6 @@ function Test-RmDoneWithin {
     <#
     .SYNOPSIS
     Whether the state stamp under Key lies less than Hours ago (a disruptive fix at most once per period).
-    .DESCRIPTION
-    An unreadable stamp counts as not recent; a stamp in the future (clock set back) counts as recent.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$State,
@@ -2194,7 +2180,7 @@ function Test-RmTeamsCache {
     .SYNOPSIS
     Detection for check teams_cache: Teams cache cleared when this user's sign-in is failing.
     .DESCRIPTION
-    Signal: a recent sign-in failure of this user whose code implicates cached tokens (device package evidence: last_failure in the window, failure_codes with one of the option codes; routine interaction_required and the 0xCAA5001C wrapper never count), newer than the last clear, and a Teams cache present; no clear within min_hours_between_clears; cache not above max_cache_mb
+    Signal: a recent failure of this user with a code that implicates cached tokens (option codes; device package evidence), newer than the last clear and the last attempt (min_hours_between_clears), and a Teams cache present, not above max_cache_mb
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -2255,7 +2241,7 @@ function Repair-RmTeamsCache {
     .SYNOPSIS
     Remediation for check teams_cache (safe).
     .DESCRIPTION
-    Fix: unless a call is in progress (microphone/webcam in use by Teams, flags older than call_stale_hours ignored): notify the user, stop this user's Teams, move the cache contents (except Backgrounds and Logs) to quarantine, retrying files WebView2 still holds, start Teams again; deferred during a call
+    Fix: unless in a call: notify the user, stop this user's Teams, quarantine the cache (except Backgrounds and Logs), retrying files WebView2 still holds, start Teams again
     Backup: cache contents moved to %LOCALAPPDATA%\remediate\quarantine\<time>-teams_cache (manifest.tsv)
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
@@ -2584,7 +2570,7 @@ function Test-RmTokenBrokerAccounts {
     .SYNOPSIS
     Detection for check token_broker_accounts: TokenBroker account files quarantined on broker or key failure evidence.
     .DESCRIPTION
-    Signal: this user's sign-in failure evidence in the window carries a broker/key code (options layers and codes; by default layers tpm, keystore, broker and codes 0x80070520, 0x80090016; routine codes and the 0xCAA5001C wrapper never count), is newer than the last clear, and files are present in %LOCALAPPDATA%\Packages\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\AC\TokenBroker\Accounts or its Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin
+    Signal: a recent failure of this user with a broker/key code (options layers and codes), newer than the last clear and the last attempt, and files in %LOCALAPPDATA%\Packages\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\AC\TokenBroker\Accounts or its Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -2642,7 +2628,7 @@ function Repair-RmTokenBrokerAccounts {
     .SYNOPSIS
     Remediation for check token_broker_accounts (opt-in).
     .DESCRIPTION
-    Fix: unless an app holds the microphone or camera (a call): notify the user, move the files in those two Accounts folders (not the folders) to quarantine; the user may have to sign in again. At most once per min_hours_between_clears. Opt-in: Microsoft advises against deleting tokens by hand in general
+    Fix: unless in a call: notify the user, move the files in those two Accounts folders (not the folders) to quarantine; the user may have to sign in again. Opt-in: Microsoft advises against deleting tokens by hand in general
     Backup: files moved to %LOCALAPPDATA%\remediate\quarantine\<time>-token_broker_accounts (manifest.tsv); purged after the retention period
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]

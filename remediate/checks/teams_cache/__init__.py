@@ -66,13 +66,11 @@ CHECK = Check(
     budget_seconds=20,
     rank=50,
     evidence_gated=True,
-    signal=("a recent sign-in failure of this user whose code implicates cached tokens (device package "
-            "evidence: last_failure in the window, failure_codes with one of the option codes; routine "
-            "interaction_required and the 0xCAA5001C wrapper never count), newer than the last clear, and a "
-            "Teams cache present; no clear within min_hours_between_clears; cache not above max_cache_mb"),
-    fix=("unless a call is in progress (microphone/webcam in use by Teams, flags older than call_stale_hours "
-         "ignored): notify the user, stop this user's Teams, move the cache contents (except Backgrounds "
-         "and Logs) to quarantine, retrying files WebView2 still holds, start Teams again; deferred during a call"),
+    signal=("a recent failure of this user with a code that implicates cached tokens (option codes; device "
+            "package evidence), newer than the last clear and the last attempt (min_hours_between_clears), "
+            "and a Teams cache present, not above max_cache_mb"),
+    fix=("unless in a call: notify the user, stop this user's Teams, quarantine the cache (except Backgrounds "
+         "and Logs), retrying files WebView2 still holds, start Teams again"),
     backup="cache contents moved to %LOCALAPPDATA%\\remediate\\quarantine\\<time>-teams_cache (manifest.tsv)",
     undo="close Teams and move the items listed in manifest.tsv back to their original paths",
     options=(

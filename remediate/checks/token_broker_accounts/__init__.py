@@ -61,15 +61,13 @@ CHECK = Check(
     budget_seconds=5,
     rank=80,
     evidence_gated=True,
-    signal=("this user's sign-in failure evidence in the window carries a broker/key code (options layers "
-            "and codes; by default layers tpm, keystore, broker and codes 0x80070520, 0x80090016; routine codes "
-            "and the 0xCAA5001C wrapper never count), is "
-            "newer than the last clear, and files are present in %LOCALAPPDATA%\\Packages\\"
+    signal=("a recent failure of this user with a broker/key code (options layers and codes), newer than the "
+            "last clear and the last attempt, and files in %LOCALAPPDATA%\\Packages\\"
             "Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\\AC\\TokenBroker\\Accounts or its "
             "Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin"),
-    fix=("unless an app holds the microphone or camera (a call): notify the user, move the files in those two "
-         "Accounts folders (not the folders) to quarantine; the user may have to sign in again. At most once "
-         "per min_hours_between_clears. Opt-in: Microsoft advises against deleting tokens by hand in general"),
+    fix=("unless in a call: notify the user, move the files in those two Accounts folders (not the folders) "
+         "to quarantine; the user may have to sign in again. Opt-in: Microsoft advises against deleting "
+         "tokens by hand in general"),
     backup=("files moved to %LOCALAPPDATA%\\remediate\\quarantine\\<time>-token_broker_accounts "
             "(manifest.tsv); purged after the retention period"),
     undo="close Office and Teams, move the files listed in manifest.tsv back to their original paths",

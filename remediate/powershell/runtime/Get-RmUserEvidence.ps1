@@ -90,16 +90,12 @@ function Get-RmUserEvidence {
     .SYNOPSIS
     Whether this user's recent sign-in failures implicate the state a fix touches (the evidence gate).
     .DESCRIPTION
-    Reads the device package's file: last_failure (newest failure) and failure_codes ('CODE:count,...').
-    The noise keys last_event/codes (every AAD event, warnings included) never open a gate: on healthy
-    devices they always hold 1097 warnings, interaction_required and the 0xCAA5001C wrapper (DOMAIN.md s.9).
-    Gate: Codes (exact) and Layers (remediate explain layers) name what implicates the fix; Routine codes
-    never count, whatever the file says. The gate opens when last_failure lies in the window and at least one
-    failure code matches. -Advice (helpdesk advice, never a fix) reads both key pairs, routine codes still
-    left out, and takes every remaining code when Codes and Layers are empty. Mode 'always' opens the gate
-    without evidence, for admins who insist on fixing unconditionally.
-    Returns found, last (UTC), codes ('CODE:count,...' of the matching codes) and source: always,
-    device_evidence, not_implicating (failures in the window, none of them this fix's), future_stamp or none.
+    Reads the device package's file: last_failure and failure_codes ('CODE:count,...'). last_event/codes
+    (every AAD event, noise included: DOMAIN.md s.9) never open a gate. Gate.Codes (exact) and Gate.Layers
+    name what implicates the fix; Gate.Routine codes never count. -Advice (never a fix) also reads
+    last_event/codes and takes every non-routine code when Codes and Layers are empty. Mode 'always' opens
+    the gate without evidence. Returns found, last (UTC), codes (the matching 'CODE:count,...') and source:
+    always, device_evidence, not_implicating, future_stamp or none.
     #>
     param(
         [Parameter(Mandatory = $true)][int]$WindowHours,

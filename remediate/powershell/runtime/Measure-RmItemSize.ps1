@@ -1,10 +1,7 @@
 function Measure-RmItemSize {
     <#
     .SYNOPSIS
-    The total size in bytes of files and folders, counted only up to Limit (returns Limit + 1 beyond it).
-    .DESCRIPTION
-    A cache can hold hundreds of thousands of files: counting stops as soon as the total passes Limit, so
-    that a size cap costs little. An unreadable folder counts as beyond the limit (unknown is not small).
+    Bytes in files and folders, counted only up to Limit (Limit + 1 beyond it, or when unreadable).
     #>
     param(
         [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,

@@ -1,10 +1,7 @@
 function Show-RmOsNotification {
     <#
     .SYNOPSIS
-    OS seam: tells the signed-in user something in their own session; returns whether it was shown.
-    .DESCRIPTION
-    A toast (Windows.UI.Notifications, under PowerShell's app id); where toasts are unavailable (Constrained
-    Language Mode, no WinRT) a msg.exe box to this session only. Never throws.
+    OS seam: a toast in the user's session, else a msg.exe box to this session; whether shown. Never throws.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Title,

@@ -1,12 +1,10 @@
 function Test-RmCallInProgress {
     <#
     .SYNOPSIS
-    Whether an app matching AppMatch holds the microphone or camera right now (a call): 'call', 'stale' or 'none'.
+    'call' when an app matching AppMatch holds the microphone or camera now, else 'stale' or 'none'.
     .DESCRIPTION
-    Windows records each use under ConsentStore\<device>\<app> (and ...\NonPackaged\<app>): LastUsedTimeStart
-    and LastUsedTimeStop, FILETIMEs; Stop = 0 with Start != 0 means in use now (DOMAIN.md s.3). An app killed
-    during a call never writes Stop, so a Start more than StaleHours away from now counts as 'stale', not as
-    a call: otherwise one crash would block the fix on that machine for ever. An unreadable Start is stale too.
+    ConsentStore flags (FILETIMEs): Stop = 0 with Start != 0 is in use. An app killed in a call never writes
+    Stop: a Start over StaleHours from now (or unreadable) is 'stale', or one crash would block for ever.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$ConsentStore,

@@ -2,8 +2,6 @@ function Test-RmDoneWithin {
     <#
     .SYNOPSIS
     Whether the state stamp under Key lies less than Hours ago (a disruptive fix at most once per period).
-    .DESCRIPTION
-    An unreadable stamp counts as not recent; a stamp in the future (clock set back) counts as recent.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$State,
