@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 8fbdef3b8f1725208d549f868558f5668c5191e39ca71d43069b1990c952f04d
+# input-sha256: c8c2d3b6dd87dbcd38ec6c3b43375a1d7156e047b9fe33835be4bae8a4789fb7
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
