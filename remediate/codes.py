@@ -93,6 +93,16 @@ FAMILIES: tuple[Family, ...] = (
 AADSTS_FAMILY = Family("AADSTS*", 0, 0, "aadsts", _ADVICE)
 UNKNOWN_CHECKS: tuple[str, ...] = ("aad_evidence",)
 
+# Routine on healthy devices (DOMAIN.md s.9): silent token requests answered "interaction needed" (0xCAA10001,
+# 0xCAA2000C, AADSTS50058, AADSTS50076) and 0xCAA5001C, the generic wrapper of every event 1098. Never
+# evidence for a fix, whatever a gate's codes or layers say (the scripts' evidence gate drops them).
+ROUTINE_CODES: tuple[str, ...] = ("0xCAA10001", "0xCAA2000C", "0xCAA5001C", "AADSTS50058", "AADSTS50076")
+
+
+def evidence_gate(codes: tuple[str, ...] | list[str], layers: tuple[str, ...] | list[str]) -> dict:
+    """The desired-state form of an evidence gate (Get-RmUserEvidence -Gate): what implicates a fix."""
+    return {"Codes": sorted(codes), "Layers": sorted(layers), "Routine": list(ROUTINE_CODES)}
+
 # Exact hex codes: value -> (checks, meaning). The layer always comes from FAMILIES (a test pins it).
 _HEX: dict[int, tuple[tuple[str, ...], str]] = {
     0xCAA10001: (("wam_broker", "office_identity_overrides", "signin_advice"),

@@ -49,7 +49,9 @@ def results_markdown() -> str:
         "Detection: any `fail` gives `non_compliant`; else any `error` gives `error`; else `compliant`. "
         "Remediation: any `failed`/`error` gives `failed`; else any `deferred` gives `deferred`; else a "
         "problem left in place (skipped for `not_enabled`, `backoff`, `needs_attention`, `dry_run`, "
-        "`advisory_only`) gives `non_compliant`; else any `fixed` gives `remediated`; else `compliant`.",
+        "`advisory_only`) gives `non_compliant`; else any `fixed` gives `remediated`; else `compliant`. "
+        "A problem whose fix the package does not enable is reported as `advisory` (fact `fix`: "
+        "`not_enabled`) and never makes detection non-compliant.",
         "",
         "## Shrinking to fit",
         "",

@@ -32,6 +32,7 @@ class _Ctx:
     functions: frozenset[str]
     namespaces: tuple[str, ...]
     loaded: tuple[tuple[int, str], ...]  # (byte offset, assembly name) of each Add-Type -AssemblyName
+    winrt: tuple[tuple[int, str], ...] = ()  # (byte offset, namespace) of each WinRT type loaded by its literal
 
 
 NODE_TYPES = ("command", "type_literal", "function_statement", "redirection")
@@ -143,8 +144,26 @@ def _resolve(ctx: _Ctx, spelling: str, node: tree_sitter.Node) -> Iterator[Findi
     yield resolved
 
 
+def _literal_spelling(literal: tree_sitter.Node, data: bytes) -> bytes:
+    """The type spec of a literal with its assembly qualifier, if any: 'T, Assembly, ContentType = ...'."""
+    parts = [c for c in literal.named_children if c.type in ("type_spec", "assembly_qualifier")]
+    return b"".join(data[c.start_byte:c.end_byte] for c in parts)
+
+
+def _winrt(ctx: _Ctx, spelling: str, node: tree_sitter.Node) -> bool:
+    """A Windows Runtime type: loaded by its own literal ``[T, Assembly, ContentType = WindowsRuntime]`` (5.1's
+    way to reach WinRT, e.g. toast notifications), or named after such a load in the same namespace. The
+    .NET Framework table cannot know these types; 5.1 resolves them at run time from the WinRT metadata."""
+    if any(offset == node.start_byte for offset, _ in ctx.winrt):
+        return True
+    name = spelling.strip().lower()
+    return any(offset < node.start_byte and name.startswith(ns.lower() + ".") for offset, ns in ctx.winrt)
+
+
 def _type_use(ctx: _Ctx, spelling: str, node: tree_sitter.Node) -> tuple[list[Finding], str | None]:
     findings: list[Finding] = []
+    if _winrt(ctx, spelling, node):
+        return findings, None
     key = None
     for item in _resolve(ctx, spelling, node):
         if isinstance(item, TypeName):
@@ -318,13 +337,16 @@ def _loaded_assemblies(nodes: Nodes, data: bytes, table: Table) -> tuple[tuple[i
 
 
 _USING = re.compile(rb"(?im)^[ \t]*using[ \t]+namespace[ \t]+([\w.]+)")
+_WINRT_LOAD = re.compile(rb"\s*([\w.]+)\.\w+\s*,\s*[\w.]+\s*,\s*ContentType\s*=\s*WindowsRuntime\s*", re.I)
 
 
 def _context(nodes: Nodes, data: bytes, table: Table) -> _Ctx:
     functions = frozenset(_text(n, data).lower() for f in nodes["function_statement"]
                           for n in f.named_children if n.type == "function_name")
     namespaces = tuple(m.group(1).decode() for m in _USING.finditer(data))
-    return _Ctx(data, table, functions, namespaces, _loaded_assemblies(nodes, data, table))
+    winrt = tuple((literal.start_byte, m.group(1).decode()) for literal in nodes["type_literal"]
+                  for m in [_WINRT_LOAD.fullmatch(_literal_spelling(literal, data))] if m)
+    return _Ctx(data, table, functions, namespaces, _loaded_assemblies(nodes, data, table), winrt)
 
 
 def check(nodes: Nodes, data: bytes, table: Table) -> Iterator[Finding]:

@@ -6,6 +6,8 @@ checks in ladder order, no timestamps, one encoding and line-ending policy (pure
 
 from __future__ import annotations
 
+import re
+
 import ast
 import base64
 import gzip
@@ -251,9 +253,19 @@ def _inline_runtime(text: str, runtime: str, rmm_runtime: str) -> str:
     """Put the runtime where the template marks it, keeping only the functions the script can reach
     (remediate/prune.py): the rest of the script, and the other runtime part, are the roots."""
     rest = text.replace(_RUNTIME_MARK, "").replace(_RMM_RUNTIME_MARK, "")
-    kept = prune(runtime, rest + "\n" + rmm_runtime)
-    kept_rmm = prune(rmm_runtime, rest + "\n" + kept) if rmm_runtime else ""
+    kept = _brief_help(prune(runtime, rest + "\n" + rmm_runtime))
+    kept_rmm = _brief_help(prune(rmm_runtime, rest + "\n" + kept)) if rmm_runtime else ""
     return text.replace(_RUNTIME_MARK, kept.rstrip("\n")).replace(_RMM_RUNTIME_MARK, kept_rmm.rstrip("\n"))
+
+
+_HELP_DETAIL = re.compile(r"^[ \t]*\.(?:DESCRIPTION|PARAMETER|NOTES|EXAMPLE)\b.*?(?=^[ \t]*(?:\.[A-Z]+\b|#>))",
+                          re.M | re.S)
+
+
+def _brief_help(runtime: str) -> str:
+    """The inlined runtime keeps each function's .SYNOPSIS and drops the longer help sections: the full help
+    is in remediate/powershell/runtime/, and every byte counts against Intune's 200,000-byte limit."""
+    return _HELP_DETAIL.sub("", runtime)
 
 
 # The launcher's payload is swapped at run time (the inputs are only known then): the renderer fills every

@@ -111,7 +111,7 @@ def test_option_overrides_reach_the_script(tmp_path):
 def test_fragments_use_cmdkey_through_invoke_rmnative_behind_shouldprocess():
     detect = CHECK.detection_template.read_text()
     repair = CHECK.remediation_template.read_text()
-    assert CHECK.desired_state(DEFAULTS)["Program"] == "cmdkey.exe"
+    assert CHECK.desired_state(DEFAULTS)["Program"] == r"System32\cmdkey.exe"  # under %windir%
     assert "-Arguments '/list'" in detect and "/delete" not in detect  # detection changes nothing
     assert "-Arguments ('/delete:' + $target)" in repair
     assert "$PSCmdlet.ShouldProcess($target, 'cmdkey /delete')" in repair

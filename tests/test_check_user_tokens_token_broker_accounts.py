@@ -27,8 +27,10 @@ def test_desired_state_names_both_accounts_folders():
         {"Base": "LOCALAPPDATA",
          "Path": r"Packages\Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy\AC\TokenBroker\Accounts"},
     ]
-    assert desired["Layers"] == ["broker", "keystore", "system", "tpm"]
-    assert desired["Codes"] == ["0x80070520", "0x80090016"]
+    # No 'system' layer: it holds 0xCAA5001C, the wrapper of every 1098 on healthy devices (DOMAIN.md s.9).
+    assert desired["Gate"]["Layers"] == ["broker", "keystore", "tpm"]
+    assert desired["Gate"]["Codes"] == ["0x80070520", "0x80090016"]
+    assert desired["Gate"]["Routine"] == list(codes.ROUTINE_CODES)
 
 
 def test_default_gate_agrees_with_the_code_table():
@@ -42,7 +44,7 @@ def test_default_gate_agrees_with_the_code_table():
     assert codes.explain("80090016").layer == "keystore"
     assert codes.explain("0x80280001").layer == "tpm"
     assert codes.explain("0x80290001").layer == "tpm"
-    assert codes.explain("0xCAA5001C").layer == "system"
+    assert codes.explain("0xCAA5001C").layer == "system"  # hence not a default layer
     assert codes.explain("0x80070520").layer == "hresult"  # hence listed as an exact code
 
 
@@ -71,8 +73,8 @@ def test_detection_moves_files_not_folders_and_remembers_the_clear():
     detect = CHECK.detection_template.read_text()
     repair = CHECK.remediation_template.read_text()
     assert "Get-ChildItem -LiteralPath $root -Force -File" in detect
-    assert "Get-RmUserEvidence -WindowHours" in detect and "Get-RmCodeLayer -Code $code" in detect
-    assert "$Check.Id + '.cleared'" in detect and "$Check.Id + '.cleared'" in repair
+    assert "Get-RmUserEvidence -WindowHours" in detect and "-Gate $Desired.Gate" in detect
+    assert "$Desired.ClearedKey" in detect and "$Desired.ClearedKey" in repair
     # The quarantine's allowed roots are the two folders from the desired state, nothing wider.
     assert "Move-RmToQuarantine -Path $items -AllowedRoot $roots -Check $Check.Id" in repair
     assert "$Desired.Folders" in repair

@@ -46,8 +46,10 @@ def test_encoding_policy(scripts):
         assert not data.startswith(b"\xef\xbb\xbf")
         data.decode("ascii")
         assert b"\n" not in data.replace(b"\r\n", b"")
-        # Intune accepts 200,000 bytes; 140,000 keeps 30 % headroom for new checks (runtime pruning helps).
-        assert len(data) < 140_000, f"{pid}/{phase} is {len(data)} bytes (Intune limit 200,000)"
+        # Intune accepts 200,000 bytes; 150,000 keeps 25 % headroom for new checks (runtime pruning and the
+        # synopsis-only help of the inlined runtime help). It was 140,000 before the field-safety work (user
+        # notification, call detection, evidence gate) added about 10 KB to the user remediation.
+        assert len(data) < 150_000, f"{pid}/{phase} is {len(data)} bytes (Intune limit 200,000)"
         first = data.split(b"\r\n", 1)[0].decode()
         assert first == f"# generated from {package.source_name} by remediate 0.1.0; do not edit"
         assert re.search(rb"^# input-sha256: [0-9a-f]{64}\r$", data, re.M)

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 983e2fa6da487a4be1959f2d5afaa09d5509ad412f8ba5a8e81264298e3887b7
+# input-sha256: 41ad0a7e4b700788c324b7bfede4c71785df23f78748b2fc7d89b70515f2c195
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -133,15 +133,6 @@ function ConvertFrom-RmWinHttpSettings {
     .SYNOPSIS
     The WinHTTP default proxy from the binary WinHttpSettings value: 'direct', 'auto', the proxy list, or
     'unknown'.
-    .DESCRIPTION
-    The culture-free source of what 'netsh winhttp show proxy' prints in the system's language. The value
-    (HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections, REG_BINARY) is, in
-    little-endian DWORDs: structure version (0x18), change counter, flags (0x1 direct, 0x2 named proxy,
-    0x4 auto-config URL, 0x8 auto-detect; netsh writes 0x1 or 0x3), proxy length, proxy (ASCII), bypass
-    length, bypass (ASCII). The Windows default is 18000000 00000000 01000000 00000000 00000000: direct.
-    Anything else - absent, not binary, too short, a length past the end, unprintable text - is 'unknown':
-    a wrong 'direct' would allow a DNS flush behind a proxy. -Value takes the bytes as
-    Get-RmRegistryValue returns them (a function's array output arrives unrolled).
     #>
     param([AllowNull()][object[]]$Value)
     if ($null -eq $Value -or $Value.Count -lt 20 -or @($Value | Where-Object { $_ -isnot [byte] }).Count -gt 0) {
@@ -180,9 +171,6 @@ function ConvertTo-RmJsonString {
     <#
     .SYNOPSIS
     Quotes a string as a JSON string made of printable ASCII only.
-    .DESCRIPTION
-    Intune passes output through the OEM code page, which mangles anything but ASCII, so every character
-    outside 0x20-0x7E becomes a \uXXXX escape.
     #>
     param([AllowEmptyString()][string]$Text)
     $sb = New-Object System.Text.StringBuilder
@@ -210,10 +198,6 @@ function ConvertTo-RmJson {
     <#
     .SYNOPSIS
     Serialises hashtables, arrays, strings, numbers, booleans and $null as compact JSON.
-    .DESCRIPTION
-    Written by hand rather than ConvertTo-Json: Windows PowerShell 5.1's cmdlet has a depth limit that
-    silently stringifies nested values, unwraps one-element arrays and does not escape non-ASCII. Keys of an
-    ordered dictionary keep their order; keys of a plain hashtable are sorted so output is deterministic.
     #>
     param([AllowNull()][object]$Value)
     if ($null -eq $Value) {
@@ -257,9 +241,6 @@ function Enter-RmMutex {
     <#
     .SYNOPSIS
     Takes the package's Global\ named mutex without waiting; $null when another run holds it.
-    .DESCRIPTION
-    Overlapping scheduled runs (Intune retry, an RMM schedule, a technician) must not fix the same thing at
-    once. An abandoned mutex (a previous run was killed) counts as acquired.
     #>
     param([Parameter(Mandatory = $true)][string]$Name)
     $mutex = New-Object System.Threading.Mutex($false, $Name)
@@ -293,10 +274,6 @@ function Get-RmContext {
     <#
     .SYNOPSIS
     Who and where this script runs: SYSTEM, an administrator, an interactive user; bitness; computer name.
-    .DESCRIPTION
-    Interactive means the token carries the INTERACTIVE group (S-1-5-4): true for the signed-in user's
-    session (Intune user context, a scheduled task with LogonType Interactive) and false for SYSTEM and for
-    a WinRM network logon, which would otherwise act on the admin's profile instead of the user's.
     #>
     $identity = Get-RmOsIdentity
     $isSystem = ($identity.Sid -eq 'S-1-5-18')
@@ -324,9 +301,6 @@ function Test-RmRelaunchNeeded {
     <#
     .SYNOPSIS
     Whether this is a 32-bit PowerShell on 64-bit Windows that should hand over to the 64-bit one.
-    .DESCRIPTION
-    RMM agents and Intune's 32-bit setting start the 32-bit host, whose registry and System32 views are
-    redirected. Relaunch only from a script file, and only once (REMEDIATE_RELAUNCHED guards the loop).
     #>
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
     if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
@@ -359,9 +333,6 @@ function Get-RmCodeLayer {
     <#
     .SYNOPSIS
     The layer of a canonical code ('0xCAA20002' or 'AADSTS50126'): exact table first, then family rules.
-    .DESCRIPTION
-    The table and the rules are rendered from remediate/codes.py, so scripts classify codes as
-    `remediate explain` does.
     #>
     param([Parameter(Mandatory = $true)][string]$Code)
     if ($RmCodeTable.ContainsKey($Code)) {
@@ -397,9 +368,6 @@ function Get-RmCodesFromText {
     The error codes named in a message: hex (0xCAA20002), unsigned (3399614466) or signed (-895352830)
     decimal, and AADSTS numbers. Decimals count only when they fall in a known family, so that ordinary
     numbers in the text are not taken for codes.
-    .DESCRIPTION
-    Runs once per event over thousands of events: one regex pass, no cmdlets in the loop, sorted with
-    an ordinal comparer (canonical codes are ASCII).
     #>
     param([AllowEmptyString()][string]$Text)
     $codes = @{}
@@ -429,8 +397,6 @@ function Add-RmEvidence {
     <#
     .SYNOPSIS
     Adds counted codes (code -> number of events naming it) of some events to an evidence summary.
-    .DESCRIPTION
-    Called once with the counts of a whole log rather than once per event: thousands of events, few codes.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Evidence,
@@ -459,10 +425,6 @@ function Get-RmOsEvent {
     <#
     .SYNOPSIS
     OS seam: event records of one log since a time, newest first, read culture-free.
-    .DESCRIPTION
-    Returns Status ('ok' or 'missing' when the log does not exist) and Records, each with Id, Time (UTC),
-    UserSid, Provider and Data: the event's property values as strings. The rendered Message is not used:
-    it follows the format culture and is empty when that culture has no language resources.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$LogName,
@@ -530,10 +492,6 @@ function Get-RmOsHttpDate {
     <#
     .SYNOPSIS
     OS seam: the Date header (UTC) of a HEAD request to Uri, or $null with the Problem that prevented it.
-    .DESCRIPTION
-    HttpClient runs the request on a worker thread, so Wait() bounds DNS and proxy discovery too
-    (HttpWebRequest.Timeout does not cover name resolution). Problem names the innermost cause; a
-    WebException's Status (NameResolutionFailure, TrustFailure...) says most.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Uri,
@@ -591,9 +549,6 @@ function Get-RmOsIdentity {
     <#
     .SYNOPSIS
     OS seam: the account this script runs as: SID, group SIDs, administrator or not, logon session.
-    .DESCRIPTION
-    One of the few functions through which the scripts touch Windows (docs/simulated-windows.md); tests
-    replace exactly these with a simulated Windows, so each stays a thin wrapper with no logic of its own.
     #>
     $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
     $principal = New-Object System.Security.Principal.WindowsPrincipal($identity)
@@ -609,10 +564,6 @@ function Get-RmOsNetwork {
     <#
     .SYNOPSIS
     OS seam: what the VPN check reads of the network stack, as plain data.
-    .DESCRIPTION
-    Vpn: connected all-user built-in VPN profiles (Name). Adapters: adapters that are up (Index, Alias,
-    Description). Metrics: IPv4 interface metric by interface index. Routes: IPv4 routes to Prefix in the
-    active store (Index, Alias, Metric). A part that cannot be read is $null; no default route is empty.
     #>
     param([Parameter(Mandatory = $true)][string]$Prefix)
     $network = [ordered]@{ Vpn = $null; Adapters = $null; Metrics = $null; Routes = $null }
@@ -689,10 +640,6 @@ function Open-RmRegistryKey {
     <#
     .SYNOPSIS
     Opens a registry key in the 64-bit view whatever the bitness of this PowerShell.
-    .DESCRIPTION
-    A 32-bit host would otherwise be redirected to WOW6432Node and read or fix the wrong value.
-    Paths look like 'HKLM:\SOFTWARE\...', 'HKCU:\Software\...' or 'HKU:\S-1-5-21-...\Software\...'.
-    Returns $null when the key does not exist (and -Create is not given). The caller closes the key.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Path,
@@ -746,8 +693,6 @@ function Get-RmStamp {
     <#
     .SYNOPSIS
     A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
-    .DESCRIPTION
-    Always with the invariant culture: without it fi-FI writes '12.00.00' and th-TH a Buddhist year.
     #>
     param([DateTime]$Time = (Get-RmOsTime))
     return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
@@ -766,9 +711,6 @@ function Get-RmState {
     <#
     .SYNOPSIS
     Reads the state file into a hashtable of 'check.key' = 'value' strings; empty when absent or unreadable.
-    .DESCRIPTION
-    A plain key=value text file rather than JSON: Windows PowerShell 5.1 turns JSON into PSCustomObjects
-    that are awkward to update, and a line format is easy for an admin to read and reset.
     #>
     $state = @{}
     $path = Get-RmStatePath
@@ -812,9 +754,6 @@ function Test-RmBackoff {
     <#
     .SYNOPSIS
     Whether a fix may be attempted now: 'ok', 'backoff' (cooldown running) or 'needs_attention'.
-    .DESCRIPTION
-    After each failed attempt the cooldown doubles (CooldownMinutes, 2x, 4x ...), capped at CooldownMaxHours.
-    After MaxAttempts failures the check stops fixing until the state file is reset.
     #>
     param(
         [Parameter(Mandatory = $true)][hashtable]$State,
@@ -893,9 +832,6 @@ function Write-RmUserEvidence {
     <#
     .SYNOPSIS
     Writes one user's evidence file: only SYSTEM and Administrators can write it, only that user can read it.
-    .DESCRIPTION
-    The folder is protected (no inherited rights); each file grants read to its user's SID alone, so users
-    cannot read each other's codes or forge evidence. Lines are key=value.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Sid,
@@ -916,11 +852,6 @@ function Initialize-RmDataRoot {
     .SYNOPSIS
     Makes sure the SYSTEM package's folder under ProgramData is ours before state, backups and evidence are
     trusted: created with a protected DACL, or verified. Returns '' or the problem ('data_root_untrusted...').
-    .DESCRIPTION
-    ProgramData's default ACL lets any user create folders there and own them: a user who pre-creates
-    ProgramData\remediate could forge evidence or plant a junction that redirects our writes. An existing folder
-    must not be a reparse point, must be owned by SYSTEM or Administrators, and writable by nobody else. User
-    packages keep their data in the user's own LOCALAPPDATA and need no such check.
     #>
     if ($RmConfig.RunAs -ne 'system') {
         return ''
@@ -950,11 +881,6 @@ function Invoke-RmNative {
     <#
     .SYNOPSIS
     Runs a native program (dsregcmd, w32tm, netsh, cmdkey...) with a deadline and captures its output.
-    .DESCRIPTION
-    Uses System.Diagnostics.Process rather than the call operator: in Windows PowerShell 5.1, redirecting a
-    native program's stderr with $ErrorActionPreference = 'Stop' turns its first stderr line into a
-    terminating error, and a hung program would hang the whole run. Returns ExitCode (-1 on timeout or
-    start failure), Output and Error (strings), TimedOut and Started.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$FilePath,
@@ -1017,9 +943,6 @@ function Get-RmContextProblem {
     <#
     .SYNOPSIS
     The verdict to stop with when the package runs in the wrong context, or '' when the context is right.
-    .DESCRIPTION
-    A user package started as SYSTEM or over WinRM would act on the wrong profile: it is skipped and changes
-    nothing. A device package without administrator rights cannot read or fix the machine: that is an error.
     #>
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
     if ($RmConfig.RunAs -eq 'user' -and $Context.Account -ne 'user') {
@@ -1064,6 +987,12 @@ function Invoke-RmDetect {
     catch {
         $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
     }
+    # Switched off means quiet: a problem whose fix this package does not enable is reported, never
+    # non-compliant (Intune would show the fleet as "Recurred" for ever, DOMAIN.md s.9).
+    if ($finding.state -eq 'fail' -and -not $Check.Fix) {
+        $finding.state = 'advisory'
+        $finding.facts['fix'] = 'not_enabled'
+    }
     Write-RmLog -Message ($Check.Id + ': detect ' + $finding.state + ' ' + $finding.reason)
     return $finding
 }
@@ -1072,10 +1001,6 @@ function Invoke-RmRepairStep {
     <#
     .SYNOPSIS
     Re-detects one check, applies its fix when allowed, and verifies the fix by detecting again.
-    .DESCRIPTION
-    Intune passes nothing from the detection script to the remediation script, so the remediation detects
-    again before it acts. A fix runs only for a failing check whose tier allows it, outside its backoff
-    cooldown and below the attempt limit. In dry-run the fix runs under -WhatIf and reports what it would do.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1156,9 +1081,6 @@ function Test-RmFindingOpen {
     <#
     .SYNOPSIS
     Whether a finding leaves a problem in place: it counts in 'failing' and, when skipped, in the verdict.
-    .DESCRIPTION
-    Open: any state but pass, fixed and advisory, except a 'skipped' whose reason is not one of OpenReasons
-    (e.g. not applicable). A skip for not_enabled, backoff, needs_attention, dry_run or advisory_only is open.
     #>
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding)
     if (@('pass', 'fixed', 'advisory') -contains $Finding.state) {
@@ -1368,8 +1290,6 @@ function New-RmFinding {
     <#
     .SYNOPSIS
     Builds one per-check finding: id, state, a short reason code and a few facts.
-    .PARAMETER State
-    One of the states of the result schema (pass, fail, fixed, failed, deferred, advisory, error, skipped).
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Id,
@@ -1424,10 +1344,6 @@ function Test-RmOsEndpoint {
     .SYNOPSIS
     OS seam: DNS, TCP and a TLS 1.2 handshake to every name at once; per name its Error ('' when all three
     worked, else 'dns_'/'tcp_'/'tls_' plus the cause) and the server certificate's Issuer.
-    .DESCRIPTION
-    Each phase runs for all names concurrently under one deadline (Wait-RmNetTask), so the whole probe is
-    bounded by the sum of the three timeouts whatever the number of names. Normal certificate validation
-    (no callback): a handshake that fails validation is an error, not an issuer.
     #>
     param(
         [Parameter(Mandatory = $true)][string[]]$Name,
@@ -1529,10 +1445,6 @@ function Test-RmUserStateCode {
     <#
     .SYNOPSIS
     Whether a canonical code ('0xCAA20002', 'AADSTS50126') is a failure that implicates the user's sign-in state.
-    .DESCRIPTION
-    Rendered from remediate/codes.py (implicates_user_state): exact codes first, then the first family rule.
-    Routine noise on healthy devices (the 0xCAA5001C wrapper, interaction_required, the needs-UI layer) and
-    network or server-verdict codes are not.
     #>
     param([Parameter(Mandatory = $true)][string]$Code)
     if ($RmCodeTable.ContainsKey($Code) -or $Code.StartsWith('AADSTS')) {
@@ -1551,9 +1463,6 @@ function Wait-RmNetTask {
     <#
     .SYNOPSIS
     Waits for a .NET task up to a deadline shared by a whole phase; returns 'ok', 'timeout' or the cause.
-    .DESCRIPTION
-    The cause is the innermost exception's type name, or a socket error code (HostNotFound, TimedOut...).
-    No PowerShell callback runs on a worker thread: the tasks are plain .NET I/O.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Threading.Tasks.Task]$Task,
@@ -1610,9 +1519,6 @@ function Write-RmLog {
     <#
     .SYNOPSIS
     Appends one ASCII line to the log file; never writes to the console (the console is for the result line).
-    .DESCRIPTION
-    Logging must never break a run: a failure to log is swallowed. The file rolls over to .1 beyond
-    LogMaxKb so a year of hourly runs stays bounded.
     #>
     param([Parameter(Mandatory = $true)][string]$Message)
     try {
@@ -1661,10 +1567,6 @@ function Get-RmShrunkResult {
     <#
     .SYNOPSIS
     Applies shrinking steps 1..Step to a result that does not fit; $null when no step is left.
-    .DESCRIPTION
-    Intune keeps the last 2,048 characters of the last line. The steps drop detail in a fixed order so the
-    same result always shrinks the same way, and the verdict and the failing check ids survive to the end:
-    1 facts, 2 evidence, 3 passing/skipped/advisory findings, 4 reasons, 5 every finding.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result,
@@ -1756,12 +1658,6 @@ function Write-RmResult {
     <#
     .SYNOPSIS
     Writes the result as the last output line and ends the script: this function holds its only exit.
-    .DESCRIPTION
-    The exit code comes from the phase and the verdict (detection: 0 compliant, 1 remediation needed;
-    remediation: 0 done, 1 failed). With -Relaunch it passes on the line and exit code of the 64-bit run
-    (or of the interactive-user launcher) unchanged. Format-RmProfileOutput then applies the output profile
-    (intune and json: unchanged; RMM profiles: their own lines and codes). Should even serialising fail, a
-    fixed minimal error output is written: never stderr.
     #>
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
@@ -1801,8 +1697,6 @@ function Format-RmProfileOutput {
     <#
     .SYNOPSIS
     Output profiles intune and json: the JSON result line and the phase/verdict exit code, unchanged.
-    .DESCRIPTION
-    The renderer inlines this variant or the mapped one (remediate/powershell/profiles/mapped), by profile.
     #>
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: bdc9e63fad537802793e9599a5f6b7db4d750a8e8e27f21c8c0f04455f208fea
+# input-sha256: 5b17316ba736e852fa1f7c24970c27698aa34cccad91a54f06c5c2584f52cce0
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -132,9 +132,6 @@ function ConvertTo-RmJsonString {
     <#
     .SYNOPSIS
     Quotes a string as a JSON string made of printable ASCII only.
-    .DESCRIPTION
-    Intune passes output through the OEM code page, which mangles anything but ASCII, so every character
-    outside 0x20-0x7E becomes a \uXXXX escape.
     #>
     param([AllowEmptyString()][string]$Text)
     $sb = New-Object System.Text.StringBuilder
@@ -162,10 +159,6 @@ function ConvertTo-RmJson {
     <#
     .SYNOPSIS
     Serialises hashtables, arrays, strings, numbers, booleans and $null as compact JSON.
-    .DESCRIPTION
-    Written by hand rather than ConvertTo-Json: Windows PowerShell 5.1's cmdlet has a depth limit that
-    silently stringifies nested values, unwraps one-element arrays and does not escape non-ASCII. Keys of an
-    ordered dictionary keep their order; keys of a plain hashtable are sorted so output is deterministic.
     #>
     param([AllowNull()][object]$Value)
     if ($null -eq $Value) {
@@ -209,9 +202,6 @@ function Enter-RmMutex {
     <#
     .SYNOPSIS
     Takes the package's Global\ named mutex without waiting; $null when another run holds it.
-    .DESCRIPTION
-    Overlapping scheduled runs (Intune retry, an RMM schedule, a technician) must not fix the same thing at
-    once. An abandoned mutex (a previous run was killed) counts as acquired.
     #>
     param([Parameter(Mandatory = $true)][string]$Name)
     $mutex = New-Object System.Threading.Mutex($false, $Name)
@@ -245,10 +235,6 @@ function Get-RmContext {
     <#
     .SYNOPSIS
     Who and where this script runs: SYSTEM, an administrator, an interactive user; bitness; computer name.
-    .DESCRIPTION
-    Interactive means the token carries the INTERACTIVE group (S-1-5-4): true for the signed-in user's
-    session (Intune user context, a scheduled task with LogonType Interactive) and false for SYSTEM and for
-    a WinRM network logon, which would otherwise act on the admin's profile instead of the user's.
     #>
     $identity = Get-RmOsIdentity
     $isSystem = ($identity.Sid -eq 'S-1-5-18')
@@ -276,9 +262,6 @@ function Test-RmRelaunchNeeded {
     <#
     .SYNOPSIS
     Whether this is a 32-bit PowerShell on 64-bit Windows that should hand over to the 64-bit one.
-    .DESCRIPTION
-    RMM agents and Intune's 32-bit setting start the 32-bit host, whose registry and System32 views are
-    redirected. Relaunch only from a script file, and only once (REMEDIATE_RELAUNCHED guards the loop).
     #>
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
     if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
@@ -311,9 +294,6 @@ function Get-RmCodeLayer {
     <#
     .SYNOPSIS
     The layer of a canonical code ('0xCAA20002' or 'AADSTS50126'): exact table first, then family rules.
-    .DESCRIPTION
-    The table and the rules are rendered from remediate/codes.py, so scripts classify codes as
-    `remediate explain` does.
     #>
     param([Parameter(Mandatory = $true)][string]$Code)
     if ($RmCodeTable.ContainsKey($Code)) {
@@ -346,10 +326,6 @@ function Get-RmOsEvent {
     <#
     .SYNOPSIS
     OS seam: event records of one log since a time, newest first, read culture-free.
-    .DESCRIPTION
-    Returns Status ('ok' or 'missing' when the log does not exist) and Records, each with Id, Time (UTC),
-    UserSid, Provider and Data: the event's property values as strings. The rendered Message is not used:
-    it follows the format culture and is empty when that culture has no language resources.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$LogName,
@@ -417,9 +393,6 @@ function Get-RmOsIdentity {
     <#
     .SYNOPSIS
     OS seam: the account this script runs as: SID, group SIDs, administrator or not, logon session.
-    .DESCRIPTION
-    One of the few functions through which the scripts touch Windows (docs/simulated-windows.md); tests
-    replace exactly these with a simulated Windows, so each stays a thin wrapper with no logic of its own.
     #>
     $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
     $principal = New-Object System.Security.Principal.WindowsPrincipal($identity)
@@ -455,10 +428,6 @@ function Open-RmRegistryKey {
     <#
     .SYNOPSIS
     Opens a registry key in the 64-bit view whatever the bitness of this PowerShell.
-    .DESCRIPTION
-    A 32-bit host would otherwise be redirected to WOW6432Node and read or fix the wrong value.
-    Paths look like 'HKLM:\SOFTWARE\...', 'HKCU:\Software\...' or 'HKU:\S-1-5-21-...\Software\...'.
-    Returns $null when the key does not exist (and -Create is not given). The caller closes the key.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Path,
@@ -579,9 +548,6 @@ function Save-RmRegistryBackup {
     <#
     .SYNOPSIS
     Appends the current value (or its absence) to the check's backup file before a change.
-    .DESCRIPTION
-    One tab-separated line per value: path, name, kind, value ('<absent>' when it did not exist).
-    Undo: set each value back, or delete those recorded as <absent>.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Path,
@@ -623,8 +589,6 @@ function Get-RmStamp {
     <#
     .SYNOPSIS
     A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
-    .DESCRIPTION
-    Always with the invariant culture: without it fi-FI writes '12.00.00' and th-TH a Buddhist year.
     #>
     param([DateTime]$Time = (Get-RmOsTime))
     return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
@@ -643,9 +607,6 @@ function Get-RmState {
     <#
     .SYNOPSIS
     Reads the state file into a hashtable of 'check.key' = 'value' strings; empty when absent or unreadable.
-    .DESCRIPTION
-    A plain key=value text file rather than JSON: Windows PowerShell 5.1 turns JSON into PSCustomObjects
-    that are awkward to update, and a line format is easy for an admin to read and reset.
     #>
     $state = @{}
     $path = Get-RmStatePath
@@ -689,9 +650,6 @@ function Test-RmBackoff {
     <#
     .SYNOPSIS
     Whether a fix may be attempted now: 'ok', 'backoff' (cooldown running) or 'needs_attention'.
-    .DESCRIPTION
-    After each failed attempt the cooldown doubles (CooldownMinutes, 2x, 4x ...), capped at CooldownMaxHours.
-    After MaxAttempts failures the check stops fixing until the state file is reset.
     #>
     param(
         [Parameter(Mandatory = $true)][hashtable]$State,
@@ -766,18 +724,74 @@ function Get-RmEvidenceFolder {
     return (Join-Path $env:ProgramData 'remediate\evidence')
 }
 
+function Read-RmUserEvidenceFile {
+    <#
+    .SYNOPSIS
+    The key=value pairs of one user's evidence file (written by the device package); empty when absent.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Sid)
+    $values = @{}
+    $path = Join-Path (Get-RmEvidenceFolder) ($Sid + '.txt')
+    if (Test-Path -LiteralPath $path) {
+        foreach ($line in [System.IO.File]::ReadAllLines($path)) {
+            $pair = $line -split '=', 2
+            if ($pair.Count -eq 2) {
+                $values[$pair[0].Trim()] = $pair[1].Trim()
+            }
+        }
+    }
+    return $values
+}
+
+function ConvertFrom-RmCodeCounts {
+    <#
+    .SYNOPSIS
+    'CODE:count,CODE:count' as a dictionary code -> count (canonical hex upper-cased; junk entries skipped).
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $counts = [ordered]@{}
+    foreach ($entry in ($Text -split ',')) {
+        $pair = $entry -split ':', 2
+        $code = $pair[0].Trim()
+        if ($code -match '^0[xX][0-9A-Fa-f]{8}$') {
+            $code = '0x' + $code.Substring(2).ToUpperInvariant()
+        }
+        elseif ($code -notmatch '^AADSTS[0-9]{4,9}$') {
+            continue
+        }
+        $hits = 1
+        if ($pair.Count -eq 2 -and -not [int]::TryParse($pair[1], [ref]$hits)) {
+            $hits = 1
+        }
+        $counts[$code] = $hits + [int]$counts[$code]
+    }
+    return $counts
+}
+
+function ConvertFrom-RmEvidenceStamp {
+    <#
+    .SYNOPSIS
+    An evidence file's time, or $null when it is missing or not in the one stamp format (never throws).
+    #>
+    param([AllowEmptyString()][AllowNull()][string]$Text)
+    $time = [DateTime]::MinValue
+    if ($Text -and [DateTime]::TryParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$time)) {
+        return $time
+    }
+    return $null
+}
+
 function Get-RmUserEvidence {
     <#
     .SYNOPSIS
-    Sign-in failure evidence for the current user within the window, from the device package's file.
-    .DESCRIPTION
-    Returns found, last (UTC time of the newest failure event) and codes. Mode 'always' reports found
-    without evidence, for admins who insist on fixing unconditionally.
+    Whether this user's recent sign-in failures implicate the state a fix touches (the evidence gate).
     #>
     param(
         [Parameter(Mandatory = $true)][int]$WindowHours,
         [Parameter(Mandatory = $true)][string]$Mode,
-        [Parameter(Mandatory = $true)][string]$Sid
+        [Parameter(Mandatory = $true)][string]$Sid,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Gate,
+        [switch]$Advice
     )
     $evidence = [ordered]@{ found = $false; last = $null; codes = ''; source = 'none' }
     if ($Mode -eq 'always') {
@@ -786,27 +800,48 @@ function Get-RmUserEvidence {
         $evidence.source = 'always'
         return $evidence
     }
-    $path = Join-Path (Get-RmEvidenceFolder) ($Sid + '.txt')
-    if (-not (Test-Path -LiteralPath $path)) {
-        return $evidence
-    }
-    $values = @{}
-    foreach ($line in [System.IO.File]::ReadAllLines($path)) {
-        $pair = $line -split '=', 2
-        if ($pair.Count -eq 2) {
-            $values[$pair[0]] = $pair[1]
+    $values = Read-RmUserEvidenceFile -Sid $Sid
+    $last = ConvertFrom-RmEvidenceStamp -Text $values['last_failure']
+    $counts = ConvertFrom-RmCodeCounts -Text ([string]$values['failure_codes'])
+    if ($Advice) {
+        $noise = ConvertFrom-RmEvidenceStamp -Text $values['last_event']
+        if ($null -ne $noise -and ($null -eq $last -or $noise -gt $last)) {
+            $last = $noise
+        }
+        $all = ConvertFrom-RmCodeCounts -Text ([string]$values['codes'])
+        foreach ($code in @($all.Keys)) {
+            if (-not $counts.Contains($code) -or [int]$counts[$code] -lt [int]$all[$code]) {
+                $counts[$code] = $all[$code]
+            }
         }
     }
-    if (-not $values.ContainsKey('last_event')) {
+    if ($null -eq $last -or $last -lt (Get-RmOsTime).AddHours(-$WindowHours)) {
         return $evidence
     }
-    $last = ConvertFrom-RmStamp -Text $values['last_event']
-    if ($last -ge (Get-RmOsTime).AddHours(-$WindowHours)) {
-        $evidence.found = $true
-        $evidence.last = $last
-        $evidence.codes = [string]$values['codes']
-        $evidence.source = 'device_evidence'
+    # A failure "in the future" is a stamp written with a culture's calendar (th-TH: year 2569) or a broken
+    # clock: not evidence, or it would stay "newer than the last clear" for centuries.
+    if ($last -gt (Get-RmOsTime).AddMinutes(10)) {
+        $evidence.source = 'future_stamp'
+        return $evidence
     }
+    $any = @($Gate.Codes).Count -eq 0 -and @($Gate.Layers).Count -eq 0
+    $matched = New-Object System.Collections.Generic.List[string]
+    foreach ($code in @($counts.Keys | Sort-Object)) {
+        if (@($Gate.Routine) -contains $code) {
+            continue
+        }
+        if ($any -or @($Gate.Codes) -contains $code -or @($Gate.Layers) -contains (Get-RmCodeLayer -Code $code)) {
+            $matched.Add($code + ':' + $counts[$code])
+        }
+    }
+    if ($matched.Count -eq 0) {
+        $evidence.source = 'not_implicating'
+        return $evidence
+    }
+    $evidence.found = $true
+    $evidence.last = $last
+    $evidence.codes = $matched -join ','
+    $evidence.source = 'device_evidence'
     return $evidence
 }
 
@@ -815,11 +850,6 @@ function Initialize-RmDataRoot {
     .SYNOPSIS
     Makes sure the SYSTEM package's folder under ProgramData is ours before state, backups and evidence are
     trusted: created with a protected DACL, or verified. Returns '' or the problem ('data_root_untrusted...').
-    .DESCRIPTION
-    ProgramData's default ACL lets any user create folders there and own them: a user who pre-creates
-    ProgramData\remediate could forge evidence or plant a junction that redirects our writes. An existing folder
-    must not be a reparse point, must be owned by SYSTEM or Administrators, and writable by nobody else. User
-    packages keep their data in the user's own LOCALAPPDATA and need no such check.
     #>
     if ($RmConfig.RunAs -ne 'system') {
         return ''
@@ -849,11 +879,6 @@ function Invoke-RmNative {
     <#
     .SYNOPSIS
     Runs a native program (dsregcmd, w32tm, netsh, cmdkey...) with a deadline and captures its output.
-    .DESCRIPTION
-    Uses System.Diagnostics.Process rather than the call operator: in Windows PowerShell 5.1, redirecting a
-    native program's stderr with $ErrorActionPreference = 'Stop' turns its first stderr line into a
-    terminating error, and a hung program would hang the whole run. Returns ExitCode (-1 on timeout or
-    start failure), Output and Error (strings), TimedOut and Started.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$FilePath,
@@ -916,9 +941,6 @@ function Get-RmContextProblem {
     <#
     .SYNOPSIS
     The verdict to stop with when the package runs in the wrong context, or '' when the context is right.
-    .DESCRIPTION
-    A user package started as SYSTEM or over WinRM would act on the wrong profile: it is skipped and changes
-    nothing. A device package without administrator rights cannot read or fix the machine: that is an error.
     #>
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
     if ($RmConfig.RunAs -eq 'user' -and $Context.Account -ne 'user') {
@@ -963,6 +985,12 @@ function Invoke-RmDetect {
     catch {
         $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
     }
+    # Switched off means quiet: a problem whose fix this package does not enable is reported, never
+    # non-compliant (Intune would show the fleet as "Recurred" for ever, DOMAIN.md s.9).
+    if ($finding.state -eq 'fail' -and -not $Check.Fix) {
+        $finding.state = 'advisory'
+        $finding.facts['fix'] = 'not_enabled'
+    }
     Write-RmLog -Message ($Check.Id + ': detect ' + $finding.state + ' ' + $finding.reason)
     return $finding
 }
@@ -971,10 +999,6 @@ function Invoke-RmRepairStep {
     <#
     .SYNOPSIS
     Re-detects one check, applies its fix when allowed, and verifies the fix by detecting again.
-    .DESCRIPTION
-    Intune passes nothing from the detection script to the remediation script, so the remediation detects
-    again before it acts. A fix runs only for a failing check whose tier allows it, outside its backoff
-    cooldown and below the attempt limit. In dry-run the fix runs under -WhatIf and reports what it would do.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -1055,9 +1079,6 @@ function Test-RmFindingOpen {
     <#
     .SYNOPSIS
     Whether a finding leaves a problem in place: it counts in 'failing' and, when skipped, in the verdict.
-    .DESCRIPTION
-    Open: any state but pass, fixed and advisory, except a 'skipped' whose reason is not one of OpenReasons
-    (e.g. not applicable). A skip for not_enabled, backoff, needs_attention, dry_run or advisory_only is open.
     #>
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding)
     if (@('pass', 'fixed', 'advisory') -contains $Finding.state) {
@@ -1200,6 +1221,53 @@ function New-RmErrorResult {
     }
 }
 
+function Measure-RmItemSize {
+    <#
+    .SYNOPSIS
+    Bytes in files and folders, counted only up to Limit (Limit + 1 beyond it, or when unreadable).
+    #>
+    param(
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,
+        [Parameter(Mandatory = $true)][long]$Limit
+    )
+    [long]$total = 0
+    foreach ($p in $Path) {
+        try {
+            $item = Get-Item -LiteralPath $p -Force
+            if (-not $item.PSIsContainer) {
+                $total += $item.Length
+            }
+            else {
+                foreach ($file in $item.EnumerateFiles('*', [System.IO.SearchOption]::AllDirectories)) {
+                    $total += $file.Length
+                    if ($total -gt $Limit) {
+                        return ($Limit + 1)
+                    }
+                }
+            }
+        }
+        catch {
+            return ($Limit + 1)
+        }
+        if ($total -gt $Limit) {
+            return ($Limit + 1)
+        }
+    }
+    return $total
+}
+
+function Move-RmOsItem {
+    <#
+    .SYNOPSIS
+    OS seam: moves one file or folder; throws when it cannot (e.g. a file held open by a process).
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string]$Destination
+    )
+    Move-Item -LiteralPath $Path -Destination $Destination -Force
+}
+
 function Get-RmQuarantineRoot {
     <#
     .SYNOPSIS
@@ -1232,16 +1300,13 @@ function Move-RmToQuarantine {
     <#
     .SYNOPSIS
     Moves files or folders into a new quarantine set with a manifest; nothing is deleted.
-    .DESCRIPTION
-    Every path must lie below one of AllowedRoot, or the call throws before moving anything. The set is
-    <quarantine root>\<UTC time>-<check>\ with the items and manifest.tsv (original path, quarantined path).
-    Undo: move each item back to its original path. Returns the number of items moved and the set folder.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
         [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,
         [Parameter(Mandatory = $true)][string[]]$AllowedRoot,
-        [Parameter(Mandatory = $true)][string]$Check
+        [Parameter(Mandatory = $true)][string]$Check,
+        [int]$RetrySeconds = 0
     )
     foreach ($p in $Path) {
         if (-not (Test-RmPathUnder -Path $p -Root $AllowedRoot)) {
@@ -1255,19 +1320,31 @@ function Move-RmToQuarantine {
     }
     $null = New-Item -ItemType Directory -Path $set -Force
     $manifest = New-Object System.Collections.Generic.List[string]
-    $index = 0
-    foreach ($p in $Path) {
-        $index += 1
-        $target = Join-Path $set ([string]$index + '-' + (Split-Path -Leaf $p))
-        try {
-            Move-Item -LiteralPath $p -Destination $target -Force
-            $manifest.Add($p + "`t" + $target)
-            $outcome.moved += 1
+    $pending = @(for ($i = 0; $i -lt $Path.Count; $i++) {
+            [ordered]@{ Path = $Path[$i]; Target = (Join-Path $set ([string]($i + 1) + '-' + (Split-Path -Leaf $Path[$i]))); Error = '' }
+        })
+    $deadline = [DateTime]::UtcNow.AddSeconds($RetrySeconds)
+    while ($pending.Count -gt 0) {
+        foreach ($item in $pending) {
+            try {
+                Move-RmOsItem -Path $item.Path -Destination $item.Target
+                $manifest.Add($item.Path + "`t" + $item.Target)
+                $outcome.moved += 1
+                $item.Error = $null
+            }
+            catch {
+                $item.Error = $_.Exception.Message
+            }
         }
-        catch {
-            $outcome.failed += 1
-            Write-RmLog -Message ($Check + ': could not quarantine ' + $p + ': ' + $_.Exception.Message)
+        $pending = @($pending | Where-Object { $null -ne $_.Error })
+        if ($pending.Count -eq 0 -or [DateTime]::UtcNow -ge $deadline) {
+            break
         }
+        Start-Sleep -Milliseconds 500
+    }
+    foreach ($item in $pending) {
+        $outcome.failed += 1
+        Write-RmLog -Message ($Check + ': could not quarantine ' + $item.Path + ': ' + $item.Error)
     }
     # UTF-8 (no BOM), so that undo finds non-ASCII user folders again; ASCII would turn them into '?'.
     [System.IO.File]::WriteAllLines((Join-Path $set 'manifest.tsv'), [string[]]$manifest, (New-Object System.Text.UTF8Encoding($false)))
@@ -1314,8 +1391,6 @@ function New-RmFinding {
     <#
     .SYNOPSIS
     Builds one per-check finding: id, state, a short reason code and a few facts.
-    .PARAMETER State
-    One of the states of the result schema (pass, fail, fixed, failed, deferred, advisory, error, skipped).
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Id,
@@ -1375,6 +1450,55 @@ function Set-RmOsAcl {
     Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
 }
 
+function Show-RmOsNotification {
+    <#
+    .SYNOPSIS
+    OS seam: a toast in the user's session, else a msg.exe box to this session; whether shown. Never throws.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Title,
+        [Parameter(Mandatory = $true)][string]$Text
+    )
+    try {
+        $manager = [Windows.UI.Notifications.ToastNotificationManager, Windows.UI.Notifications, ContentType = WindowsRuntime]
+        $xml = $manager::GetTemplateContent([Windows.UI.Notifications.ToastTemplateType]::ToastText02)
+        $nodes = $xml.GetElementsByTagName('text')
+        $null = $nodes.Item(0).AppendChild($xml.CreateTextNode($Title))
+        $null = $nodes.Item(1).AppendChild($xml.CreateTextNode($Text))
+        $toast = New-Object Windows.UI.Notifications.ToastNotification($xml)
+        $manager::CreateToastNotifier('{1AC14E77-02E7-4E5D-B744-2EB1AE5198B7}\WindowsPowerShell\v1.0\powershell.exe').Show($toast)
+        return $true
+    }
+    catch {
+        try {
+            $session = [System.Diagnostics.Process]::GetCurrentProcess().SessionId
+            $msg = Join-Path ([Environment]::SystemDirectory) 'msg.exe'
+            $null = Start-Process -FilePath $msg -ArgumentList @([string]$session, '/TIME:120', ('"' + $Title + ': ' + $Text.Replace('"', "'") + '"')) -WindowStyle Hidden -PassThru
+            return $true
+        }
+        catch {
+            return $false
+        }
+    }
+}
+
+function Start-RmOsProcess {
+    <#
+    .SYNOPSIS
+    OS seam: starts a program in the current user's session without waiting (e.g. an app again after a fix).
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$FilePath,
+        [string]$Arguments = ''
+    )
+    if ($Arguments) {
+        $null = Start-Process -FilePath $FilePath -ArgumentList $Arguments
+    }
+    else {
+        $null = Start-Process -FilePath $FilePath
+    }
+}
+
 function Stop-RmOsProcess {
     <#
     .SYNOPSIS
@@ -1393,14 +1517,7 @@ function Stop-RmOsProcess {
 function Test-RmCallInProgress {
     <#
     .SYNOPSIS
-    Whether an app of this user holds the microphone or the camera right now (a call): then a fix that closes
-    apps must wait.
-    .DESCRIPTION
-    Windows records each app's use under CapabilityAccessManager\ConsentStore\<device>\<app> (packaged apps)
-    and ...\NonPackaged\<path> as FILETIME values: LastUsedTimeStart, and LastUsedTimeStop = 0 while in use
-    (DOMAIN.md s.3). An app that crashed mid-call never writes its stop time: a start older than StaleHours
-    is such a stale flag and is ignored, or one crash would block the fix for ever. Returns the matching app
-    key names ('' entries never); an empty array means no call.
+    'call' when an app matching AppMatch holds the microphone or camera now, else 'stale' or 'none'.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$ConsentStore,
@@ -1408,8 +1525,8 @@ function Test-RmCallInProgress {
         [Parameter(Mandatory = $true)][string]$AppMatch,
         [Parameter(Mandatory = $true)][int]$StaleHours
     )
+    $answer = 'none'
     $now = Get-RmOsTime
-    $busy = New-Object System.Collections.Generic.List[string]
     foreach ($device in $Devices) {
         $base = $ConsentStore + '\' + $device
         $paths = @(Get-RmRegistrySubKeyNames -Path $base | ForEach-Object { $base + '\' + $_ })
@@ -1417,17 +1534,40 @@ function Test-RmCallInProgress {
         foreach ($path in @($paths | Where-Object { $_ -match $AppMatch })) {
             $start = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStart'
             $stop = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStop'
-            if ($null -eq $start -or $null -eq $stop -or [long]$start -le 0 -or [long]$stop -ne 0) {
+            if ($null -eq $start -or [long]$start -eq 0 -or $null -eq $stop -or [long]$stop -ne 0) {
                 continue
             }
-            $started = [DateTime]::FromFileTimeUtc([long]$start)
-            if (($now - $started).TotalHours -gt $StaleHours) {
-                continue
+            $age = $null
+            try {
+                $age = ($now - [DateTime]::FromFileTimeUtc([long]$start)).TotalHours
             }
-            $busy.Add($device + ':' + ($path -split '\\')[-1])
+            catch {
+                $age = $null
+            }
+            if ($null -ne $age -and [Math]::Abs($age) -lt $StaleHours) {
+                return 'call'
+            }
+            $answer = 'stale'
         }
     }
-    return $busy.ToArray()
+    return $answer
+}
+
+function Test-RmDoneWithin {
+    <#
+    .SYNOPSIS
+    Whether the state stamp under Key lies less than Hours ago (a disruptive fix at most once per period).
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$State,
+        [Parameter(Mandatory = $true)][string]$Key,
+        [Parameter(Mandatory = $true)][int]$Hours
+    )
+    if (-not $State.Contains($Key)) {
+        return $false
+    }
+    $when = ConvertFrom-RmEvidenceStamp -Text ([string]$State[$Key])
+    return ($null -ne $when -and $when -gt (Get-RmOsTime).AddHours(-$Hours))
 }
 
 function Get-RmDataRoot {
@@ -1456,9 +1596,6 @@ function Write-RmLog {
     <#
     .SYNOPSIS
     Appends one ASCII line to the log file; never writes to the console (the console is for the result line).
-    .DESCRIPTION
-    Logging must never break a run: a failure to log is swallowed. The file rolls over to .1 beyond
-    LogMaxKb so a year of hourly runs stays bounded.
     #>
     param([Parameter(Mandatory = $true)][string]$Message)
     try {
@@ -1507,10 +1644,6 @@ function Get-RmShrunkResult {
     <#
     .SYNOPSIS
     Applies shrinking steps 1..Step to a result that does not fit; $null when no step is left.
-    .DESCRIPTION
-    Intune keeps the last 2,048 characters of the last line. The steps drop detail in a fixed order so the
-    same result always shrinks the same way, and the verdict and the failing check ids survive to the end:
-    1 facts, 2 evidence, 3 passing/skipped/advisory findings, 4 reasons, 5 every finding.
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result,
@@ -1602,12 +1735,6 @@ function Write-RmResult {
     <#
     .SYNOPSIS
     Writes the result as the last output line and ends the script: this function holds its only exit.
-    .DESCRIPTION
-    The exit code comes from the phase and the verdict (detection: 0 compliant, 1 remediation needed;
-    remediation: 0 done, 1 failed). With -Relaunch it passes on the line and exit code of the 64-bit run
-    (or of the interactive-user launcher) unchanged. Format-RmProfileOutput then applies the output profile
-    (intune and json: unchanged; RMM profiles: their own lines and codes). Should even serialising fail, a
-    fixed minimal error output is written: never stderr.
     #>
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
@@ -1647,8 +1774,6 @@ function Format-RmProfileOutput {
     <#
     .SYNOPSIS
     Output profiles intune and json: the JSON result line and the phase/verdict exit code, unchanged.
-    .DESCRIPTION
-    The renderer inlines this variant or the mapped one (remediate/powershell/profiles/mapped), by profile.
     #>
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
@@ -2103,9 +2228,9 @@ function Repair-RmWamBroker {
     $Desired = $Check.Desired
     # Microsoft's own remediation, in the user's context: re-register each package from its manifest in the
     # Windows image. -ForceApplicationShutdown closes this user's apps that hold the package: never during a call.
-    $calls = @(Test-RmCallInProgress -ConsentStore $Desired.ConsentStore -Devices $Desired.CallDevices -AppMatch $Desired.CallAppMatch -StaleHours $Desired.CallStaleHours)
-    if ($calls.Count -gt 0) {
-        $facts = [ordered]@{ retry = 'next run'; in_use = @($calls | Select-Object -First 3) }
+    $call = Test-RmCallInProgress -ConsentStore $Desired.ConsentStore -Devices $Desired.CallDevices -AppMatch $Desired.CallAppMatch -StaleHours $Desired.CallStaleHours
+    if ($call -eq 'call') {
+        $facts = [ordered]@{ retry = 'next run' }
         return New-RmFinding -Id $Check.Id -State 'deferred' -Reason 'call_in_progress' -Facts $facts
     }
     $registered = 0
@@ -2145,7 +2270,7 @@ function Test-RmTeamsCache {
     .SYNOPSIS
     Detection for check teams_cache: Teams cache cleared when this user's sign-in is failing.
     .DESCRIPTION
-    Signal: sign-in failure evidence for this user in the window (the device package's evidence file, or CAA/AADSTS codes in the new or classic Teams logs) newer than the last cache clear, and a Teams cache present
+    Signal: a recent failure of this user with a code that implicates cached tokens (option codes; device package evidence), newer than the last clear and the last attempt (min_hours_between_clears), and a Teams cache present, not above max_cache_mb
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -2153,51 +2278,49 @@ function Test-RmTeamsCache {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
-    # 1. Which Teams caches exist for this user.
+    # 1. Which Teams caches exist for this user, with something in them to clear.
     $caches = New-Object System.Collections.Generic.List[object]
     foreach ($cache in $Desired.Caches) {
         $root = Join-Path ([Environment]::GetEnvironmentVariable($cache.Base)) $cache.Path
-        if (Test-Path -LiteralPath $root) {
+        if (Test-Path -LiteralPath $root -PathType Container) {
             $items = @(Get-ChildItem -LiteralPath $root -Force | Where-Object { $Desired.Keep -notcontains $_.Name } | ForEach-Object { $_.FullName })
-            $caches.Add([ordered]@{ Kind = $cache.Kind; Root = $root; Process = $cache.Process; Items = $items })
+            if ($items.Count -gt 0) {
+                $caches.Add([ordered]@{ Kind = $cache.Kind; Root = $root; Process = $cache.Process; Items = $items; StartBase = $cache.StartBase; StartPath = $cache.StartPath; StartArguments = $cache.StartArguments })
+            }
         }
     }
     $facts = [ordered]@{ caches = @($caches | ForEach-Object { $_.Kind }) }
     if ($caches.Count -eq 0) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_teams_cache' -Facts $facts
     }
-    # 2. Evidence: the device package's file, else codes in the Teams logs within the window.
-    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid
-    if (-not $evidence.found) {
-        $since = (Get-RmOsTime).AddHours(-[int]$Options.window_hours)
-        foreach ($log in $Desired.Logs) {
-            $folder = Join-Path ([Environment]::GetEnvironmentVariable($log.Base)) $log.Path
-            if (-not (Test-Path -LiteralPath $folder)) {
-                continue
-            }
-            foreach ($file in @(Get-ChildItem -LiteralPath $folder -Filter $log.Filter -File | Where-Object { $_.LastWriteTime -ge $since })) {
-                $hits = @(Get-Content -LiteralPath $file.FullName -Tail ([int]$Options.log_tail_lines) | Where-Object { $_ -match $Desired.LogPattern })
-                if ($hits.Count -gt 0 -and ($null -eq $evidence.last -or $file.LastWriteTimeUtc -gt $evidence.last)) {
-                    $evidence.found = $true
-                    $evidence.last = $file.LastWriteTimeUtc
-                    $evidence.source = 'teams_log'
-                }
-            }
-        }
-    }
+    # 2. Evidence: a recent failure of this user whose code implicates cached tokens (never routine noise).
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid -Gate $Desired.Gate
     $facts['evidence'] = $evidence.source
     if (-not $evidence.found) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
     }
+    $facts['codes'] = $evidence.codes
     # 3. Already cleared after the newest evidence: nothing to do (avoids clearing on every scheduled run).
-    if ($Run.State.ContainsKey('teams_cache.cleared')) {
-        $cleared = ConvertFrom-RmStamp -Text $Run.State['teams_cache.cleared']
-        $facts['cleared'] = $Run.State['teams_cache.cleared']
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
+    if ($Run.State.ContainsKey($Desired.ClearedKey)) {
+        $cleared = ConvertFrom-RmEvidenceStamp -Text $Run.State[$Desired.ClearedKey]
+        $facts['cleared'] = $Run.State[$Desired.ClearedKey]
+        if ($null -ne $cleared -and ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours)))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
     }
-    $facts['items'] = @($caches | ForEach-Object { $_.Items.Count } | Measure-Object -Sum).Sum
+    # 4. Closing Teams is a disruption: at most once per period per user, whatever the evidence says.
+    if (Test-RmDoneWithin -State $Run.State -Key $Desired.AttemptKey -Hours ([int]$Options.min_hours_between_clears)) {
+        $facts['last_attempt'] = $Run.State[$Desired.AttemptKey]
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'cleared_recently' -Facts $facts
+    }
+    # 5. A cache above the cap is not moved: the quarantine keeps it for days on the user's disk.
+    $all = [string[]]@($caches | ForEach-Object { $_.Items })
+    $cap = [long]$Options.max_cache_mb * 1MB
+    if ((Measure-RmItemSize -Path $all -Limit $cap) -gt $cap) {
+        $facts['max_cache_mb'] = [int]$Options.max_cache_mb
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'cache_too_large' -Facts $facts
+    }
+    $facts['items'] = $all.Count
     $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason 'signin_failing_with_cache' -Facts $facts
     $finding['plan'] = $caches.ToArray()
     return $finding
@@ -2208,7 +2331,7 @@ function Repair-RmTeamsCache {
     .SYNOPSIS
     Remediation for check teams_cache (safe).
     .DESCRIPTION
-    Fix: unless a call is in progress (microphone/webcam in use by Teams): stop this user's Teams, move the cache contents (except Backgrounds and Logs) to quarantine; deferred during a call
+    Fix: unless in a call: notify the user, stop this user's Teams, quarantine the cache (except Backgrounds and Logs), retrying files WebView2 still holds, start Teams again
     Backup: cache contents moved to %LOCALAPPDATA%\remediate\quarantine\<time>-teams_cache (manifest.tsv)
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
@@ -2220,44 +2343,49 @@ function Repair-RmTeamsCache {
     $Options = $Check.Options
     $Desired = $Check.Desired
     # Never interrupt a call: Teams holding the microphone or camera right now means defer.
-    $inCall = $false
-    foreach ($device in $Desired.Devices) {
-        $base = $Desired.ConsentStore + '\' + $device
-        $paths = @(Get-RmRegistrySubKeyNames -Path $base | ForEach-Object { $base + '\' + $_ })
-        $paths += @(Get-RmRegistrySubKeyNames -Path ($base + '\NonPackaged') | ForEach-Object { $base + '\NonPackaged\' + $_ })
-        foreach ($path in @($paths | Where-Object { $_ -match $Desired.AppMatch })) {
-            $start = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStart'
-            $stop = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStop'
-            if ($null -ne $start -and [long]$start -ne 0 -and $null -ne $stop -and [long]$stop -eq 0) {
-                $inCall = $true
-            }
-        }
-    }
-    if ($inCall) {
+    $call = Test-RmCallInProgress -ConsentStore $Desired.ConsentStore -Devices $Desired.Devices -AppMatch $Desired.AppMatch -StaleHours ([int]$Options.call_stale_hours)
+    if ($call -eq 'call') {
         return New-RmFinding -Id $Check.Id -State 'deferred' -Reason 'call_in_progress' -Facts ([ordered]@{ retry = 'next run' })
     }
-    $session = $Run.Context.SessionId
-    $moved = 0
-    $failed = 0
-    foreach ($cache in @($Finding.plan)) {
-        # Only this user's Teams (same session); other users' processes are not ours to stop.
-        $running = @(Get-RmOsProcess -Name $cache.Process | Where-Object { $_.SessionId -eq $session })
-        if ($running.Count -gt 0 -and $PSCmdlet.ShouldProcess($cache.Process, 'stop Teams before clearing its cache')) {
-            $null = Stop-RmOsProcess -Id @($running | ForEach-Object { $_.Id }) -WaitSeconds ([int]$Options.stop_wait_seconds)
-        }
-        $outcome = Move-RmToQuarantine -Path ([string[]]$cache.Items) -AllowedRoot @($cache.Root) -Check $Check.Id
-        $moved += $outcome.moved
-        $failed += $outcome.failed
+    $facts = [ordered]@{ moved = 0; failed = 0 }
+    if ($call -eq 'stale') {
+        $facts['call_flags'] = 'stale'
     }
-    $facts = [ordered]@{ moved = $moved; failed = $failed }
     if ($WhatIfPreference) {
         $facts['would_move'] = @($Finding.plan | ForEach-Object { $_.Items.Count } | Measure-Object -Sum).Sum
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'cache_quarantined' -Facts $facts
     }
-    if ($failed -gt 0) {
+    # The user is told before anything closes; the attempt counts against the period even if it fails.
+    $facts['notified'] = [bool](Show-RmOsNotification -Title $Desired.Notice.Title -Text $Desired.Notice.Text)
+    $Run.State[$Desired.AttemptKey] = Get-RmStamp
+    $session = $Run.Context.SessionId
+    $restarted = 0
+    foreach ($cache in @($Finding.plan)) {
+        # Only this user's Teams (same session); other users' processes are not ours to stop.
+        $running = @(Get-RmOsProcess -Name $cache.Process | Where-Object { $_.SessionId -eq $session })
+        if ($running.Count -gt 0) {
+            $null = Stop-RmOsProcess -Id @($running | ForEach-Object { $_.Id }) -WaitSeconds ([int]$Options.stop_wait_seconds)
+        }
+        # WebView2 children keep EBWebView files open for a moment after ms-teams exits: retry, never kill them
+        # (other apps' WebView2 processes look the same).
+        $outcome = Move-RmToQuarantine -Path ([string[]]$cache.Items) -AllowedRoot @($cache.Root) -Check $Check.Id -RetrySeconds ([int]$Options.stop_wait_seconds)
+        $facts.moved += $outcome.moved
+        $facts.failed += $outcome.failed
+        if ($running.Count -gt 0) {
+            try {
+                Start-RmOsProcess -FilePath (Join-Path ([Environment]::GetEnvironmentVariable($cache.StartBase)) $cache.StartPath) -Arguments $cache.StartArguments
+                $restarted += 1
+            }
+            catch {
+                Write-RmLog -Message ($Check.Id + ': could not start Teams again: ' + $_.Exception.Message)
+            }
+        }
+    }
+    $facts['restarted'] = $restarted
+    if ($facts.failed -gt 0) {
         return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'items_locked' -Facts $facts
     }
-    $Run.State['teams_cache.cleared'] = Get-RmStamp
+    $Run.State[$Desired.ClearedKey] = Get-RmStamp
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'cache_quarantined' -Facts $facts
 }
 
@@ -2455,7 +2583,7 @@ function Test-RmOfficeCredentials {
     .SYNOPSIS
     Detection for check office_credentials: Stale Office and classic Teams credentials removed when this user's sign-in is failing.
     .DESCRIPTION
-    Signal: sign-in failure evidence for this user in the window and Credential Manager targets MicrosoftOffice16_Data:* or msteams_adalsso/* (cmdkey /list; option targets), not already removed for the same evidence
+    Signal: a recent sign-in failure of this user with a code that implicates cached tokens (option codes; routine interaction_required and the 0xCAA5001C wrapper never count) and Credential Manager targets MicrosoftOffice16_Data:* or msteams_adalsso/* (cmdkey /list; option targets), not already removed for the same evidence
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -2463,14 +2591,14 @@ function Test-RmOfficeCredentials {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
-    # 1. Evidence first: without a sign-in failure for this user there is nothing to clear (and no cmdkey run).
-    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid
+    # 1. Evidence first: without a failure that implicates cached tokens there is nothing to clear (no cmdkey run).
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid -Gate $Desired.Gate
     $facts = [ordered]@{ evidence = $evidence.source }
     if (-not $evidence.found) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
     }
     # 2. The matching targets of this user's vault (cmdkey sees only the current user's credentials).
-    $program = Join-Path ([Environment]::SystemDirectory) $Desired.Program
+    $program = Join-Path $env:windir $Desired.Program
     $list = Invoke-RmNative -FilePath $program -Arguments '/list' -TimeoutSeconds ([int]$Desired.ListTimeoutSeconds)
     if ($list.ExitCode -ne 0) {
         $facts['exit_code'] = $list.ExitCode
@@ -2506,9 +2634,9 @@ function Test-RmOfficeCredentials {
     # 3. Already removed after the newest evidence: the apps write them again at sign-in, which is expected.
     $stateKey = $Check.Id + '.cleared'
     if ($Run.State.ContainsKey($stateKey)) {
-        $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
+        $cleared = ConvertFrom-RmEvidenceStamp -Text $Run.State[$stateKey]
         $facts['cleared'] = $Run.State[$stateKey]
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
+        if ($null -ne $cleared -and $cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
     }
@@ -2534,7 +2662,7 @@ function Repair-RmOfficeCredentials {
     $Options = $Check.Options
     $Desired = $Check.Desired
     # A credential cannot be quarantined: each removed target name goes to the log and the facts instead.
-    $program = Join-Path ([Environment]::SystemDirectory) $Desired.Program
+    $program = Join-Path $env:windir $Desired.Program
     $deadline = [DateTime]::UtcNow.AddSeconds([int]$Desired.DeleteDeadlineSeconds)
     $removed = New-Object System.Collections.Generic.List[string]
     $failed = New-Object System.Collections.Generic.List[string]
@@ -2575,7 +2703,7 @@ function Test-RmTokenBrokerAccounts {
     .SYNOPSIS
     Detection for check token_broker_accounts: TokenBroker account files quarantined on broker or key failure evidence.
     .DESCRIPTION
-    Signal: this user's sign-in failure evidence in the window carries a broker/key code (options layers and codes; by default layers tpm, keystore, system, broker and codes 0x80070520, 0x80090016), is newer than the last clear, and files are present in %LOCALAPPDATA%\Packages\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\AC\TokenBroker\Accounts or its Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin
+    Signal: a recent failure of this user with a broker/key code (options layers and codes), newer than the last clear and the last attempt, and files in %LOCALAPPDATA%\Packages\Microsoft.AAD.BrokerPlugin_cw5n1h2txyewy\AC\TokenBroker\Accounts or its Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy twin
     #>
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
@@ -2597,37 +2725,31 @@ function Test-RmTokenBrokerAccounts {
     if ($items.Count -eq 0) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_token_files' -Facts $facts
     }
-    # 2. Evidence for this user, and a broker or key code in it: other failures are not the token cache's.
-    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid
+    # 2. A recent failure of this user with a broker or key code: other failures are not the token cache's.
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid -Gate $Desired.Gate
     $facts['evidence'] = $evidence.source
     if (-not $evidence.found) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
     }
-    # The evidence file lists codes as 'CODE:count,CODE:count' (canonical hex or AADSTSnnnn).
-    $matched = New-Object System.Collections.Generic.List[string]
-    foreach ($entry in ([string]$evidence.codes -split ',')) {
-        $code = ($entry -split ':')[0].Trim()
-        if ($code -notmatch '^0x[0-9A-Fa-f]{8}$') {
-            continue
-        }
-        $layer = Get-RmCodeLayer -Code $code
-        if ($Desired.Codes -contains $code -or $Desired.Layers -contains $layer) {
-            $matched.Add($code)
-        }
-    }
-    if ($evidence.source -ne 'always' -and $matched.Count -eq 0) {
-        return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_broker_evidence' -Facts $facts
-    }
-    $facts['codes'] = @($matched | Select-Object -First 3)
+    $facts['codes'] = $evidence.codes
     # 3. Already cleared after the newest evidence: the broker recreates these files at the next sign-in, and
     # clearing them again for the same evidence would sign the user out on every scheduled run.
-    $stateKey = $Check.Id + '.cleared'
-    if ($Run.State.ContainsKey($stateKey)) {
-        $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
-        $facts['cleared'] = $Run.State[$stateKey]
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
+    if ($Run.State.ContainsKey($Desired.ClearedKey)) {
+        $cleared = ConvertFrom-RmEvidenceStamp -Text $Run.State[$Desired.ClearedKey]
+        $facts['cleared'] = $Run.State[$Desired.ClearedKey]
+        if ($null -ne $cleared -and ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours)))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
+    }
+    # 4. Signing the user out is a disruption: at most once per period.
+    if (Test-RmDoneWithin -State $Run.State -Key $Desired.AttemptKey -Hours ([int]$Options.min_hours_between_clears)) {
+        $facts['last_attempt'] = $Run.State[$Desired.AttemptKey]
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'cleared_recently' -Facts $facts
+    }
+    $cap = [long]$Options.max_files_mb * 1MB
+    if ((Measure-RmItemSize -Path ([string[]]$items) -Limit $cap) -gt $cap) {
+        $facts['max_files_mb'] = [int]$Options.max_files_mb
+        return New-RmFinding -Id $Check.Id -State 'advisory' -Reason 'files_too_large' -Facts $facts
     }
     $finding = New-RmFinding -Id $Check.Id -State 'fail' -Reason 'broker_failure_with_tokens' -Facts $facts
     $finding['plan'] = $items.ToArray()
@@ -2639,7 +2761,7 @@ function Repair-RmTokenBrokerAccounts {
     .SYNOPSIS
     Remediation for check token_broker_accounts (opt-in).
     .DESCRIPTION
-    Fix: move the files in those two Accounts folders (not the folders) to quarantine; the user may have to sign in again. Opt-in: Microsoft advises against deleting tokens by hand in general
+    Fix: unless in a call: notify the user, move the files in those two Accounts folders (not the folders) to quarantine; the user may have to sign in again. Opt-in: Microsoft advises against deleting tokens by hand in general
     Backup: files moved to %LOCALAPPDATA%\remediate\quarantine\<time>-token_broker_accounts (manifest.tsv); purged after the retention period
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
@@ -2650,20 +2772,26 @@ function Repair-RmTokenBrokerAccounts {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
+    # Never sign the user out during a call (any app holding the microphone or camera).
+    $call = Test-RmCallInProgress -ConsentStore $Desired.ConsentStore -Devices $Desired.Devices -AppMatch $Desired.AppMatch -StaleHours ([int]$Options.call_stale_hours)
+    if ($call -eq 'call') {
+        return New-RmFinding -Id $Check.Id -State 'deferred' -Reason 'call_in_progress' -Facts ([ordered]@{ retry = 'next run' })
+    }
     # The allowed roots are the two Accounts folders themselves: Move-RmToQuarantine refuses anything else.
     $roots = @($Desired.Folders | ForEach-Object { Join-Path ([Environment]::GetEnvironmentVariable($_.Base)) $_.Path })
     $items = [string[]]@($Finding.plan)
-    $outcome = Move-RmToQuarantine -Path $items -AllowedRoot $roots -Check $Check.Id
-    $facts = [ordered]@{ moved = $outcome.moved; failed = $outcome.failed }
     if ($WhatIfPreference) {
-        $facts['would_move'] = $items.Count
-        return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'tokens_quarantined' -Facts $facts
+        return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'tokens_quarantined' -Facts ([ordered]@{ would_move = $items.Count })
     }
+    $notified = [bool](Show-RmOsNotification -Title $Desired.Notice.Title -Text $Desired.Notice.Text)
+    $Run.State[$Desired.AttemptKey] = Get-RmStamp
+    $outcome = Move-RmToQuarantine -Path $items -AllowedRoot $roots -Check $Check.Id
+    $facts = [ordered]@{ moved = $outcome.moved; failed = $outcome.failed; notified = $notified }
     if ($outcome.failed -gt 0) {
         # A file held open by the broker stays; the cooldown retries later.
         return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'files_locked' -Facts $facts
     }
-    $Run.State[$Check.Id + '.cleared'] = Get-RmStamp
+    $Run.State[$Desired.ClearedKey] = Get-RmStamp
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'tokens_quarantined' -Facts $facts
 }
 
@@ -2761,7 +2889,7 @@ function Test-RmSigninAdvice {
     $Options = $Check.Options
     $Desired = $Check.Desired
     # Server verdicts (password, MFA, Conditional Access, device state) cannot be fixed here: report advice.
-    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode 'evidence' -Sid $Run.Context.Sid
+    $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode 'evidence' -Sid $Run.Context.Sid -Gate $Desired.Gate -Advice
     $facts = [ordered]@{ evidence = $evidence.source }
     if (-not $evidence.found) {
         return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_evidence' -Facts $facts
@@ -2950,9 +3078,17 @@ $RmChecks = @(
         'Options' = [ordered]@{
             'window_hours' = 72
             'evidence_mode' = 'evidence'
-            'log_tail_lines' = 4000
+            'codes' = @(
+                '0xCAA20002',
+                '0xCAA20003',
+                '0xCAA90003',
+                '0xCAA90004'
+            )
             'keep' = @()
             'stop_wait_seconds' = 10
+            'call_stale_hours' = 12
+            'min_hours_between_clears' = 24
+            'max_cache_mb' = 2048
         }
         'Desired' = [ordered]@{
             'Caches' = @(
@@ -2961,37 +3097,51 @@ $RmChecks = @(
                     'Base' = 'LOCALAPPDATA'
                     'Path' = 'Packages\MSTeams_8wekyb3d8bbwe\LocalCache\Microsoft\MSTeams'
                     'Process' = 'ms-teams'
+                    'StartBase' = 'windir'
+                    'StartPath' = 'explorer.exe'
+                    'StartArguments' = 'shell:AppsFolder\MSTeams_8wekyb3d8bbwe!MSTeams'
                 },
                 [ordered]@{
                     'Kind' = 'classic'
                     'Base' = 'APPDATA'
                     'Path' = 'Microsoft\Teams'
                     'Process' = 'Teams'
+                    'StartBase' = 'LOCALAPPDATA'
+                    'StartPath' = 'Microsoft\Teams\Update.exe'
+                    'StartArguments' = '--processStart "Teams.exe"'
                 }
             )
             'Keep' = @(
                 'Backgrounds',
                 'Logs'
             )
-            'Logs' = @(
-                [ordered]@{
-                    'Base' = 'LOCALAPPDATA'
-                    'Path' = 'Packages\MSTeams_8wekyb3d8bbwe\LocalCache\Microsoft\MSTeams\Logs'
-                    'Filter' = 'MSTeams_*.log'
-                },
-                [ordered]@{
-                    'Base' = 'APPDATA'
-                    'Path' = 'Microsoft\Teams'
-                    'Filter' = 'logs.txt'
-                }
-            )
-            'LogPattern' = '(?i)(caa20002|caa70004|caa20003|caa20004|caa82ee2|caa82ee7|caa90018|caa5001c|80090016|aadsts\d{5,7})'
+            'Gate' = [ordered]@{
+                'Codes' = @(
+                    '0xCAA20002',
+                    '0xCAA20003',
+                    '0xCAA90003',
+                    '0xCAA90004'
+                )
+                'Layers' = @()
+                'Routine' = @(
+                    '0xCAA5001C',
+                    '0xCAA2000C',
+                    'AADSTS50058',
+                    'AADSTS50076'
+                )
+            }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
             'Devices' = @(
                 'microphone',
                 'webcam'
             )
             'AppMatch' = '(?i)teams'
+            'Notice' = [ordered]@{
+                'Title' = 'Microsoft Teams restarts for a moment'
+                'Text' = 'Teams sign-in keeps failing on this PC. Teams closes now, its cache is cleared and it starts again; you may be asked to sign in.'
+            }
+            'ClearedKey' = 'teams_cache.cleared'
+            'AttemptKey' = 'teams_cache.last_attempt'
         }
     },
     [ordered]@{
@@ -3063,13 +3213,34 @@ $RmChecks = @(
                 'MicrosoftOffice16_Data:',
                 'msteams_adalsso/'
             )
+            'codes' = @(
+                '0xCAA20002',
+                '0xCAA20003',
+                '0xCAA90003',
+                '0xCAA90004'
+            )
         }
         'Desired' = [ordered]@{
-            'Program' = 'cmdkey.exe'
+            'Program' = 'System32\cmdkey.exe'
             'LinePattern' = '(?i)^\s*[^:]{1,40}:\s*((?:[a-z]+:target=)?(?:MicrosoftOffice16_Data:|msteams_adalsso/).*?)\s*$'
             'ListTimeoutSeconds' = 2
             'DeleteTimeoutSeconds' = 1
             'DeleteDeadlineSeconds' = 2
+            'Gate' = [ordered]@{
+                'Codes' = @(
+                    '0xCAA20002',
+                    '0xCAA20003',
+                    '0xCAA90003',
+                    '0xCAA90004'
+                )
+                'Layers' = @()
+                'Routine' = @(
+                    '0xCAA5001C',
+                    '0xCAA2000C',
+                    'AADSTS50058',
+                    'AADSTS50076'
+                )
+            }
         }
     },
     [ordered]@{
@@ -3085,13 +3256,15 @@ $RmChecks = @(
             'layers' = @(
                 'broker',
                 'keystore',
-                'system',
                 'tpm'
             )
             'codes' = @(
                 '0x80070520',
                 '0x80090016'
             )
+            'call_stale_hours' = 12
+            'min_hours_between_clears' = 24
+            'max_files_mb' = 64
         }
         'Desired' = [ordered]@{
             'Folders' = @(
@@ -3104,16 +3277,35 @@ $RmChecks = @(
                     'Path' = 'Packages\Microsoft.Windows.CloudExperienceHost_cw5n1h2txyewy\AC\TokenBroker\Accounts'
                 }
             )
-            'Layers' = @(
-                'broker',
-                'keystore',
-                'system',
-                'tpm'
+            'Gate' = [ordered]@{
+                'Codes' = @(
+                    '0x80070520',
+                    '0x80090016'
+                )
+                'Layers' = @(
+                    'broker',
+                    'keystore',
+                    'tpm'
+                )
+                'Routine' = @(
+                    '0xCAA5001C',
+                    '0xCAA2000C',
+                    'AADSTS50058',
+                    'AADSTS50076'
+                )
+            }
+            'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
+            'Devices' = @(
+                'microphone',
+                'webcam'
             )
-            'Codes' = @(
-                '0x80070520',
-                '0x80090016'
-            )
+            'AppMatch' = '.'
+            'Notice' = [ordered]@{
+                'Title' = 'Work account sign-in repaired'
+                'Text' = 'Sign-in to your work account keeps failing on this PC. Its saved sign-in tokens are reset now; Office and Teams may ask you to sign in again.'
+            }
+            'ClearedKey' = 'token_broker_accounts.cleared'
+            'AttemptKey' = 'token_broker_accounts.last_attempt'
         }
     },
     [ordered]@{
@@ -3178,6 +3370,16 @@ $RmChecks = @(
             }
             'UnknownKey' = 'lookup_aadsts'
             'MaxCodes' = 6
+            'Gate' = [ordered]@{
+                'Codes' = @()
+                'Layers' = @()
+                'Routine' = @(
+                    '0xCAA5001C',
+                    '0xCAA2000C',
+                    'AADSTS50058',
+                    'AADSTS50076'
+                )
+            }
         }
     }
 )

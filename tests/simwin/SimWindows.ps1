@@ -365,6 +365,68 @@ function Stop-RmOsProcess {
     return $left.ToArray()
 }
 
+function Show-RmOsNotification {
+    # A notification in the user's session: journaled; a 'notify' fault means it could not be shown.
+    param(
+        [Parameter(Mandatory = $true)][string]$Title,
+        [Parameter(Mandatory = $true)][string]$Text
+    )
+    if ($script:SimMachine['faults'].ContainsKey('notify')) {
+        return $false
+    }
+    Add-SimJournal -Text ('notify ' + $Title + ': ' + $Text)
+    return $true
+}
+
+function Start-RmOsProcess {
+    # Starts a program: journaled; the apps the machine knows come up as processes in the user's session.
+    param(
+        [Parameter(Mandatory = $true)][string]$FilePath,
+        [string]$Arguments = ''
+    )
+    Invoke-SimFault -Operation 'process.start' -Target (Split-Path -Leaf $FilePath)
+    $apps = @{ 'MSTeams_8wekyb3d8bbwe!MSTeams' = 'ms-teams'; 'Teams.exe' = 'Teams' }
+    foreach ($key in $apps.Keys) {
+        if (($FilePath + ' ' + $Arguments).Contains($key)) {
+            $id = 5000 + @($script:SimMachine['processes']).Count
+            $script:SimMachine['processes'] = @($script:SimMachine['processes']) + @([ordered]@{ Id = $id; Name = $apps[$key]; SessionId = [int]$script:SimMachine['identity']['SessionId'] })
+        }
+    }
+    Add-SimJournal -Text ('process.start ' + (Split-Path -Leaf $FilePath) + ' ' + $Arguments)
+}
+
+function Move-RmOsItem {
+    # A real move under the machine root, unless a running process holds the path (its 'Holds' fragments).
+    # A holder whose 'Host' process is gone (a WebView2 child after ms-teams exits) lets go after 'Linger'
+    # more attempts; a holder with a running host, or no host, never does.
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string]$Destination
+    )
+    Invoke-SimFault -Operation 'move' -Target (Split-Path -Leaf $Path)
+    $normal = $Path.Replace('\', '/')
+    foreach ($process in @($script:SimMachine['processes'])) {
+        $held = @($process['Holds'] | Where-Object { $_ -and $normal -like ('*' + $_ + '*') })
+        if ($held.Count -eq 0) {
+            continue
+        }
+        $hostName = [string]$process['Host']
+        $orphan = $hostName -and @($script:SimMachine['processes'] | Where-Object { $_['Name'] -ieq $hostName -and $_['SessionId'] -eq $process['SessionId'] }).Count -eq 0
+        if ($orphan -and [int]$process['Linger'] -le 0) {
+            $script:SimMachine['processes'] = @($script:SimMachine['processes'] | Where-Object { $_['Id'] -ne $process['Id'] })
+            Add-SimJournal -Text ('process.exit ' + $process['Name'] + ' ' + $process['Id'])
+            continue
+        }
+        if ($orphan) {
+            $process['Linger'] = [int]$process['Linger'] - 1
+            Save-SimMachine
+        }
+        throw [System.IO.IOException]::new('The process cannot access the file because it is being used by another process.')
+    }
+    Move-Item -LiteralPath $Path -Destination $Destination -Force
+    Add-SimJournal -Text ('move ' + (Split-Path -Leaf $Path))
+}
+
 function Get-RmOsNetwork {
     param([Parameter(Mandatory = $true)][string]$Prefix)
     $network = $script:SimMachine['network']

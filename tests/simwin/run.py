@@ -97,6 +97,8 @@ def run_script(script: str, machine: Machine, tmp: Path, *, name: str = "script.
     state_file.write_text(json.dumps(machine.state), encoding="utf-8")
     after_file.write_text(json.dumps({"journal": []}), encoding="utf-8")
     script_file = tmp / name
+    # Named mutexes are machine-wide on Linux too: one name per test, so that parallel test runs never meet.
+    script = script.replace("'Global\\remediate-", f"'Global\\remediate-{abs(hash(str(tmp.parent))):x}-")
     script_file.write_bytes(splice(script).encode("utf-8"))
     # What the run changes is carried over to the machine, so that the next run sees it.
     locale = LOCALES[machine.culture]

@@ -24,6 +24,7 @@ SEAM = (
     "Get-RmOsFolderTrust",
     # Not an OS read, but a host-wide name: simulated machines must not share it (SimWindows.ps1).
     "Enter-RmMutex",
+    "Show-RmOsNotification", "Start-RmOsProcess", "Move-RmOsItem",
 )
 
 

@@ -2,22 +2,32 @@
 
 cmdkey sees only the current user's vault, so this runs in the user package. A credential cannot be moved to
 quarantine: the removed target names go to the log and the facts, and the apps write them again at the next
-sign-in. Opt-in: ships with ``fix = false``.
+sign-in. Opt-in: ships with ``fix = false`` (then reported as advisory, never non-compliant).
+
+Evidence gate (DOMAIN.md s.1, s.3, s.9): the same family as teams_cache, because these credentials are the
+same kind of state, cached Office/Teams refresh tokens: a recent ``last_failure`` of this user with
+0xCAA20002 (invalid_request from stale client state), 0xCAA20003 (invalid_grant: expired or revoked refresh
+token) or 0xCAA90003/0xCAA90004 (refresh token missing / refresh failed) in ``failure_codes``. Routine noise
+(interaction_required, AADSTS50058/50076, the 0xCAA5001C wrapper) never opens it.
 """
 
 import re
 from pathlib import Path
 
+from remediate import codes
 from remediate.checks.base import Check, Context, Option, Tier
 
 # Credential Manager target prefixes: Office 2016+ (MicrosoftOffice16_Data:SSPI:<upn>, ...:orgid:<upn>) and
 # classic Teams (msteams_adalsso/adal_context_<n>).
 TARGET_PREFIXES = ("MicrosoftOffice16_Data:", "msteams_adalsso/")
-# The Windows folder program that lists and deletes the user's credentials.
-PROGRAM = "cmdkey.exe"
+# The program that lists and deletes the user's credentials, under %windir% like every native program the
+# checks run (the runtime runs 64-bit PowerShell).
+PROGRAM = r"System32\cmdkey.exe"
 LIST_TIMEOUT_SECONDS = 2
 DELETE_TIMEOUT_SECONDS = 1
 DELETE_DEADLINE_SECONDS = 2  # later targets wait for the next run rather than overrun the budget
+# Failures a stale cached refresh token explains (see the module docstring).
+CODES = ("0xCAA20002", "0xCAA20003", "0xCAA90003", "0xCAA90004")
 
 
 def line_pattern(prefixes) -> str:
@@ -38,6 +48,7 @@ def desired(options):
         "ListTimeoutSeconds": LIST_TIMEOUT_SECONDS,
         "DeleteTimeoutSeconds": DELETE_TIMEOUT_SECONDS,
         "DeleteDeadlineSeconds": DELETE_DEADLINE_SECONDS,
+        "Gate": codes.evidence_gate(options["codes"], ()),
     }
 
 
@@ -49,7 +60,8 @@ CHECK = Check(
     budget_seconds=3,
     rank=70,
     evidence_gated=True,
-    signal=("sign-in failure evidence for this user in the window and Credential Manager targets "
+    signal=("a recent sign-in failure of this user with a code that implicates cached tokens (option codes; "
+            "routine interaction_required and the 0xCAA5001C wrapper never count) and Credential Manager targets "
             "MicrosoftOffice16_Data:* or msteams_adalsso/* (cmdkey /list; option targets), not already "
             "removed for the same evidence"),
     fix="cmdkey /delete:<target> for each such target of this user (names recorded in the log and facts)",
@@ -62,6 +74,8 @@ CHECK = Check(
                choices=("evidence", "always")),
         Option("targets", list, list(TARGET_PREFIXES), "Credential Manager target prefixes to remove",
                pattern=r"[A-Za-z0-9_./-]{3,60}[:/]"),
+        Option("codes", list, list(CODES), "failure codes that implicate cached credentials (canonical hex)",
+               pattern=r"0x[0-9A-F]{8}"),
     ),
     desired=desired,
     directory=Path(__file__).parent,

@@ -3,6 +3,11 @@
 The codes come from this user's evidence (the device package's file); the meanings come from
 ``remediate.codes`` so that ``remediate explain`` and the scripts say the same thing. This module only adds
 a short advice key per code family, which is what the result line carries.
+
+Evidence: advice never changes anything, so it reads both the failures (``failure_codes``/``last_failure``)
+and the noise-inclusive keys (``codes``/``last_event``) of the device package's file, but routine codes
+(interaction_required, AADSTS50058/50076, 0xCAA10001, the 0xCAA5001C wrapper: DOMAIN.md s.9) are left out:
+on a healthy device they are all there is, and advice about them would be noise for the helpdesk.
 """
 
 from pathlib import Path
@@ -52,7 +57,8 @@ def advice_table() -> dict[str, str]:
 
 
 def desired(options):
-    return {"Advice": advice_table(), "UnknownKey": UNKNOWN_AADSTS, "MaxCodes": options["max_codes"]}
+    return {"Advice": advice_table(), "UnknownKey": UNKNOWN_AADSTS, "MaxCodes": options["max_codes"],
+            "Gate": codes.evidence_gate((), ())}
 
 
 CHECK = Check(

@@ -28,18 +28,81 @@ function Write-RmUserEvidence {
     Set-RmOsAcl -Path $path -ReaderSid $Sid
 }
 
+function Read-RmUserEvidenceFile {
+    <#
+    .SYNOPSIS
+    The key=value pairs of one user's evidence file (written by the device package); empty when absent.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Sid)
+    $values = @{}
+    $path = Join-Path (Get-RmEvidenceFolder) ($Sid + '.txt')
+    if (Test-Path -LiteralPath $path) {
+        foreach ($line in [System.IO.File]::ReadAllLines($path)) {
+            $pair = $line -split '=', 2
+            if ($pair.Count -eq 2) {
+                $values[$pair[0].Trim()] = $pair[1].Trim()
+            }
+        }
+    }
+    return $values
+}
+
+function ConvertFrom-RmCodeCounts {
+    <#
+    .SYNOPSIS
+    'CODE:count,CODE:count' as a dictionary code -> count (canonical hex upper-cased; junk entries skipped).
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $counts = [ordered]@{}
+    foreach ($entry in ($Text -split ',')) {
+        $pair = $entry -split ':', 2
+        $code = $pair[0].Trim()
+        if ($code -match '^0[xX][0-9A-Fa-f]{8}$') {
+            $code = '0x' + $code.Substring(2).ToUpperInvariant()
+        }
+        elseif ($code -notmatch '^AADSTS[0-9]{4,9}$') {
+            continue
+        }
+        $hits = 1
+        if ($pair.Count -eq 2 -and -not [int]::TryParse($pair[1], [ref]$hits)) {
+            $hits = 1
+        }
+        $counts[$code] = $hits + [int]$counts[$code]
+    }
+    return $counts
+}
+
+function ConvertFrom-RmEvidenceStamp {
+    <#
+    .SYNOPSIS
+    An evidence file's time, or $null when it is missing or not in the one stamp format (never throws).
+    #>
+    param([AllowEmptyString()][AllowNull()][string]$Text)
+    $time = [DateTime]::MinValue
+    if ($Text -and [DateTime]::TryParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$time)) {
+        return $time
+    }
+    return $null
+}
+
 function Get-RmUserEvidence {
     <#
     .SYNOPSIS
-    Sign-in failure evidence for the current user within the window, from the device package's file.
+    Whether this user's recent sign-in failures implicate the state a fix touches (the evidence gate).
     .DESCRIPTION
-    Returns found, last (UTC time of the newest failure event) and codes. Mode 'always' reports found
-    without evidence, for admins who insist on fixing unconditionally.
+    Reads the device package's file: last_failure and failure_codes ('CODE:count,...'). last_event/codes
+    (every AAD event, noise included: DOMAIN.md s.9) never open a gate. Gate.Codes (exact) and Gate.Layers
+    name what implicates the fix; Gate.Routine codes never count. -Advice (never a fix) also reads
+    last_event/codes and takes every non-routine code when Codes and Layers are empty. Mode 'always' opens
+    the gate without evidence. Returns found, last (UTC), codes (the matching 'CODE:count,...') and source:
+    always, device_evidence, not_implicating, future_stamp or none.
     #>
     param(
         [Parameter(Mandatory = $true)][int]$WindowHours,
         [Parameter(Mandatory = $true)][string]$Mode,
-        [Parameter(Mandatory = $true)][string]$Sid
+        [Parameter(Mandatory = $true)][string]$Sid,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Gate,
+        [switch]$Advice
     )
     $evidence = [ordered]@{ found = $false; last = $null; codes = ''; source = 'none' }
     if ($Mode -eq 'always') {
@@ -48,26 +111,47 @@ function Get-RmUserEvidence {
         $evidence.source = 'always'
         return $evidence
     }
-    $path = Join-Path (Get-RmEvidenceFolder) ($Sid + '.txt')
-    if (-not (Test-Path -LiteralPath $path)) {
-        return $evidence
-    }
-    $values = @{}
-    foreach ($line in [System.IO.File]::ReadAllLines($path)) {
-        $pair = $line -split '=', 2
-        if ($pair.Count -eq 2) {
-            $values[$pair[0]] = $pair[1]
+    $values = Read-RmUserEvidenceFile -Sid $Sid
+    $last = ConvertFrom-RmEvidenceStamp -Text $values['last_failure']
+    $counts = ConvertFrom-RmCodeCounts -Text ([string]$values['failure_codes'])
+    if ($Advice) {
+        $noise = ConvertFrom-RmEvidenceStamp -Text $values['last_event']
+        if ($null -ne $noise -and ($null -eq $last -or $noise -gt $last)) {
+            $last = $noise
+        }
+        $all = ConvertFrom-RmCodeCounts -Text ([string]$values['codes'])
+        foreach ($code in @($all.Keys)) {
+            if (-not $counts.Contains($code) -or [int]$counts[$code] -lt [int]$all[$code]) {
+                $counts[$code] = $all[$code]
+            }
         }
     }
-    if (-not $values.ContainsKey('last_event')) {
+    if ($null -eq $last -or $last -lt (Get-RmOsTime).AddHours(-$WindowHours)) {
         return $evidence
     }
-    $last = ConvertFrom-RmStamp -Text $values['last_event']
-    if ($last -ge (Get-RmOsTime).AddHours(-$WindowHours)) {
-        $evidence.found = $true
-        $evidence.last = $last
-        $evidence.codes = [string]$values['codes']
-        $evidence.source = 'device_evidence'
+    # A failure "in the future" is a stamp written with a culture's calendar (th-TH: year 2569) or a broken
+    # clock: not evidence, or it would stay "newer than the last clear" for centuries.
+    if ($last -gt (Get-RmOsTime).AddMinutes(10)) {
+        $evidence.source = 'future_stamp'
+        return $evidence
     }
+    $any = @($Gate.Codes).Count -eq 0 -and @($Gate.Layers).Count -eq 0
+    $matched = New-Object System.Collections.Generic.List[string]
+    foreach ($code in @($counts.Keys | Sort-Object)) {
+        if (@($Gate.Routine) -contains $code) {
+            continue
+        }
+        if ($any -or @($Gate.Codes) -contains $code -or @($Gate.Layers) -contains (Get-RmCodeLayer -Code $code)) {
+            $matched.Add($code + ':' + $counts[$code])
+        }
+    }
+    if ($matched.Count -eq 0) {
+        $evidence.source = 'not_implicating'
+        return $evidence
+    }
+    $evidence.found = $true
+    $evidence.last = $last
+    $evidence.codes = $matched -join ','
+    $evidence.source = 'device_evidence'
     return $evidence
 }

@@ -34,12 +34,15 @@ function Move-RmToQuarantine {
     Every path must lie below one of AllowedRoot, or the call throws before moving anything. The set is
     <quarantine root>\<UTC time>-<check>\ with the items and manifest.tsv (original path, quarantined path).
     Undo: move each item back to its original path. Returns the number of items moved and the set folder.
+    RetrySeconds: items that cannot be moved (held open, e.g. by WebView2 children of an app that was just
+    closed, DOMAIN.md s.9) are tried again every half second until then.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
         [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,
         [Parameter(Mandatory = $true)][string[]]$AllowedRoot,
-        [Parameter(Mandatory = $true)][string]$Check
+        [Parameter(Mandatory = $true)][string]$Check,
+        [int]$RetrySeconds = 0
     )
     foreach ($p in $Path) {
         if (-not (Test-RmPathUnder -Path $p -Root $AllowedRoot)) {
@@ -53,19 +56,31 @@ function Move-RmToQuarantine {
     }
     $null = New-Item -ItemType Directory -Path $set -Force
     $manifest = New-Object System.Collections.Generic.List[string]
-    $index = 0
-    foreach ($p in $Path) {
-        $index += 1
-        $target = Join-Path $set ([string]$index + '-' + (Split-Path -Leaf $p))
-        try {
-            Move-Item -LiteralPath $p -Destination $target -Force
-            $manifest.Add($p + "`t" + $target)
-            $outcome.moved += 1
+    $pending = @(for ($i = 0; $i -lt $Path.Count; $i++) {
+            [ordered]@{ Path = $Path[$i]; Target = (Join-Path $set ([string]($i + 1) + '-' + (Split-Path -Leaf $Path[$i]))); Error = '' }
+        })
+    $deadline = [DateTime]::UtcNow.AddSeconds($RetrySeconds)
+    while ($pending.Count -gt 0) {
+        foreach ($item in $pending) {
+            try {
+                Move-RmOsItem -Path $item.Path -Destination $item.Target
+                $manifest.Add($item.Path + "`t" + $item.Target)
+                $outcome.moved += 1
+                $item.Error = $null
+            }
+            catch {
+                $item.Error = $_.Exception.Message
+            }
         }
-        catch {
-            $outcome.failed += 1
-            Write-RmLog -Message ($Check + ': could not quarantine ' + $p + ': ' + $_.Exception.Message)
+        $pending = @($pending | Where-Object { $null -ne $_.Error })
+        if ($pending.Count -eq 0 -or [DateTime]::UtcNow -ge $deadline) {
+            break
         }
+        Start-Sleep -Milliseconds 500
+    }
+    foreach ($item in $pending) {
+        $outcome.failed += 1
+        Write-RmLog -Message ($Check + ': could not quarantine ' + $item.Path + ': ' + $item.Error)
     }
     # UTF-8 (no BOM), so that undo finds non-ASCII user folders again; ASCII would turn them into '?'.
     [System.IO.File]::WriteAllLines((Join-Path $set 'manifest.tsv'), [string[]]$manifest, (New-Object System.Text.UTF8Encoding($false)))

@@ -1,14 +1,10 @@
 function Test-RmCallInProgress {
     <#
     .SYNOPSIS
-    Whether an app of this user holds the microphone or the camera right now (a call): then a fix that closes
-    apps must wait.
+    'call' when an app matching AppMatch holds the microphone or camera now, else 'stale' or 'none'.
     .DESCRIPTION
-    Windows records each app's use under CapabilityAccessManager\ConsentStore\<device>\<app> (packaged apps)
-    and ...\NonPackaged\<path> as FILETIME values: LastUsedTimeStart, and LastUsedTimeStop = 0 while in use
-    (DOMAIN.md s.3). An app that crashed mid-call never writes its stop time: a start older than StaleHours
-    is such a stale flag and is ignored, or one crash would block the fix for ever. Returns the matching app
-    key names ('' entries never); an empty array means no call.
+    ConsentStore flags (FILETIMEs): Stop = 0 with Start != 0 is in use. An app killed in a call never writes
+    Stop: a Start over StaleHours from now (or unreadable) is 'stale', or one crash would block for ever.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$ConsentStore,
@@ -16,8 +12,8 @@ function Test-RmCallInProgress {
         [Parameter(Mandatory = $true)][string]$AppMatch,
         [Parameter(Mandatory = $true)][int]$StaleHours
     )
+    $answer = 'none'
     $now = Get-RmOsTime
-    $busy = New-Object System.Collections.Generic.List[string]
     foreach ($device in $Devices) {
         $base = $ConsentStore + '\' + $device
         $paths = @(Get-RmRegistrySubKeyNames -Path $base | ForEach-Object { $base + '\' + $_ })
@@ -25,15 +21,21 @@ function Test-RmCallInProgress {
         foreach ($path in @($paths | Where-Object { $_ -match $AppMatch })) {
             $start = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStart'
             $stop = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStop'
-            if ($null -eq $start -or $null -eq $stop -or [long]$start -le 0 -or [long]$stop -ne 0) {
+            if ($null -eq $start -or [long]$start -eq 0 -or $null -eq $stop -or [long]$stop -ne 0) {
                 continue
             }
-            $started = [DateTime]::FromFileTimeUtc([long]$start)
-            if (($now - $started).TotalHours -gt $StaleHours) {
-                continue
+            $age = $null
+            try {
+                $age = ($now - [DateTime]::FromFileTimeUtc([long]$start)).TotalHours
             }
-            $busy.Add($device + ':' + ($path -split '\\')[-1])
+            catch {
+                $age = $null
+            }
+            if ($null -ne $age -and [Math]::Abs($age) -lt $StaleHours) {
+                return 'call'
+            }
+            $answer = 'stale'
         }
     }
-    return $busy.ToArray()
+    return $answer
 }
