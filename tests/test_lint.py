@@ -131,7 +131,7 @@ CASES = [
      ps("$t = [Windows.UI.Notifications.ToastTemplateType]::ToastText02"),
      ps("$m = [Windows.UI.Notifications.ToastNotificationManager, Windows.UI.Notifications, ContentType = WindowsRuntime]",
         "$t = [Windows.UI.Notifications.ToastTemplateType]::ToastText02",
-        "$n = New-Object Windows.UI.Notifications.ToastNotification($x)")),
+        "$x = $m::GetTemplateContent($t)", "$n = New-Object Windows.UI.Notifications.ToastNotification($x)")),
     ("PS018", "ps7-accelerator", ps("$v = [semver]'1.0.0'"), ps("$v = [version]'1.0.0'")),
     ("PS018", "uint-is-7", ps("$v = [uint]5"), ps("$v = [uint32]5", "$w = [IO.Path]::GetTempPath()")),
     ("PS018", "net-core-type", ps("$q = New-Object -TypeName 'System.Collections.Generic.PriorityQueue[string,int]'"),
