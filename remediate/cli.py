@@ -436,15 +436,21 @@ def _progress(enabled: bool) -> Any:
 @cli.command("run")
 @click.argument("hosts", nargs=-1, metavar="[HOST]...")
 @click.option("--inventory", type=click.Path(path_type=Path, dir_okay=False),
-              help="Hosts file: one per line (# comments) or CSV with a 'host' column.")
+              help="Hosts file: text (HOST[:PORT] per line), CSV, Ansible INI/YAML or ansible-inventory --list "
+              "JSON; UTF-8 or UTF-16 with BOM (docs/inventory.md).")
+@click.option("--limit", metavar="PATTERN", help="Ansible host pattern: names, groups, wildcards, ~regex, "
+              "':' or ',' unions, '&' intersections, '!' exclusions.")
+@click.option("--host-column", metavar="NAME", help="The CSV column holding host names (default: host).")
+@click.option("--rerun-failed", type=click.Path(path_type=Path, dir_okay=False), metavar="RESULTS",
+              help="Only hosts whose last record in this --results file did not succeed.")
 @click.option("--local", "local_run", is_flag=True, help="Run on this machine (needs powershell.exe).")
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id (see 'remediate list').")
 @click.option("--detect-only", "mode", flag_value="detect", default=True, help="Only detect (default).")
 @click.option("--remediate", "mode", flag_value="remediate", help="Remediate non-compliant hosts, then verify.")
 @click.option("--dry-run", "mode", flag_value="dry_run", help="Run the remediation in dry-run mode (no change).")
 @_connection_options
-@click.option("--concurrency", type=click.IntRange(1, 512), default=defaults.CONCURRENCY, show_default=True,
-              help="Hosts at a time.")
+@click.option("--concurrency", "--forks", "concurrency", type=click.IntRange(1, 512),
+              default=defaults.CONCURRENCY, show_default=True, help="Hosts at a time (--forks: Ansible's name).")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=defaults.HOST_TIMEOUT_S,
               show_default=True, help="Seconds per host for the whole detect/remediate/verify cycle.")
 @_output_option("table", "json", "jsonl")
@@ -453,8 +459,9 @@ def _progress(enabled: bool) -> Any:
 @click.option("--results", "results_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Append each host's record (JSON Lines) as soon as it finishes.")
 @_config_option
-def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str, mode: str,
-            concurrency: int, timeout_s: float, output: str, rmm_format: str | None, results_file: Path | None,
+def run_cmd(hosts: tuple[str, ...], inventory: Path | None, limit: str | None, host_column: str | None,
+            rerun_failed: Path | None, local_run: bool, package_id: str, mode: str, concurrency: int,
+            timeout_s: float, output: str, rmm_format: str | None, results_file: Path | None,
             config: Path | None, **connection: Any) -> tuple[Result, str]:
     """Run a package on hosts over PSRP/WinRM (or locally): detect, and remediate + verify when asked.
 
@@ -462,22 +469,30 @@ def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, pac
     Examples:
       remediate run PC-0042 --package caa20002-device --username CORP\\admin
       remediate run --inventory hosts.txt --package caa20002-user --remediate --results out.jsonl
+      remediate run --inventory hosts.yml --limit 'kiosks:&berlin:!pc-0042' --forks 20 --package caa20002-device
+      remediate run --inventory hosts.yml --rerun-failed out.jsonl --package caa20002-device --remediate
       remediate run PC-0042 --package caa20002-device --remediate --format nagios
     """
-    from remediate import fleet, inventory as inventory_mod
+    from remediate import fleet
     from remediate.render import scripts_for
+    from remediate.targets import select_targets
 
-    if sum(bool(x) for x in (hosts, inventory, local_run)) != 1:
+    sources = sum(bool(x) for x in (hosts, inventory, local_run))
+    if sources > 1 or not (sources or rerun_failed):
         raise click.UsageError("give HOST arguments, --inventory FILE or --local (exactly one)")
-    host_list = (["localhost"] if local_run else
-                 inventory_mod.read_inventory(inventory) if inventory else inventory_mod.validate_hosts(hosts))
+    if local_run and (limit or host_column or rerun_failed):
+        raise click.UsageError("--limit, --host-column and --rerun-failed select remote hosts, not --local")
+    targets = None if local_run else select_targets(hosts, inventory, host_column=host_column, limit=limit,
+                                                    rerun_failed=rerun_failed)
+    host_list = ["localhost"] if targets is None else targets.names
     package = _package(config, package_id)
-    settings = _connection(host_list[0], local_run, **connection)
+    settings = _connection(host_list[0] if host_list else "localhost", local_run, **connection)
     options = fleet.FleetOptions(
         package_id, remediate=mode == "remediate", dry_run=mode == "dry_run", concurrency=concurrency,
         host_timeout_s=timeout_s, user_context=package.run_as.value == "user", results_path=results_file)
     result = fleet.run_fleet(host_list, settings, options, scripts_for(package),
-                             progress=_progress(sys.stderr.isatty() and output == "table"))
+                             progress=_progress(sys.stderr.isatty() and output == "table"),
+                             per_host={h.name: h.overrides for h in targets.hosts} if targets else None)
     answer = fleet.run_result(result, package_id, remediate=mode == "remediate", rmm_format=rmm_format)
     # The fleet's exit code is the answer even when it is 0 (tests and schedulers read it).
     return answer, "text" if rmm_format and not result.interrupted else output
