@@ -317,31 +317,41 @@ def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[
     return publish.publish_result(publish.publish(client, bundle, request, dry_run=dry_run), dry_run), output
 
 
-@cli.command("results", epilog=permissions_help("results"))
+@cli.command("results", epilog=permissions_help("results") + " Exit codes: 0; 1 when --fail-on matched a device; "
+             "5 bad --input or --fail-on; 6 Graph failure.")
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
 @_output_option("table", "json", "jsonl", "csv")
 @click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write one self-contained HTML page (charts and device table).")
+              help="Also write one self-contained HTML page (states, per-cause view, charts, devices).")
+@click.option("--input", "input_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Read saved deviceRunStates JSON instead of Intune (offline; docs/examples/run-states.json).")
+@click.option("--fail-on", metavar="STATES", help="Exit 1 when any device is in one of these comma-separated "
+              "states (e.g. needs_attention or failed,error); for monitoring.")
 @_config_option
 @_graph_options
-def results_cmd(package_id: str, output: str, html_file: Path | None, config: Path | None,
-                **auth: Any) -> tuple[Result, str]:
-    """Read every device's result from Intune and aggregate: verdicts, causes, error codes, devices.
+def results_cmd(package_id: str, output: str, html_file: Path | None, input_file: Path | None,
+                fail_on: str | None, config: Path | None, **auth: Any) -> tuple[Result, str]:
+    """Read every device's result from Intune and aggregate: states, causes (fixed / needs a human), codes.
 
     \b
     Example:
-      remediate results --package caa20002-device --html fleet.html
+      remediate results --package caa20002-device --html fleet.html --fail-on needs_attention
+      remediate results --package caa20002-device --input docs/examples/run-states.json --html demo.html
     """
     from remediate.intune import fleet_results
 
+    states = fleet_results.parse_fail_on(fail_on) if fail_on else frozenset()
     name = _package(config, package_id).display_name
-    report = fleet_results.aggregate(name, fleet_results.fetch_run_states(_graph_client("results", auth), name))
+    runs = (fleet_results.read_run_states(input_file) if input_file else
+            fleet_results.fetch_run_states(_graph_client("results", auth), name))
+    report = fleet_results.aggregate(name, runs)
     if html_file is not None:
         from remediate.fsutil import write_atomic
-        from remediate.intune.html_report import render_html
+        from remediate.intune.html_report import header_for, render_html
 
-        write_atomic(html_file, render_html(report).encode("utf-8"))
-    return fleet_results.report_result(report), output
+        header = header_for(input_file, _auth(**auth).tenant_id if not input_file else None)
+        write_atomic(html_file, render_html(report, header).encode("utf-8"))
+    return fleet_results.report_result(report, states), output
 
 
 @cli.command("trigger", epilog=permissions_help("trigger"))
