@@ -282,9 +282,16 @@ def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None
 
 @cli.command("publish", epilog=permissions_help("publish"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
-@click.option("--group", "groups", multiple=True, metavar="ID", help="Entra group to include (repeatable).")
-@click.option("--exclude-group", "exclude_groups", multiple=True, metavar="ID", help="Group to exclude.")
+@click.option("--group", "groups", multiple=True, metavar="ID|NAME", help="Entra group to include, by object id or "
+              "display name (repeatable; a name matching several groups is refused).")
+@click.option("--exclude-group", "exclude_groups", multiple=True, metavar="ID|NAME", help="Group to exclude.")
 @click.option("--all-devices", is_flag=True, help="Assign to all devices.")
+@click.option("--all-users", is_flag=True, help="Assign to all users (allLicensedUsersAssignmentTarget).")
+@click.option("--filter", "filter_id", metavar="ID", help="Assignment filter id for the include targets given.")
+@click.option("--filter-mode", type=click.Choice(["include", "exclude"]), default="include", show_default=True,
+              help="Whether --filter keeps or leaves out the devices it matches.")
+@click.option("--remove", multiple=True, metavar="ID|NAME|all-devices|all-users",
+              help="Unassign this target (repeatable); other assignments are kept.")
 @click.option("--schedule", metavar="SPEC", help=f"{SPEC_HELP} (default: the package's).")
 @click.option("--dry-run", is_flag=True, help="Send only reads; print the writes it would send. Without "
               "credentials, plans as if nothing exists in Intune.")
@@ -293,6 +300,7 @@ def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None
 @_graph_options
 @_output_option("text", "json")
 def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[str, ...], all_devices: bool,
+                all_users: bool, filter_id: str | None, filter_mode: str, remove: tuple[str, ...],
                 schedule: str | None, dry_run: bool, config: Path | None, sign: bool, cert: Path | None,
                 key: Path | None, password_env: str | None, output: str, **auth: Any) -> tuple[Result, str]:
     """Create or update a package's remediation in Intune by display name, then assign it.
@@ -303,6 +311,7 @@ def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[
     \b
     Example:
       remediate publish --package caa20002-device --group 0f1e... --schedule daily:09:00 --dry-run
+      remediate publish --package caa20002-user --group "Sales laptops" --filter 9a7c... --remove all-users
     """
     from remediate.intune import publish
     from remediate.intune.build import bundle_package
@@ -310,11 +319,34 @@ def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[
     from remediate.render import render_package
 
     request = publish.AssignmentRequest(include=groups, exclude=exclude_groups, all_devices=all_devices,
-                                        schedule=parse_schedule(schedule) if schedule else None)
+                                        all_users=all_users, filter_id=filter_id, filter_mode=filter_mode,
+                                        remove=remove, schedule=parse_schedule(schedule) if schedule else None)
     bundle = bundle_package(render_package(_package(config, package_id)), _signer(sign, cert, key, password_env))
     offline = dry_run and _auth(**auth).mode == "none"
     client = None if offline else _graph_client("publish --dry-run" if dry_run else "publish", auth)
-    return publish.publish_result(publish.publish(client, bundle, request, dry_run=dry_run), dry_run), output
+    result = publish.publish(client, bundle, request, dry_run=dry_run)
+    return publish.publish_result(result, dry_run, offline=offline), output
+
+
+@cli.command("unpublish", epilog=permissions_help("unpublish"))
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@click.option("--dry-run", is_flag=True, help="Find the remediation; delete nothing.")
+@_config_option
+@_graph_options
+@_output_option("text", "json")
+def unpublish_cmd(package_id: str, dry_run: bool, config: Path | None, output: str,
+                  **auth: Any) -> tuple[Result, str]:
+    """Delete a package's remediation (and its assignments) from Intune; nothing to do when it is absent.
+
+    \b
+    Example:
+      remediate unpublish --package caa20002-device --dry-run
+    """
+    from remediate.intune.publish import unpublish
+
+    name = _package(config, package_id).display_name
+    return unpublish(_graph_client("unpublish --dry-run" if dry_run else "unpublish", auth), name,
+                     dry_run=dry_run), output
 
 
 @cli.command("results", epilog=permissions_help("results") + " Exit codes: 0; 1 when --fail-on matched a device; "
@@ -356,13 +388,15 @@ def results_cmd(package_id: str, output: str, html_file: Path | None, input_file
 
 @cli.command("trigger", epilog=permissions_help("trigger"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
-@click.option("--device", required=True, metavar="NAME|ID", help="Managed device name or Intune device id.")
+@click.option("--device", "devices", multiple=True, metavar="NAME|ID", help="Managed device name or Intune device "
+              "id (repeatable).")
+@click.option("--group", metavar="NAME|ID", help="Also every Intune-managed device in this Entra group.")
 @click.option("--dry-run", is_flag=True, help="Resolve everything; do not start the run.")
 @_config_option
 @_graph_options
 @_output_option("text", "json")
-def trigger_cmd(package_id: str, device: str, dry_run: bool, config: Path | None, output: str,
-                **auth: Any) -> tuple[Result, str]:
+def trigger_cmd(package_id: str, devices: tuple[str, ...], group: str | None, dry_run: bool, config: Path | None,
+                output: str, **auth: Any) -> tuple[Result, str]:
     """Run a package's remediation on one device now (on-demand remediation).
 
     It is sent once: after a server error or a timeout its outcome is unknown, and the command says so
@@ -371,12 +405,17 @@ def trigger_cmd(package_id: str, device: str, dry_run: bool, config: Path | None
     \b
     Example:
       remediate trigger --package caa20002-user --device PC-0042
+      remediate trigger --package caa20002-user --device PC-0042 --device PC-0043 --group "Berlin kiosks"
     """
-    from remediate.intune.trigger import trigger, trigger_result
+    from remediate.intune.trigger import trigger, trigger_many, trigger_result
 
+    if not (devices or group):
+        raise click.UsageError("give --device (repeatable) or --group")
     name = _package(config, package_id).display_name
-    result = trigger(_graph_client("trigger --dry-run" if dry_run else "trigger", auth), name, device, dry_run=dry_run)
-    return trigger_result(result, name, device, dry_run), output
+    client = _graph_client("trigger --dry-run" if dry_run else "trigger", auth)
+    if len(devices) == 1 and not group:  # one device: its error is the command's error (exit 6 or 7)
+        return trigger_result(trigger(client, name, devices[0], dry_run=dry_run), name, devices[0], dry_run), output
+    return trigger_many(client, name, list(devices), group, dry_run=dry_run), output
 
 
 # -- remote runs: remediate run, remediate state reset ------------------------------------------------------
