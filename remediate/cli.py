@@ -282,9 +282,16 @@ def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None
 
 @cli.command("publish", epilog=permissions_help("publish"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
-@click.option("--group", "groups", multiple=True, metavar="ID", help="Entra group to include (repeatable).")
-@click.option("--exclude-group", "exclude_groups", multiple=True, metavar="ID", help="Group to exclude.")
+@click.option("--group", "groups", multiple=True, metavar="ID|NAME", help="Entra group to include, by object id or "
+              "display name (repeatable; a name matching several groups is refused).")
+@click.option("--exclude-group", "exclude_groups", multiple=True, metavar="ID|NAME", help="Group to exclude.")
 @click.option("--all-devices", is_flag=True, help="Assign to all devices.")
+@click.option("--all-users", is_flag=True, help="Assign to all users (allLicensedUsersAssignmentTarget).")
+@click.option("--filter", "filter_id", metavar="ID", help="Assignment filter id for the include targets given.")
+@click.option("--filter-mode", type=click.Choice(["include", "exclude"]), default="include", show_default=True,
+              help="Whether --filter keeps or leaves out the devices it matches.")
+@click.option("--remove", multiple=True, metavar="ID|NAME|all-devices|all-users",
+              help="Unassign this target (repeatable); other assignments are kept.")
 @click.option("--schedule", metavar="SPEC", help=f"{SPEC_HELP} (default: the package's).")
 @click.option("--dry-run", is_flag=True, help="Send only reads; print the writes it would send. Without "
               "credentials, plans as if nothing exists in Intune.")
@@ -293,6 +300,7 @@ def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None
 @_graph_options
 @_output_option("text", "json")
 def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[str, ...], all_devices: bool,
+                all_users: bool, filter_id: str | None, filter_mode: str, remove: tuple[str, ...],
                 schedule: str | None, dry_run: bool, config: Path | None, sign: bool, cert: Path | None,
                 key: Path | None, password_env: str | None, output: str, **auth: Any) -> tuple[Result, str]:
     """Create or update a package's remediation in Intune by display name, then assign it.
@@ -303,6 +311,7 @@ def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[
     \b
     Example:
       remediate publish --package caa20002-device --group 0f1e... --schedule daily:09:00 --dry-run
+      remediate publish --package caa20002-user --group "Sales laptops" --filter 9a7c... --remove all-users
     """
     from remediate.intune import publish
     from remediate.intune.build import bundle_package
@@ -310,49 +319,84 @@ def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[
     from remediate.render import render_package
 
     request = publish.AssignmentRequest(include=groups, exclude=exclude_groups, all_devices=all_devices,
-                                        schedule=parse_schedule(schedule) if schedule else None)
+                                        all_users=all_users, filter_id=filter_id, filter_mode=filter_mode,
+                                        remove=remove, schedule=parse_schedule(schedule) if schedule else None)
     bundle = bundle_package(render_package(_package(config, package_id)), _signer(sign, cert, key, password_env))
     offline = dry_run and _auth(**auth).mode == "none"
     client = None if offline else _graph_client("publish --dry-run" if dry_run else "publish", auth)
-    return publish.publish_result(publish.publish(client, bundle, request, dry_run=dry_run), dry_run), output
+    result = publish.publish(client, bundle, request, dry_run=dry_run)
+    return publish.publish_result(result, dry_run, offline=offline), output
 
 
-@cli.command("results", epilog=permissions_help("results"))
+@cli.command("unpublish", epilog=permissions_help("unpublish"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
-@_output_option("table", "json", "jsonl", "csv")
-@click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write one self-contained HTML page (charts and device table).")
+@click.option("--dry-run", is_flag=True, help="Find the remediation; delete nothing.")
 @_config_option
 @_graph_options
-def results_cmd(package_id: str, output: str, html_file: Path | None, config: Path | None,
-                **auth: Any) -> tuple[Result, str]:
-    """Read every device's result from Intune and aggregate: verdicts, causes, error codes, devices.
+@_output_option("text", "json")
+def unpublish_cmd(package_id: str, dry_run: bool, config: Path | None, output: str,
+                  **auth: Any) -> tuple[Result, str]:
+    """Delete a package's remediation (and its assignments) from Intune; nothing to do when it is absent.
 
     \b
     Example:
-      remediate results --package caa20002-device --html fleet.html
+      remediate unpublish --package caa20002-device --dry-run
+    """
+    from remediate.intune.publish import unpublish
+
+    name = _package(config, package_id).display_name
+    return unpublish(_graph_client("unpublish --dry-run" if dry_run else "unpublish", auth), name,
+                     dry_run=dry_run), output
+
+
+@cli.command("results", epilog=permissions_help("results") + " Exit codes: 0; 1 when --fail-on matched a device; "
+             "5 bad --input or --fail-on; 6 Graph failure.")
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@_output_option("table", "json", "jsonl", "csv")
+@click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write one self-contained HTML page (states, per-cause view, charts, devices).")
+@click.option("--input", "input_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Read saved deviceRunStates JSON instead of Intune (offline; docs/examples/run-states.json).")
+@click.option("--fail-on", metavar="STATES", help="Exit 1 when any device is in one of these comma-separated "
+              "states (e.g. needs_attention or failed,error); for monitoring.")
+@_config_option
+@_graph_options
+def results_cmd(package_id: str, output: str, html_file: Path | None, input_file: Path | None,
+                fail_on: str | None, config: Path | None, **auth: Any) -> tuple[Result, str]:
+    """Read every device's result from Intune and aggregate: states, causes (fixed / needs a human), codes.
+
+    \b
+    Example:
+      remediate results --package caa20002-device --html fleet.html --fail-on needs_attention
+      remediate results --package caa20002-device --input docs/examples/run-states.json --html demo.html
     """
     from remediate.intune import fleet_results
 
+    states = fleet_results.parse_fail_on(fail_on) if fail_on else frozenset()
     name = _package(config, package_id).display_name
-    report = fleet_results.aggregate(name, fleet_results.fetch_run_states(_graph_client("results", auth), name))
+    runs = (fleet_results.read_run_states(input_file) if input_file else
+            fleet_results.fetch_run_states(_graph_client("results", auth), name))
+    report = fleet_results.aggregate(name, runs)
     if html_file is not None:
         from remediate.fsutil import write_atomic
-        from remediate.intune.html_report import render_html
+        from remediate.intune.html_report import header_for, render_html
 
-        write_atomic(html_file, render_html(report).encode("utf-8"))
-    return fleet_results.report_result(report), output
+        header = header_for(input_file, _auth(**auth).tenant_id if not input_file else None)
+        write_atomic(html_file, render_html(report, header).encode("utf-8"))
+    return fleet_results.report_result(report, states), output
 
 
 @cli.command("trigger", epilog=permissions_help("trigger"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
-@click.option("--device", required=True, metavar="NAME|ID", help="Managed device name or Intune device id.")
+@click.option("--device", "devices", multiple=True, metavar="NAME|ID", help="Managed device name or Intune device "
+              "id (repeatable).")
+@click.option("--group", metavar="NAME|ID", help="Also every Intune-managed device in this Entra group.")
 @click.option("--dry-run", is_flag=True, help="Resolve everything; do not start the run.")
 @_config_option
 @_graph_options
 @_output_option("text", "json")
-def trigger_cmd(package_id: str, device: str, dry_run: bool, config: Path | None, output: str,
-                **auth: Any) -> tuple[Result, str]:
+def trigger_cmd(package_id: str, devices: tuple[str, ...], group: str | None, dry_run: bool, config: Path | None,
+                output: str, **auth: Any) -> tuple[Result, str]:
     """Run a package's remediation on one device now (on-demand remediation).
 
     It is sent once: after a server error or a timeout its outcome is unknown, and the command says so
@@ -361,12 +405,17 @@ def trigger_cmd(package_id: str, device: str, dry_run: bool, config: Path | None
     \b
     Example:
       remediate trigger --package caa20002-user --device PC-0042
+      remediate trigger --package caa20002-user --device PC-0042 --device PC-0043 --group "Berlin kiosks"
     """
-    from remediate.intune.trigger import trigger, trigger_result
+    from remediate.intune.trigger import trigger, trigger_many, trigger_result
 
+    if not (devices or group):
+        raise click.UsageError("give --device (repeatable) or --group")
     name = _package(config, package_id).display_name
-    result = trigger(_graph_client("trigger --dry-run" if dry_run else "trigger", auth), name, device, dry_run=dry_run)
-    return trigger_result(result, name, device, dry_run), output
+    client = _graph_client("trigger --dry-run" if dry_run else "trigger", auth)
+    if len(devices) == 1 and not group:  # one device: its error is the command's error (exit 6 or 7)
+        return trigger_result(trigger(client, name, devices[0], dry_run=dry_run), name, devices[0], dry_run), output
+    return trigger_many(client, name, list(devices), group, dry_run=dry_run), output
 
 
 # -- remote runs: remediate run, remediate state reset ------------------------------------------------------
@@ -436,15 +485,21 @@ def _progress(enabled: bool) -> Any:
 @cli.command("run")
 @click.argument("hosts", nargs=-1, metavar="[HOST]...")
 @click.option("--inventory", type=click.Path(path_type=Path, dir_okay=False),
-              help="Hosts file: one per line (# comments) or CSV with a 'host' column.")
+              help="Hosts file: text (HOST[:PORT] per line), CSV, Ansible INI/YAML or ansible-inventory --list "
+              "JSON; UTF-8 or UTF-16 with BOM (docs/inventory.md).")
+@click.option("--limit", metavar="PATTERN", help="Ansible host pattern: names, groups, wildcards, ~regex, "
+              "':' or ',' unions, '&' intersections, '!' exclusions.")
+@click.option("--host-column", metavar="NAME", help="The CSV column holding host names (default: host).")
+@click.option("--rerun-failed", type=click.Path(path_type=Path, dir_okay=False), metavar="RESULTS",
+              help="Only hosts whose last record in this --results file did not succeed.")
 @click.option("--local", "local_run", is_flag=True, help="Run on this machine (needs powershell.exe).")
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id (see 'remediate list').")
 @click.option("--detect-only", "mode", flag_value="detect", default=True, help="Only detect (default).")
 @click.option("--remediate", "mode", flag_value="remediate", help="Remediate non-compliant hosts, then verify.")
 @click.option("--dry-run", "mode", flag_value="dry_run", help="Run the remediation in dry-run mode (no change).")
 @_connection_options
-@click.option("--concurrency", type=click.IntRange(1, 512), default=defaults.CONCURRENCY, show_default=True,
-              help="Hosts at a time.")
+@click.option("--concurrency", "--forks", "concurrency", type=click.IntRange(1, 512),
+              default=defaults.CONCURRENCY, show_default=True, help="Hosts at a time (--forks: Ansible's name).")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=defaults.HOST_TIMEOUT_S,
               show_default=True, help="Seconds per host for the whole detect/remediate/verify cycle.")
 @_output_option("table", "json", "jsonl")
@@ -453,8 +508,9 @@ def _progress(enabled: bool) -> Any:
 @click.option("--results", "results_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Append each host's record (JSON Lines) as soon as it finishes.")
 @_config_option
-def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str, mode: str,
-            concurrency: int, timeout_s: float, output: str, rmm_format: str | None, results_file: Path | None,
+def run_cmd(hosts: tuple[str, ...], inventory: Path | None, limit: str | None, host_column: str | None,
+            rerun_failed: Path | None, local_run: bool, package_id: str, mode: str, concurrency: int,
+            timeout_s: float, output: str, rmm_format: str | None, results_file: Path | None,
             config: Path | None, **connection: Any) -> tuple[Result, str]:
     """Run a package on hosts over PSRP/WinRM (or locally): detect, and remediate + verify when asked.
 
@@ -462,22 +518,30 @@ def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, pac
     Examples:
       remediate run PC-0042 --package caa20002-device --username CORP\\admin
       remediate run --inventory hosts.txt --package caa20002-user --remediate --results out.jsonl
+      remediate run --inventory hosts.yml --limit 'kiosks:&berlin:!pc-0042' --forks 20 --package caa20002-device
+      remediate run --inventory hosts.yml --rerun-failed out.jsonl --package caa20002-device --remediate
       remediate run PC-0042 --package caa20002-device --remediate --format nagios
     """
-    from remediate import fleet, inventory as inventory_mod
+    from remediate import fleet
     from remediate.render import scripts_for
+    from remediate.targets import select_targets
 
-    if sum(bool(x) for x in (hosts, inventory, local_run)) != 1:
+    sources = sum(bool(x) for x in (hosts, inventory, local_run))
+    if sources > 1 or not (sources or rerun_failed):
         raise click.UsageError("give HOST arguments, --inventory FILE or --local (exactly one)")
-    host_list = (["localhost"] if local_run else
-                 inventory_mod.read_inventory(inventory) if inventory else inventory_mod.validate_hosts(hosts))
+    if local_run and (limit or host_column or rerun_failed):
+        raise click.UsageError("--limit, --host-column and --rerun-failed select remote hosts, not --local")
+    targets = None if local_run else select_targets(hosts, inventory, host_column=host_column, limit=limit,
+                                                    rerun_failed=rerun_failed)
+    host_list = ["localhost"] if targets is None else targets.names
     package = _package(config, package_id)
-    settings = _connection(host_list[0], local_run, **connection)
+    settings = _connection(host_list[0] if host_list else "localhost", local_run, **connection)
     options = fleet.FleetOptions(
         package_id, remediate=mode == "remediate", dry_run=mode == "dry_run", concurrency=concurrency,
         host_timeout_s=timeout_s, user_context=package.run_as.value == "user", results_path=results_file)
     result = fleet.run_fleet(host_list, settings, options, scripts_for(package),
-                             progress=_progress(sys.stderr.isatty() and output == "table"))
+                             progress=_progress(sys.stderr.isatty() and output == "table"),
+                             per_host={h.name: h.overrides for h in targets.hosts} if targets else None)
     answer = fleet.run_result(result, package_id, remediate=mode == "remediate", rmm_format=rmm_format)
     # The fleet's exit code is the answer even when it is 0 (tests and schedulers read it).
     return answer, "text" if rmm_format and not result.interrupted else output

@@ -27,8 +27,8 @@ import queue
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -117,15 +117,15 @@ class _HostRun:
     """The detect → remediate → verify cycle of one host, under one deadline, with one runner."""
 
     def __init__(self, host: str, settings: ConnectionSettings, options: FleetOptions,
-                 scripts: dict[str, str]) -> None:
+                 scripts: dict[str, str], connect: ConnectionSettings | None = None) -> None:
         self.host = host
-        self.settings = settings.with_host(host)
+        self.settings = connect or settings.with_host(host)  # connect: the host's own address, port, transport
         self.options = options
         self.scripts = scripts
         self.start = time.monotonic()
         self.deadline = self.start + options.host_timeout_s
         self.record: dict[str, Any] = {
-            "host": host, "package": options.package, "transport": settings.transport, "status": "error",
+            "host": host, "package": options.package, "transport": self.settings.transport, "status": "error",
             "verdict": None, "phases": [], "error": None, "findings": [], "failing": [], "requests": 0,
         }
 
@@ -317,19 +317,27 @@ def _scripts(options: FleetOptions, settings: ConnectionSettings, scripts_for: S
 # -- many hosts ------------------------------------------------------------------------------------------
 def run_fleet(hosts: Iterable[str], settings: ConnectionSettings, options: FleetOptions, scripts_for: ScriptsFor,
               *, progress: Progress | None = None,
-              runner_factory: Callable[[ConnectionSettings], Runner] = make_runner) -> FleetResult:
-    """Run the cycle on every host with bounded concurrency; records come back in completion order."""
+              runner_factory: Callable[[ConnectionSettings], Runner] = make_runner,
+              per_host: Mapping[str, Mapping[str, Any]] | None = None) -> FleetResult:
+    """Run the cycle on every host with bounded concurrency; records come back in completion order.
+
+    ``per_host`` maps a host name to the settings it overrides (an inventory's address, port, transport, auth,
+    ssl); they are all checked here, before any host is touched."""
     todo = dedupe(hosts)
     scripts = _scripts(options, settings, scripts_for)
-    fleet = _Fleet(todo, settings, options, scripts, progress, runner_factory)
+    connect = {host: replace(settings, **{"host": host, **overrides})
+               for host, overrides in (per_host or {}).items() if host in todo}
+    fleet = _Fleet(todo, settings, options, scripts, progress, runner_factory, connect)
     return fleet.run()
 
 
 class _Fleet:
     def __init__(self, hosts: list[str], settings: ConnectionSettings, options: FleetOptions,
                  scripts: dict[str, str], progress: Progress | None,
-                 runner_factory: Callable[[ConnectionSettings], Runner]) -> None:
+                 runner_factory: Callable[[ConnectionSettings], Runner],
+                 connect: Mapping[str, ConnectionSettings] | None = None) -> None:
         self.hosts = hosts
+        self.connect = dict(connect or {})
         self.settings = settings
         self.options = options
         self.scripts = scripts
@@ -383,7 +391,8 @@ class _Fleet:
                 self.in_flight[host] = time.monotonic()
             log.debug("fleet.host.start", host=host)
             try:
-                record = _HostRun(host, self.settings, self.options, self.scripts).run(self.runner_factory)
+                record = _HostRun(host, self.settings, self.options, self.scripts,
+                                  self.connect.get(host)).run(self.runner_factory)
             except Exception as exc:  # noqa: BLE001 - a bug for one host must not stall the fleet; it is recorded
                 record = self._error_record(host, "internal_error", f"{host}: {type(exc).__name__}: {exc}", "cycle")
             with self.lock:
@@ -425,7 +434,8 @@ class _Fleet:
 
     def _error_record(self, host: str, code: str, message: str, stage: str, status: str = "error") -> dict[str, Any]:
         started = self.in_flight.get(host)
-        return {"host": host, "package": self.options.package, "transport": self.settings.transport,
+        transport = self.connect.get(host, self.settings).transport
+        return {"host": host, "package": self.options.package, "transport": transport,
                 "status": status, "verdict": None, "phases": [], "findings": [], "failing": [], "requests": 0,
                 "error": {"code": code, "message": message, "stage": stage},
                 "duration_s": round(time.monotonic() - started, 3) if started else 0.0}

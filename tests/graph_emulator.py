@@ -52,7 +52,9 @@ class GraphEmulator:
         self.scripts: dict[str, dict[str, Any]] = {}
         self.assignments: dict[str, list[dict[str, Any]]] = {}
         self.run_states: dict[str, list[dict[str, Any]]] = {}
-        self.devices: list[dict[str, str]] = []
+        self.devices: list[dict[str, str]] = []  # managed devices: id, deviceName, azureADDeviceId
+        self.groups: list[dict[str, str]] = []  # Entra groups: id, displayName
+        self.members: dict[str, list[dict[str, Any]]] = {}  # group id -> members (@odata.type, id, deviceId...)
         self.triggered: list[tuple[str, str]] = []
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
@@ -85,6 +87,12 @@ class GraphEmulator:
         script_id = self._new_id()
         self.scripts[script_id] = {"id": script_id, "displayName": display_name, **fields}
         return script_id
+
+    def add_group(self, display_name: str, members: list[dict[str, Any]] | None = None) -> str:
+        group_id = self._new_id()
+        self.groups.append({"id": group_id, "displayName": display_name})
+        self.members[group_id] = list(members or [])
+        return group_id
 
     def writes(self) -> list[Recorded]:
         return [r for r in self.requests if r.method != "GET"]
@@ -140,6 +148,9 @@ class GraphEmulator:
             (one + "/assignments", "GET", self._get_assignments),
             (one + "/assign", "POST", self._assign),
             (one + "/deviceRunStates", "GET", self._run_states),
+            (one, "DELETE", self._delete_script),
+            (r"/groups", "GET", self._list_groups),
+            (r"/groups/([^/]+)/transitiveMembers/microsoft\.graph\.device", "GET", self._device_members),
             (r"/deviceManagement/managedDevices", "GET", self._list_devices),
             (r"/deviceManagement/managedDevices/([^/]+)", "GET", self._get_device),
             (r"/deviceManagement/managedDevices/([^/]+)/initiateOnDemandProactiveRemediation", "POST",
@@ -169,6 +180,23 @@ class GraphEmulator:
         self.scripts[script_id].update(body)
         return _json(200, self.scripts[script_id])  # the reference: "200 OK and an updated deviceHealthScript"
 
+    def _delete_script(self, query, body, script_id):
+        if self.scripts.pop(script_id, None) is None:
+            return _error(404, "ResourceNotFound", "not found")
+        self.assignments.pop(script_id, None)
+        return 204, {}, b""
+
+    def _list_groups(self, query, body):
+        name = rules.eq_filter(query, "displayName")  # Graph: $filter=displayName eq '...' (exact, case-insensitive)
+        items = [g for g in self.groups if name is None or g["displayName"].lower() == name.lower()]
+        return self._page(items, query, "/groups")
+
+    def _device_members(self, query, body, group_id):
+        if group_id not in self.members:
+            return _error(404, "Request_ResourceNotFound", f"Resource '{group_id}' does not exist")
+        devices = [m for m in self.members[group_id] if m.get("@odata.type") == rules.DEVICE]
+        return self._page(devices, query, f"/groups/{group_id}/transitiveMembers/microsoft.graph.device")
+
     def _get_assignments(self, query, body, script_id):
         if script_id not in self.scripts:
             return _error(404, "ResourceNotFound", "not found")
@@ -189,10 +217,12 @@ class GraphEmulator:
 
     def _list_devices(self, query, body):
         items = self.devices
-        match = re.fullmatch(r"deviceName eq '((?:[^']|'')*)'", query.get("$filter", ""))
-        if match:
-            name = match.group(1).replace("''", "'")
+        name = rules.eq_filter(query, "deviceName")
+        if name is not None:
             items = [d for d in items if d["deviceName"].lower() == name.lower()]
+        aad = rules.eq_filter(query, "azureADDeviceId")
+        if aad is not None:
+            items = [d for d in items if d.get("azureADDeviceId", "").lower() == aad.lower()]
         return _json(200, {"value": items})
 
     def _get_device(self, query, body, device_id):

@@ -34,6 +34,9 @@ SCRIPTS_READ = ("DeviceManagementScripts.Read.All", "DeviceManagementScripts.Rea
 SCRIPTS_WRITE = ("DeviceManagementScripts.ReadWrite.All",)
 DEVICES_READ = ("DeviceManagementManagedDevices.Read.All", "DeviceManagementManagedDevices.ReadWrite.All")
 DEVICES_PRIVILEGED = ("DeviceManagementManagedDevices.PrivilegedOperations.All",)
+# Graph reference "List groups" and "List group transitive members": least privileged first.
+GROUPS_READ = ("GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Group.ReadWrite.All")
+DEVICE = "#microsoft.graph.device"
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,7})?")
@@ -52,7 +55,21 @@ def required_scopes(method: str, path: str) -> tuple[str, ...]:
         return DEVICES_PRIVILEGED
     if path.startswith("/deviceManagement/managedDevices"):
         return DEVICES_READ
+    if path.startswith("/groups"):
+        return GROUPS_READ
     return ()
+
+
+def eq_filter(query: dict[str, str], field: str) -> str | None:
+    """The value of ``$filter=field eq '...'`` (quotes doubled inside); None without that filter. Any other
+    $filter is rejected as Graph rejects what it cannot parse."""
+    text = query.get("$filter")
+    if text is None:
+        return None
+    match = re.fullmatch(r"(\w+) eq '((?:[^']|'')*)'", text)
+    if not match:
+        raise Rejected(f"Invalid filter clause: {text}")
+    return match.group(2).replace("''", "'") if match.group(1) == field else None
 
 
 def intune_error(status: int, code: str, message: str, path: str) -> tuple[int, dict, bytes]:
@@ -124,6 +141,9 @@ def _check_target(target: Any) -> None:
     filter_id = target.get("deviceAndAppManagementAssignmentFilterId")
     if filter_type not in FILTER_TYPES:
         raise Rejected(f"unknown filter type {filter_type!r}")
+    # Intune: assignment filters apply to include targets only; an excluded group takes none.
+    if target["@odata.type"] == EXCLUDE and filter_type != "none":
+        raise Rejected("an exclusion group assignment cannot have an assignment filter")
     if filter_type != "none" and not (isinstance(filter_id, str) and _GUID.fullmatch(filter_id)):
         raise Rejected(f"filter type {filter_type!r} needs a filter id")
 

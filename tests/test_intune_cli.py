@@ -104,7 +104,7 @@ def test_publish_dry_run_offline_prints_the_requests(runner):
     result = runner.invoke(cli, ["publish", "--package", DEVICE_PKG, "--group", GROUP, "--dry-run"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("dry run: would create: ")
+    assert lines[0].startswith("dry run (offline, Intune not read): would create: ")
     assert f"  + include group {GROUP} (daily:09:00)" in lines
     assert "POST /deviceManagement/deviceHealthScripts" in lines
     assert "POST /deviceManagement/deviceHealthScripts/{new-script-id}/assign" in lines

@@ -10,7 +10,7 @@ from graph_emulator import TOKEN, graph  # noqa: F401  (fixture)
 from remediate.errors import ConfigError, ServiceError
 from remediate.intune.bundle import ScriptMeta, make_bundle
 from remediate.intune.graph import GraphClient
-from remediate.intune.publish import NEW_ID, AssignmentRequest, publish
+from remediate.intune.publish import NEW_ID, AssignmentRequest, publish, unpublish
 from remediate.intune.schedule import Schedule, parse_schedule
 
 G1, G2 = "10000000-0000-0000-0000-000000000001", "20000000-0000-0000-0000-000000000002"
@@ -19,6 +19,8 @@ FILTER = "50000000-0000-0000-0000-000000000005"
 DETECT = b"Write-Output '{}'\r\nexit 0\r\n"
 REMEDIATE = b"Write-Output '{}'\r\nexit 0\r\n"
 SCRIPTS = "/beta/deviceManagement/deviceHealthScripts"
+FILTER = "f1f1f1f1-0000-4000-8000-000000000001"
+FILTER2 = "f2f2f2f2-0000-4000-8000-000000000002"
 DAILY = {"@odata.type": "#microsoft.graph.deviceHealthScriptDailySchedule", "interval": 1, "useUtc": False,
          "time": "09:00:00"}
 
@@ -189,7 +191,80 @@ def test_a_remediating_assignment_stays_remediating_when_read_back(graph, client
     assert [a["runRemediationScript"] for a in sent] == [True, True]
 
 
-def test_group_ids_that_are_not_guids_are_refused_before_any_call(graph, client):  # noqa: F811
-    with pytest.raises(ConfigError, match="'sales' is not an Entra group object id"):
-        publish(client, bundle(), AssignmentRequest(exclude=("sales",)))
-    assert graph.requests == []
+def test_groups_by_display_name_are_looked_up_and_ambiguous_names_refused(graph, client):  # noqa: F811
+    sales = graph.add_group("Sales laptops")
+    graph.add_group("Kiosks")
+    graph.add_group("kiosks")  # Graph's eq on displayName is case-insensitive: two candidates
+    result = publish(client, bundle(), AssignmentRequest(include=("Sales laptops",)))
+    assert result.assignment_changes == [f"+ include group {sales} (daily:09:00)"]
+    lookup = next(r for r in graph.requests if r.path == "/beta/groups")
+    assert lookup.query["$filter"] == "displayName eq 'Sales laptops'"
+    writes = len(graph.writes())
+    with pytest.raises(ServiceError, match=r"2 groups are named 'Kiosks': .* \(Kiosks\), .* \(kiosks\); pass "):
+        publish(client, bundle(), AssignmentRequest(exclude=("Kiosks",)))
+    with pytest.raises(ServiceError, match="not found: no Entra group named \"O'Brien's\""):
+        publish(client, bundle(), AssignmentRequest(include=("O'Brien's",)))
+    assert len(graph.writes()) == writes  # nothing written when a name does not resolve
+
+
+def test_group_names_offline_are_refused_before_any_call():
+    with pytest.raises(ConfigError, match="offline --dry-run needs group ids"):
+        publish(None, bundle(), AssignmentRequest(include=("Sales",)), dry_run=True)
+
+
+def test_name_lookup_without_group_read_names_the_permission(graph, client):  # noqa: F811
+    graph.scopes = {"DeviceManagementScripts.ReadWrite.All"}
+    with pytest.raises(ServiceError, match="this call needs Group.Read.All"):
+        publish(client, bundle(), AssignmentRequest(include=("Sales",)))
+
+
+def test_all_users_and_an_include_filter_reach_graph_and_read_back_unchanged(graph, client):  # noqa: F811
+    request = AssignmentRequest(include=(G1,), all_users=True, filter_id=FILTER, filter_mode="exclude")
+    result = publish(client, bundle(), request)
+    targets = [a["target"] for a in graph.writes()[-1].body["deviceHealthScriptAssignments"]]
+    assert targets == [
+        {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": G1,
+         "deviceAndAppManagementAssignmentFilterId": FILTER, "deviceAndAppManagementAssignmentFilterType": "exclude"},
+        {"@odata.type": "#microsoft.graph.allLicensedUsersAssignmentTarget",
+         "deviceAndAppManagementAssignmentFilterId": FILTER, "deviceAndAppManagementAssignmentFilterType": "exclude"}]
+    assert result.assignment_changes[1] == f"+ all users (daily:09:00) filter exclude {FILTER}"
+    writes = len(graph.writes())
+    assert publish(client, bundle(), request).assignment_changes == []  # idempotent, filters compared
+    assert len(graph.writes()) == writes
+    changed = publish(client, bundle(), AssignmentRequest(include=(G1,), filter_id=FILTER2))
+    assert changed.assignment_changes == [f"~ include group {G1}: filter exclude {FILTER} -> include {FILTER2}"]
+
+
+def test_a_filter_needs_an_include_target_and_graph_refuses_one_on_an_exclusion():
+    with pytest.raises(ConfigError, match="--filter applies to include targets"):
+        AssignmentRequest(exclude=(G1,), filter_id=FILTER)
+    with pytest.raises(ConfigError, match="not an assignment filter id"):
+        AssignmentRequest(include=(G1,), filter_id="web-only")
+    import graph_rules
+
+    with pytest.raises(graph_rules.Rejected, match="cannot have an assignment filter"):
+        graph_rules.check_assignments({"deviceHealthScriptAssignments": [{"target": {
+            "@odata.type": graph_rules.EXCLUDE, "groupId": G1,
+            "deviceAndAppManagementAssignmentFilterId": FILTER,
+            "deviceAndAppManagementAssignmentFilterType": "include"}}]})
+
+
+def test_remove_single_assignments_keeps_the_others(graph, client):  # noqa: F811
+    sales = graph.add_group("Sales")
+    publish(client, bundle(), AssignmentRequest(include=(G1, sales), exclude=(G2,), all_devices=True))
+    result = publish(client, bundle(), AssignmentRequest(remove=("Sales", "all-devices", G2, "all-users")))
+    assert result.assignment_changes == [f"- include group {sales}", "- all devices", f"- exclude group {G2}",
+                                         "  all-users: not assigned, nothing to remove"]
+    left = graph.writes()[-1].body["deviceHealthScriptAssignments"]
+    assert [a["target"].get("groupId") for a in left] == [G1]
+
+
+def test_unpublish_deletes_once_and_then_has_nothing_to_do(graph, client):  # noqa: F811
+    script_id = publish(client, bundle(), AssignmentRequest(include=(G1,))).script_id
+    planned = unpublish(client, "CAA20002 device", dry_run=True)
+    assert planned.data["action"] == "delete" and script_id in graph.scripts
+    done = unpublish(client, "CAA20002 device")
+    assert done.text == f"deleted: CAA20002 device [{script_id}] with its assignments\n"
+    assert script_id not in graph.scripts and graph.writes()[-1].method == "DELETE"
+    again = unpublish(client, "CAA20002 device")
+    assert again.data["action"] == "absent" and again.exit_code == 0

@@ -55,7 +55,8 @@ def test_modules_stay_reviewable():
 PARTS = {
     "cli": ("remediate.cli",),
     "build": ("remediate.render", "remediate.generate", "remediate.prune", "remediate.psliteral", "remediate.docs"),
-    "run": ("remediate.fleet", "remediate.inventory", "remediate.runners"),
+    "run": ("remediate.fleet", "remediate.inventory", "remediate.runners", "remediate.hosts",
+            "remediate.ansible_inventory", "remediate.hostpattern", "remediate.targets"),
     "deliver": ("remediate.intune",),
     "lint": ("remediate.lint", "remediate.pscalls", "remediate.psvars", "remediate.pscompat", "remediate.pstraps",
              "remediate.ps51"),

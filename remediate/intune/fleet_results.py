@@ -13,15 +13,16 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from remediate.errors import ServiceError
+from remediate.errors import ConfigError, ExitCode, ServiceError
 from remediate.intune.graph import SCRIPTS_PATH, Call, GraphClient, find_script
 from remediate.intune.permissions import SCRIPTS_READ
 from remediate.output import Result
 from remediate.results import MAX_RESULT_CHARS, ResultParseError, State, parse_result_line
 
-REPORT_VERSION = 2  # 2: the three script-error fields per device; device_id is always the managed-device id
+REPORT_VERSION = 3  # 3: a state per device, states and by_cause; 2: the three script-error fields per device
 EXPAND = "managedDevice($select=id,deviceName)"
 # Findings in these states are "causes"; pass/skipped/fixed-free findings are not.
 _CAUSE_STATES = {State.FAIL.value, State.ERROR.value, State.DEFERRED.value, State.ADVISORY.value}
@@ -29,8 +30,23 @@ _CAUSE_STATES = {State.FAIL.value, State.ERROR.value, State.DEFERRED.value, Stat
 ERROR_FIELDS = {"pre_detection_error": "preRemediationDetectionScriptError",
                 "remediation_error": "remediationScriptError",
                 "post_detection_error": "postRemediationDetectionScriptError"}
-CSV_FIELDS = ("device_id", "device_name", "output", "phase", "verdict", "detection_state", "remediation_state",
-              "failing", "codes", "last_update", *ERROR_FIELDS)
+CSV_FIELDS = ("device_id", "device_name", "state", "output", "phase", "verdict", "detection_state",
+              "remediation_state", "failing", "codes", "last_update", *ERROR_FIELDS)
+
+# A device's state: what an admin does about it. Order = precedence (the first that applies wins) and display.
+STATES = {
+    "pending": "Intune has no result from this run yet (detection pending, or nothing reported)",
+    "error": "a script errored (Intune scriptError, our verdict error, or text on stderr)",
+    "failed": "the remediation ran and the issue is still there (Intune: remediationFailed, 'recurred')",
+    "remediated": "issue fixed: the remediation ran and the post-remediation detection passed",
+    "deferred": "the fix waits (no interactive user, backoff); it is retried by the schedule",
+    "non_compliant": "the issue is there and was not fixed (detect-only assignment, fix not enabled)",
+    "compliant": "without issues: detection passed, nothing to fix",
+    "not_applicable": "the package does not apply to this device (Intune notApplicable, our verdict skipped)",
+    "unknown": "no output of ours and no Intune state that says more (foreign or truncated output)",
+}
+# The states a human has to look at; pending and deferred devices are waiting, not failing.
+NEEDS_ATTENTION = ("error", "failed", "non_compliant", "unknown")
 
 
 @dataclass(frozen=True)
@@ -47,9 +63,34 @@ class DeviceResult:
     causes: tuple[tuple[str, str], ...]  # (check id, reason) of findings not passing
     last_update: str
     errors: Mapping[str, str] = field(default_factory=dict)  # ERROR_FIELDS key -> text, only those not empty
+    advisory: frozenset[str] = frozenset()  # check ids reported as advisory: nothing local may fix them
+
+    @property
+    def state(self) -> str:
+        """One of STATES, by its precedence."""
+        detection, remediation, verdict, post = (self.detection_state, self.remediation_state, self.verdict,
+                                                 self.phase == "post")
+        if detection == "pending" or (detection == "unknown" and self.output == "empty"):
+            return "pending"
+        if self.errors or "scriptError" in (detection, remediation) or verdict == "error":
+            return "error"
+        if remediation == "remediationFailed" or verdict == "failed" or (post and verdict == "non_compliant"):
+            return "failed"
+        if remediation == "success" or (post and verdict in ("compliant", "remediated")):
+            return "remediated"
+        if verdict == "deferred":
+            return "deferred"
+        if verdict == "non_compliant" or (not verdict and detection == "fail"):
+            return "non_compliant"
+        if verdict == "compliant" or (not verdict and detection == "success"):
+            return "compliant"
+        if verdict == "skipped" or detection == "notApplicable":
+            return "not_applicable"
+        return "unknown"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"device_id": self.device_id, "device_name": self.device_name, "output": self.output,
+        return {"device_id": self.device_id, "device_name": self.device_name, "state": self.state,
+                "output": self.output,
                 "phase": self.phase, "verdict": self.verdict, "detection_state": self.detection_state,
                 "remediation_state": self.remediation_state, "failing": list(self.failing),
                 "codes": dict(self.codes), "last_update": self.last_update,
@@ -76,6 +117,27 @@ class FleetReport:
     script_errors: Counter = field(default_factory=Counter)  # ERROR_FIELDS key -> devices with that error
     code_devices: Counter = field(default_factory=Counter)  # code -> devices reporting it
     code_events: Counter = field(default_factory=Counter)  # code -> events summed over devices
+    states: Counter = field(default_factory=Counter)  # STATES key -> devices
+
+    @property
+    def attention(self) -> list[DeviceResult]:
+        return [d for d in self.devices if d.state in NEEDS_ATTENTION]
+
+    def by_cause(self) -> list[dict[str, Any]]:
+        """Per cause (check: reason): devices fixed, still needing a human, waiting, and whether a local fix
+        exists at all (advisory causes are reported only)."""
+        rows: dict[str, dict[str, Any]] = {}
+        for device in self.devices:
+            for check, reason in device.causes:
+                key = f"{check}: {reason}"
+                row = rows.setdefault(key, {"cause": key, "check": check, "reason": reason, "devices": 0,
+                                            "fixed": 0, "needs_attention": 0, "waiting": 0,
+                                            "advisory": check in device.advisory})
+                row["devices"] += 1
+                bucket = ("fixed" if device.state == "remediated" else
+                          "needs_attention" if device.state in NEEDS_ATTENTION else "waiting")
+                row[bucket] += 1
+        return sorted(rows.values(), key=lambda r: (-r["needs_attention"], -r["devices"], r["cause"]))
 
     def to_dict(self) -> dict[str, Any]:
         def ranked(counter: Counter) -> list[dict[str, Any]]:
@@ -89,6 +151,8 @@ class FleetReport:
                 "script_errors": dict(_ranked(self.script_errors)),
                 "codes": [{"code": k, "devices": n, "events": self.code_events[k]}
                           for k, n in _ranked(self.code_devices)],
+                "states": {k: self.states[k] for k in STATES if self.states[k]},
+                "needs_attention": len(self.attention), "by_cause": self.by_cause(),
                 "devices": [d.to_dict() for d in self.devices]}
 
 
@@ -141,7 +205,9 @@ def device_result(state: Mapping[str, Any]) -> DeviceResult:
         causes=_causes(cause_source.findings) if cause_source else (),
         last_update=_text(state.get("lastStateUpdateDateTime")),
         errors={key: _text(state.get(name)).strip() for key, name in ERROR_FIELDS.items()
-                if _text(state.get(name)).strip()})
+                if _text(state.get(name)).strip()},
+        advisory=frozenset(str(f["id"]) for f in (cause_source.findings if cause_source else ())
+                           if isinstance(f, Mapping) and f.get("state") == State.ADVISORY.value))
 
 
 def _codes(data: Mapping[str, Any]) -> dict[str, int]:
@@ -175,6 +241,7 @@ def aggregate(display_name: str, run_states: Iterable[Mapping[str, Any]]) -> Fle
         report.code_devices.update(set(device.codes))
         report.code_events.update(device.codes)
         report.script_errors.update(set(device.errors))
+        report.states[device.state] += 1
     report.devices.sort(key=lambda d: (d.device_name.lower(), d.device_id))
     return report
 
@@ -210,6 +277,7 @@ def to_csv(report: FleetReport) -> str:
 
 def to_table(report: FleetReport, top: int = 10, device_rows: int = 50) -> str:
     lines = [f"{report.display_name}: {len(report.devices)} devices"]
+    lines += _section("states", [(k, report.states[k]) for k in STATES if report.states[k]])
     lines += _section("outputs", _ranked(report.outputs))
     lines += _section("verdicts", _ranked(report.verdicts))
     lines += _section("intune detection states", _ranked(report.detection_states))
@@ -217,11 +285,12 @@ def to_table(report: FleetReport, top: int = 10, device_rows: int = 50) -> str:
     lines += _section("most common causes (devices)", _ranked(report.causes)[:top])
     lines += _section("error codes (devices / events)",
                       [(k, f"{n} / {report.code_events[k]}") for k, n in _ranked(report.code_devices)[:top]])
-    attention = [d for d in report.devices
-                 if d.verdict not in {"compliant", "remediated", "skipped"} or d.errors]
-    lines += ["", f"devices needing attention ({len(attention)})"]
+    lines += _cause_lines(report.by_cause()[:top])
+    attention = report.attention
+    waiting = report.states["pending"] + report.states["deferred"]
+    lines += ["", f"devices needing attention ({len(attention)}; {waiting} pending or deferred not counted)"]
     for device in attention[:device_rows]:
-        detail = device.verdict or device.output
+        detail = device.state
         lines.append(f"  {device.device_name:<24} {device.device_id:<36} {detail:<14} "
                      f"{' '.join(device.failing)}".rstrip())
         error = device.first_error()
@@ -230,6 +299,17 @@ def to_table(report: FleetReport, top: int = 10, device_rows: int = 50) -> str:
     if len(attention) > device_rows:
         lines.append(f"  ... {len(attention) - device_rows} more (use --output csv or json)")
     return "\n".join(lines) + "\n"
+
+
+def _cause_lines(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["", "per cause: fixed / needs a human / waiting"]
+    if not rows:
+        return lines + ["  (none)"]
+    width = max(len(r["cause"]) for r in rows)
+    for r in rows:
+        note = "  (advisory: no local fix)" if r["advisory"] else ""
+        lines.append(f"  {r['cause']:<{width}}  {r['fixed']} / {r['needs_attention']} / {r['waiting']}{note}")
+    return lines
 
 
 def _shorten(text: str, width: int) -> str:
@@ -244,7 +324,43 @@ def _section(title: str, rows: list[tuple[str, Any]]) -> list[str]:
     return lines + [f"  {str(k):<{width}}  {v}" for k, v in rows]
 
 
-def report_result(report: FleetReport) -> Result:
-    """``remediate results``: the table, JSON (the report in the envelope) or CSV (one row per device)."""
+def parse_fail_on(spec: str) -> frozenset[str]:
+    """``--fail-on``: comma-separated STATES; ``needs_attention`` stands for NEEDS_ATTENTION."""
+    wanted: set[str] = set()
+    for name in (part.strip() for part in spec.split(",") if part.strip()):
+        if name == "needs_attention":
+            wanted.update(NEEDS_ATTENTION)
+        elif name in STATES:
+            wanted.add(name)
+        else:
+            raise ConfigError(f"--fail-on: unknown state {name!r}; expected needs_attention or one of "
+                              f"{', '.join(STATES)}")
+    if not wanted:
+        raise ConfigError("--fail-on: no state given")
+    return frozenset(wanted)
+
+
+def read_run_states(path: Path) -> list[dict[str, Any]]:
+    """deviceRunStates saved from Graph (``{"value": [...]}``, a page as Graph sends it, or a bare list), for
+    ``results --input``: offline reports, demos and tests."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read run states ({exc.__class__.__name__}: {exc})", file=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"not valid JSON ({exc.msg})", file=f"{path}:{exc.lineno}") from None
+    items = data.get("value") if isinstance(data, dict) else data
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ConfigError("expected deviceRunStates: a JSON list or {\"value\": [...]} of objects", file=str(path))
+    return items
+
+
+def report_result(report: FleetReport, fail_on: frozenset[str] = frozenset()) -> Result:
+    """``remediate results``: the table, JSON (the report in the envelope) or CSV (one row per device).
+
+    With ``fail_on``, exit 1 (NON_COMPLIANT) when any device is in one of those states, for monitoring."""
+    hits = {state: report.states[state] for state in STATES if state in fail_on and report.states[state]}
+    notes = [f"remediate: --fail-on: {', '.join(f'{n} {s}' for s, n in hits.items())}"] if hits else []
     return Result("results", report.to_dict(), to_table(report), rows=[d.to_dict() for d in report.devices],
-                  forms={"csv": to_csv(report)})
+                  forms={"csv": to_csv(report)}, exit_code=ExitCode.NON_COMPLIANT if hits else ExitCode.OK,
+                  notes=notes)

@@ -226,6 +226,11 @@ def _unknown(method: str, url: str, call: Call, why: str, status: int | None = N
                                reason=why, status=status)
 
 
+def odata_string(value: str) -> str:
+    """An OData string literal for $filter: single quotes doubled."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 # -- the Intune remediations collection, read by publish, results and trigger ---------------------------------
 SCRIPTS_PATH = "/deviceManagement/deviceHealthScripts"
 

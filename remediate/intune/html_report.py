@@ -1,104 +1,83 @@
-"""One self-contained HTML page for a fleet report: inline CSS, inline SVG bar charts, a device table.
+"""One self-contained HTML page for a fleet report, rendered from ``templates/fleet_report.html.j2``.
 
-No scripts, fonts, images or links to anything outside the file, so it can be mailed or attached to a
-ticket and opens offline. Every value from devices is escaped.
+Jinja2 with autoescaping on (every device name, cause and script error is escaped by the template engine, not
+by hand) and strict undefined variables. No scripts, fonts, images or links to anything outside the file, so
+it can be mailed or attached to a ticket and opens offline. The charts are CSS bars sized in percent, so they
+fit any width; the device tables scroll sideways inside their own box on narrow screens.
 """
 
 from __future__ import annotations
 
-from html import escape
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from remediate.intune.fleet_results import DeviceResult, FleetReport, _ranked
+import jinja2
 
-_CSS = """
-body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#1b1f24;background:#fff}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
-.muted{color:#57606a}.cards{display:flex;gap:12px;flex-wrap:wrap;margin:16px 0}
-.card{border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;min-width:110px}
-.card b{display:block;font-size:22px}
-table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #d0d7de;
-padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa;position:sticky;top:0}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:24px}
-svg text{font:12px system-ui,sans-serif}
-td:first-child,td:nth-child(2){white-space:nowrap}
-.err{white-space:pre-wrap;font-family:ui-monospace,Consolas,monospace;font-size:12px;color:#a40e26}
-"""
-_VERDICT_COLOURS = {"compliant": "#2da44e", "remediated": "#1a7f37", "non_compliant": "#cf222e",
-                    "failed": "#a40e26", "error": "#bf3989", "deferred": "#bf8700", "skipped": "#8c959f"}
-_OUTPUT_LABELS = {"ours": "with our result", "truncated": "output truncated", "foreign": "output not ours",
-                  "empty": "no output yet"}
-_BAR = "#0969da"
-_ROW_H, _LABEL_W, _BAR_W = 22, 230, 260
+from remediate import __version__
+from remediate.intune.fleet_results import NEEDS_ATTENTION, STATES, FleetReport, _ranked
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATE_COLOURS = {"remediated": "#1a7f37", "compliant": "#2da44e", "not_applicable": "#8c959f",
+                 "pending": "#a8b1ba", "deferred": "#bf8700", "non_compliant": "#cf222e", "failed": "#a40e26",
+                 "error": "#bf3989", "unknown": "#6e7781"}
+STATE_LABELS = {"remediated": "issue fixed", "compliant": "without issues", "not_applicable": "not applicable",
+                "pending": "pending", "deferred": "deferred", "non_compliant": "issue found, not fixed",
+                "failed": "fix failed (recurred)", "error": "script error", "unknown": "unknown output"}
+ERROR_LABELS = {"pre_detection_error": "detection", "remediation_error": "remediation",
+                "post_detection_error": "post-remediation detection"}
+OUTPUT_LABELS = {"ours": "with our result", "truncated": "output truncated", "foreign": "output not ours",
+                 "empty": "no output yet"}
 
 
-def bar_chart(title: str, rows: list[tuple[str, int]], colours: dict[str, str] | None = None) -> str:
-    """A horizontal bar chart as inline SVG."""
-    if not rows:
-        return f'<p class="muted">{escape(title)}: none</p>'
-    peak = max(n for _, n in rows) or 1
-    height = _ROW_H * len(rows) + 8
-    parts = [f'<svg role="img" aria-label="{escape(title)}" width="{_LABEL_W + _BAR_W + 60}" '
-             f'height="{height}" xmlns="http://www.w3.org/2000/svg">']
-    for i, (label, count) in enumerate(rows):
-        y = 4 + i * _ROW_H
-        width = max(1, round(_BAR_W * count / peak))
-        colour = (colours or {}).get(label, _BAR)
-        short = label if len(label) <= 34 else label[:33] + "..."
-        parts.append(f'<text x="{_LABEL_W - 6}" y="{y + 15}" text-anchor="end"><title>{escape(label)}</title>'
-                     f'{escape(short)}</text>')
-        parts.append(f'<rect x="{_LABEL_W}" y="{y + 3}" width="{width}" height="{_ROW_H - 6}" fill="{colour}"/>')
-        parts.append(f'<text x="{_LABEL_W + width + 6}" y="{y + 15}">{count}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+@dataclass(frozen=True)
+class ReportHeader:
+    """Who and when, for the page's header: a report without them is not evidence of anything."""
+
+    generated_at: dt.datetime
+    tenant: str  # the tenant id, or where offline data came from
+    source: str  # "Microsoft Graph" or the input file
+    version: str = __version__
 
 
-def _cards(report: FleetReport) -> str:
-    items = [("devices", len(report.devices))]
-    items += [(_OUTPUT_LABELS.get(k, k), n) for k, n in _ranked(report.outputs)]
-    cells = "".join(f'<div class="card"><b>{n}</b>{escape(label)}</div>' for label, n in items)
-    return f'<div class="cards">{cells}</div>'
+def header_for(input_file: Path | None, tenant_id: str | None) -> ReportHeader:
+    """The header of a report read now from Graph (the tenant) or from a saved file (offline)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    if input_file is not None:
+        return ReportHeader(now, "(offline: not read from Intune)", f"file {input_file.name}")
+    return ReportHeader(now, tenant_id or "(from the signed-in account)", "Microsoft Graph deviceRunStates")
 
 
-_ERROR_LABELS = {"pre_detection_error": "detection", "remediation_error": "remediation",
-                 "post_detection_error": "post-remediation detection"}
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["pct"] = lambda n, total: f"{100.0 * n / total:.2f}%" if total else "0%"
+    return env
 
 
-def _errors_cell(device: DeviceResult) -> str:
-    """Each script error with what produced it; the whole text, escaped (Intune's own fields)."""
-    parts = [f"<div><b>{escape(label)}:</b> <span class=\"err\">{escape(device.errors[key])}</span></div>"
-             for key, label in _ERROR_LABELS.items() if device.errors.get(key)]
-    return "".join(parts)
+def bars(rows: list[tuple[str, int]], colours: dict[str, str] | None = None,
+         labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """A bar chart's data: each row's label, count and colour, and the peak every width is relative to."""
+    items = [{"key": k, "label": (labels or {}).get(k, k), "count": n, "colour": (colours or {}).get(k, "#0969da")}
+             for k, n in rows]
+    return {"rows": items, "peak": max((n for _, n in rows), default=0)}
 
 
-def _device_table(report: FleetReport) -> str:
-    head = ("device", "managed device id", "verdict", "output", "Intune detection", "Intune remediation",
-            "failing checks", "codes", "script errors", "last change")
-    rows = []
-    for d in report.devices:
-        codes = ", ".join(f"{k} x{v}" for k, v in sorted(d.codes.items()))
-        cells = [escape(c) for c in (d.device_name, d.device_id, d.verdict or "-", d.output, d.detection_state,
-                                     d.remediation_state, ", ".join(d.failing), codes)]
-        cells += [_errors_cell(d), escape(d.last_update)]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    header = "".join(f"<th>{escape(h)}</th>" for h in head)
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def render_html(report: FleetReport, top: int = 15) -> str:
-    title = f"{report.display_name}: fleet results"
-    codes = [(k, n) for k, n in _ranked(report.code_devices)[:top]]
+def render_html(report: FleetReport, header: ReportHeader | None = None, top: int = 15) -> str:
+    header = header or ReportHeader(dt.datetime.now(dt.timezone.utc), "(not given)", "Microsoft Graph")
+    states = [(k, report.states[k]) for k in STATES if report.states[k]]
     charts = [
-        ("Verdicts (devices)", bar_chart("verdicts", _ranked(report.verdicts), _VERDICT_COLOURS)),
-        ("Most common causes (devices)", bar_chart("causes", _ranked(report.causes)[:top])),
-        ("Error codes (devices reporting)", bar_chart("codes", codes)),
-        ("Intune detection states", bar_chart("detection states", _ranked(report.detection_states))),
-        ("Script errors (devices)", bar_chart("script errors", [(_ERROR_LABELS[k], n) for k, n in
-                                                                 _ranked(report.script_errors)])),
+        ("Most common causes (devices)", bars(_ranked(report.causes)[:top])),
+        ("Verdicts in our result lines", bars(_ranked(report.verdicts), STATE_COLOURS)),
+        ("Error codes (devices reporting)", bars(_ranked(report.code_devices)[:top])),
+        ("Intune detection states", bars(_ranked(report.detection_states))),
+        ("Outputs", bars(_ranked(report.outputs), labels=OUTPUT_LABELS)),
     ]
-    sections = "".join(f"<section><h2>{escape(t)}</h2>{svg}</section>" for t, svg in charts)
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
-            f"<h1>{escape(title)}</h1><p class=\"muted\">From Intune deviceRunStates; the verdict comes from "
-            "the post-remediation detection output when it is ours, otherwise the pre-remediation one.</p>"
-            f"{_cards(report)}<div class=\"grid\">{sections}</div>"
-            f"<h2>Devices ({len(report.devices)})</h2>{_device_table(report)}</body></html>\n")
+    if report.script_errors:
+        charts.append(("Script errors (devices)", bars(_ranked(report.script_errors), labels=ERROR_LABELS)))
+    return _environment().get_template("fleet_report.html.j2").render(
+        report=report, header=header, states=states, state_bars=bars(states, STATE_COLOURS, STATE_LABELS),
+        state_help=STATES, state_labels=STATE_LABELS, colours=STATE_COLOURS, charts=charts,
+        causes=report.by_cause(), attention=report.attention, needs_attention=NEEDS_ATTENTION,
+        error_labels=ERROR_LABELS, when=header.generated_at.strftime("%Y-%m-%d %H:%M UTC"))

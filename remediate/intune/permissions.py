@@ -16,6 +16,8 @@ SCRIPTS_READ = "DeviceManagementScripts.Read.All"
 SCRIPTS_WRITE = "DeviceManagementScripts.ReadWrite.All"
 DEVICES_READ = "DeviceManagementManagedDevices.Read.All"
 DEVICES_PRIVILEGED = "DeviceManagementManagedDevices.PrivilegedOperations.All"
+# Finding a group by display name and listing a group's members (Graph reference: group list, transitiveMembers).
+GROUPS_READ = "Group.Read.All"
 # What no longer works for deviceHealthScripts: named in docs so nobody grants it hoping it does.
 RETIRED_FOR_SCRIPTS = "DeviceManagementConfiguration.ReadWrite.All"
 
@@ -36,12 +38,19 @@ COMMANDS: tuple[CommandPermissions, ...] = (
                        "find, create or update the remediation, read and set its assignments"),
     CommandPermissions("publish --dry-run", (SCRIPTS_READ,),
                        "only reads: find the remediation and read its assignments"),
+    CommandPermissions("publish --group NAME", (GROUPS_READ,),
+                       "in addition, when a group is given by display name (--group, --exclude-group, --remove): "
+                       "look it up"),
+    CommandPermissions("unpublish", (SCRIPTS_WRITE,), "find the remediation and delete it"),
+    CommandPermissions("unpublish --dry-run", (SCRIPTS_READ,), "find the remediation; delete nothing"),
     CommandPermissions("results", (SCRIPTS_READ,),
                        "find the remediation and read its deviceRunStates (device names come expanded)"),
     CommandPermissions("trigger", (SCRIPTS_READ, DEVICES_READ, DEVICES_PRIVILEGED),
                        "find the remediation; find the managed device; start the on-demand run"),
     CommandPermissions("trigger --dry-run", (SCRIPTS_READ, DEVICES_READ),
                        "find the remediation and the managed device; start nothing"),
+    CommandPermissions("trigger --group NAME|ID", (GROUPS_READ,),
+                       "in addition, with --group: find the group and list its device members"),
 )
 _BY_COMMAND = {c.command: c for c in COMMANDS}
 
@@ -54,9 +63,10 @@ def help_text(command: str) -> str:
     """The sentence a command's --help shows (click joins it into the epilog)."""
     needed = for_command(command)
     text = f"Graph permissions (delegated or application): {needed.line()}."
-    dry = _BY_COMMAND.get(f"{command} --dry-run")
-    if dry is not None:
-        text += f" With --dry-run: {dry.line()}."
+    for extra in COMMANDS:
+        if extra.command.startswith(f"{command} --"):
+            option = extra.command[len(command) + 1:]
+            text += f" With {option}: {extra.line()}" + (" instead." if option == "--dry-run" else " too.")
     return text
 
 

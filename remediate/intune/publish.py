@@ -15,15 +15,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import structlog
 
 from remediate.errors import ConfigError, ServiceError
 from remediate.intune.bundle import Bundle
-from remediate.intune.graph import SCRIPTS_PATH, Call, GraphClient, find_script
-from remediate.intune.permissions import SCRIPTS_READ, SCRIPTS_WRITE
+from remediate.intune.graph import SCRIPTS_PATH, Call, GraphClient, find_script, odata_string
+from remediate.intune.permissions import GROUPS_READ, SCRIPTS_READ, SCRIPTS_WRITE
 from remediate.intune.schedule import Schedule, schedule_from_graph
 from remediate.output import Result
 
@@ -36,8 +36,12 @@ log = structlog.get_logger("remediate.intune.publish")
 T_GROUP = "#microsoft.graph.groupAssignmentTarget"
 T_EXCLUDE = "#microsoft.graph.exclusionGroupAssignmentTarget"
 T_ALL_DEVICES = "#microsoft.graph.allDevicesAssignmentTarget"
+T_ALL_USERS = "#microsoft.graph.allLicensedUsersAssignmentTarget"
 _GUID_RE = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-_INCLUDE_TYPES = {T_GROUP, T_ALL_DEVICES, "#microsoft.graph.allLicensedUsersAssignmentTarget"}
+_INCLUDE_TYPES = {T_GROUP, T_ALL_DEVICES, T_ALL_USERS}
+FILTER_ID = "deviceAndAppManagementAssignmentFilterId"
+FILTER_TYPE = "deviceAndAppManagementAssignmentFilterType"
+ALL_TARGETS = {"all-devices": T_ALL_DEVICES, "all-users": T_ALL_USERS}  # --remove's names for the virtual groups
 
 
 @dataclass(frozen=True)
@@ -52,19 +56,38 @@ class PlannedRequest:
 
 @dataclass(frozen=True)
 class AssignmentRequest:
+    """Groups are Entra object ids (GUIDs) or display names, which ``resolve_groups`` looks up in Graph."""
+
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     all_devices: bool = False
+    all_users: bool = False
     schedule: Schedule | None = None  # None: the package's own schedule
+    filter_id: str | None = None  # an assignment filter for the include targets named here
+    filter_mode: str = "include"  # include | exclude: the devices the filter keeps or leaves out
+    remove: tuple[str, ...] = ()  # groups (id or name), "all-devices" or "all-users" to unassign
 
     def __post_init__(self) -> None:  # checked before any call, so a typo creates nothing
-        for group in (*self.include, *self.exclude):
-            if not _GUID_RE.fullmatch(group):
-                raise ConfigError(f"group {group!r} is not an Entra group object id (a GUID); Graph rejects it")
+        for group in (*self.include, *self.exclude, *self.remove):
+            if not group.strip():
+                raise ConfigError("empty group name or id")
+        if self.filter_id is not None and not _GUID_RE.fullmatch(self.filter_id):
+            raise ConfigError(f"--filter {self.filter_id!r} is not an assignment filter id (a GUID)")
+        if self.filter_mode not in ("include", "exclude"):
+            raise ConfigError(f"filter mode {self.filter_mode!r} is not include or exclude")
+        if self.filter_id and not (self.include or self.all_devices or self.all_users):
+            raise ConfigError("--filter applies to include targets: add --group, --all-devices or --all-users "
+                              "(Intune takes no filter on an excluded group)")
 
     @property
     def empty(self) -> bool:
-        return not (self.include or self.exclude or self.all_devices)
+        return not (self.include or self.exclude or self.all_devices or self.all_users or self.remove)
+
+    @property
+    def names(self) -> list[str]:
+        """Groups given by display name: they need a Graph lookup."""
+        return [g for g in (*self.include, *self.exclude, *self.remove)
+                if not _GUID_RE.fullmatch(g) and g not in ALL_TARGETS]
 
 
 @dataclass(frozen=True)
@@ -81,8 +104,13 @@ class Assignment:
     def key(self) -> tuple[str, str | None]:
         return (self.odata_type, self.group_id)
 
+    @property
+    def filter(self) -> tuple[str | None, str]:
+        return self.target.get(FILTER_ID), self.target.get(FILTER_TYPE) or "none"
+
     def label(self) -> str:
-        kind = {T_GROUP: "include group", T_EXCLUDE: "exclude group", T_ALL_DEVICES: "all devices"}
+        kind = {T_GROUP: "include group", T_EXCLUDE: "exclude group", T_ALL_DEVICES: "all devices",
+                T_ALL_USERS: "all users"}
         name = kind.get(self.odata_type, self.odata_type.rsplit(".", 1)[-1])
         return f"{name} {self.group_id}" if self.group_id else name
 
@@ -178,11 +206,18 @@ def _run_remediation(item: Mapping[str, Any], display_name: str) -> bool:
     return False
 
 
-def _new(odata_type: str, group_id: str | None, schedule: Schedule | None) -> Assignment:
+def _new(odata_type: str, group_id: str | None, schedule: Schedule | None,
+         request: AssignmentRequest | None = None) -> Assignment:
     target: dict[str, Any] = {"@odata.type": odata_type}
     if group_id:
         target["groupId"] = group_id
+    if request is not None and request.filter_id and odata_type != T_EXCLUDE:
+        target[FILTER_ID], target[FILTER_TYPE] = request.filter_id, request.filter_mode
     return Assignment(odata_type, group_id, None if odata_type == T_EXCLUDE else schedule, target)
+
+
+def _filter_text(value: tuple[str | None, str]) -> str:
+    return "none" if value[1] == "none" or not value[0] else f"{value[1]} {value[0]}"
 
 
 def merge_assignments(current: list[Assignment], request: AssignmentRequest,
@@ -191,19 +226,29 @@ def merge_assignments(current: list[Assignment], request: AssignmentRequest,
     if set(request.include) & set(request.exclude):
         both = ", ".join(sorted(set(request.include) & set(request.exclude)))
         raise ConfigError(f"group(s) both included and excluded: {both}")
-    wanted = [_new(T_GROUP, g, schedule) for g in request.include]
+    wanted = [_new(T_GROUP, g, schedule, request) for g in request.include]
     wanted += [_new(T_EXCLUDE, g, None) for g in request.exclude]
-    if request.all_devices:
-        wanted.append(_new(T_ALL_DEVICES, None, schedule))
+    wanted += [_new(kind, None, schedule, request) for kind, asked in
+               ((T_ALL_DEVICES, request.all_devices), (T_ALL_USERS, request.all_users)) if asked]
     merged = {a.key: a for a in current}
     changes: list[str] = []
     for want in wanted:
-        changes += _apply(merged, want)
+        changes += _apply(merged, want, request.filter_id is not None)
+    for target in request.remove:
+        changes += _remove(merged, target)
     return list(merged.values()), changes
 
 
-def _apply(merged: dict[tuple[str, str | None], Assignment], want: Assignment) -> list[str]:
-    """Put ``want`` into ``merged``; describe what that changes."""
+def _remove(merged: dict[tuple[str, str | None], Assignment], target: str) -> list[str]:
+    """Unassign one group (include or exclude) or one of the "all" targets; saying so when it was not there."""
+    keys = [(ALL_TARGETS[target], None)] if target in ALL_TARGETS else [(T_GROUP, target), (T_EXCLUDE, target)]
+    gone = [merged.pop(key) for key in keys if key in merged]
+    return [f"- {a.label()}" for a in gone] or [f"  {target}: not assigned, nothing to remove"]
+
+
+def _apply(merged: dict[tuple[str, str | None], Assignment], want: Assignment, set_filter: bool) -> list[str]:
+    """Put ``want`` into ``merged``; describe what that changes. An existing target keeps its filter unless
+    ``set_filter`` (a --filter was given)."""
     opposite = {T_GROUP: T_EXCLUDE, T_EXCLUDE: T_GROUP}.get(want.odata_type)
     changes = []
     if opposite and (opposite, want.group_id) in merged:
@@ -212,12 +257,19 @@ def _apply(merged: dict[tuple[str, str | None], Assignment], want: Assignment) -
     old = merged.get(want.key)
     when = f" ({want.schedule.spec()})" if want.schedule else ""
     if old is None:
-        changes.append(f"+ {want.label()}{when}")
+        shown = _filter_text(want.filter)
+        changes.append(f"+ {want.label()}{when}" + (f" filter {shown}" if shown != "none" else ""))
         merged[want.key] = want
-    elif old.schedule != want.schedule:
-        before = old.schedule.spec() if old.schedule else "none"
-        changes.append(f"~ {want.label()}: schedule {before} -> {want.schedule.spec() if want.schedule else 'none'}")
-        merged[want.key] = Assignment(old.odata_type, old.group_id, want.schedule, old.target, old.run_remediation)
+    else:
+        target = dict(old.target)
+        if old.schedule != want.schedule:
+            before = old.schedule.spec() if old.schedule else "none"
+            after = want.schedule.spec() if want.schedule else "none"
+            changes.append(f"~ {want.label()}: schedule {before} -> {after}")
+        if set_filter and old.filter != want.filter:
+            changes.append(f"~ {want.label()}: filter {_filter_text(old.filter)} -> {_filter_text(want.filter)}")
+            target[FILTER_ID], target[FILTER_TYPE] = want.filter
+        merged[want.key] = Assignment(old.odata_type, old.group_id, want.schedule, target, old.run_remediation)
     return changes
 
 
@@ -241,11 +293,43 @@ def sync_assignments(client: GraphClient | None, result: PublishResult, bundle: 
                        call=_script_call(script_id, result.display_name, write=True))
 
 
+GROUPS_PATH = "/groups"
+
+
+def resolve_group(client: GraphClient, name: str) -> str:
+    """The object id of the one Entra group with this display name; several is refused, listing them."""
+    params = {"$filter": f"displayName eq {odata_string(name)}", "$select": "id,displayName"}
+    matches = list(client.get_all(GROUPS_PATH, params, call=Call(what=f"group {name!r}", permission=GROUPS_READ)))
+    if not matches:
+        raise ServiceError(f"not found: no Entra group named {name!r}", status=404, code="not_found")
+    if len(matches) > 1:
+        listed = ", ".join(f"{m.get('id')} ({m.get('displayName')})" for m in matches)
+        raise ServiceError(f"{len(matches)} groups are named {name!r}: {listed}; pass the group id",
+                           code="ambiguous")
+    if not isinstance(matches[0].get("id"), str):
+        raise ServiceError(f"Graph listed group {name!r} without an id", code="bad_response")
+    return matches[0]["id"]
+
+
+def resolve_groups(client: GraphClient | None, request: AssignmentRequest) -> AssignmentRequest:
+    """``request`` with every group name replaced by its id (ids and the "all" targets stay as given)."""
+    if not request.names:
+        return request
+    if client is None:
+        raise ConfigError(f"group name(s) {', '.join(map(repr, request.names))} are looked up in Graph: an "
+                          "offline --dry-run needs group ids (GUIDs)")
+    ids = {name: resolve_group(client, name) for name in request.names}
+    return replace(request, include=tuple(ids.get(g, g) for g in request.include),
+                   exclude=tuple(ids.get(g, g) for g in request.exclude),
+                   remove=tuple(ids.get(g, g) for g in request.remove))
+
+
 def publish(client: GraphClient | None, bundle: Bundle, request: AssignmentRequest = AssignmentRequest(), *,
             dry_run: bool = False) -> PublishResult:
     """Create/update the package's remediation, then merge and send its assignments."""
     if client is None and not dry_run:
         raise ConfigError("publishing needs Graph credentials (only --dry-run works offline)")
+    request = resolve_groups(client, request)
     result = sync_script(client, bundle, dry_run)
     sync_assignments(client, result, bundle, request, dry_run)
     return result
@@ -259,12 +343,33 @@ def _show_request(request: PlannedRequest) -> str:
     return f"{request.method} {request.path}" + (f"\n  {json.dumps(body, sort_keys=True)}" if body else "")
 
 
-def publish_result(result: PublishResult, dry_run: bool) -> Result:
-    """``remediate publish``: the action, the assignment changes, and with ``dry_run`` the planned writes."""
+OFFLINE_NOTE = ("remediate: offline dry run: Intune was NOT read (no credentials); this plan assumes the "
+                "remediation and its assignments do not exist yet")
+
+
+def publish_result(result: PublishResult, dry_run: bool, offline: bool = False) -> Result:
+    """``remediate publish``: the action, the assignment changes, and with ``dry_run`` the planned writes.
+    ``offline``: a dry run without credentials, which says so in its first line and on stderr."""
     fields = f" ({', '.join(result.changed_fields)})" if result.action == "update" else ""
-    prefix = "dry run: would " if dry_run else ""
+    prefix = "dry run (offline, Intune not read): would " if offline else "dry run: would " if dry_run else ""
     lines = [f"{prefix}{result.action}{fields}: {result.display_name} [{result.script_id}]"]
     lines += [f"  {change}" for change in result.assignment_changes or ["assignments: no change"]]
     if dry_run:
         lines += [_show_request(planned) for planned in result.requests]
-    return Result("publish", result.to_dict(), lines)
+    data = {**result.to_dict(), "intune_read": not offline}
+    return Result("publish", data, lines, notes=[OFFLINE_NOTE] if offline else [])
+
+
+def unpublish(client: GraphClient, display_name: str, *, dry_run: bool = False) -> Result:
+    """``remediate unpublish``: delete the remediation (and with it its assignments); absent is not an error."""
+    found = find_script(client, display_name)
+    data: dict[str, Any] = {"display_name": display_name, "script_id": None, "action": "absent",
+                            "dry_run": dry_run, "requests": []}
+    if found is None:
+        return Result("unpublish", data, [f"not in Intune: {display_name} (nothing to delete)"])
+    request = PlannedRequest("DELETE", f"{SCRIPTS_PATH}/{found['id']}")
+    if not dry_run:
+        client.request(request.method, request.path, call=_script_call(found["id"], display_name, write=True))
+    data.update(script_id=found["id"], action="delete", requests=[request.to_dict()])
+    verb = "dry run: would delete" if dry_run else "deleted"
+    return Result("unpublish", data, [f"{verb}: {display_name} [{found['id']}] with its assignments"])

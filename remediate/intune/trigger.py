@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from remediate.errors import OutcomeUnknownError, ServiceError
-from remediate.intune.graph import Call, GraphClient
-from remediate.intune.permissions import DEVICES_PRIVILEGED, DEVICES_READ
+from remediate.errors import ExitCode, OutcomeUnknownError, ServiceError
+from remediate.intune.graph import Call, GraphClient, odata_string
+from remediate.intune.permissions import DEVICES_PRIVILEGED, DEVICES_READ, GROUPS_READ
 from remediate.intune.publish import PlannedRequest, find_script
 from remediate.output import Result
 
@@ -36,11 +36,6 @@ class TriggerResult:
     def to_dict(self) -> dict[str, Any]:
         return {"display_name": self.display_name, "script_id": self.script_id, "device_id": self.device_id,
                 "device_name": self.device_name, "dry_run": self.dry_run, "request": self.request.to_dict()}
-
-
-def odata_string(value: str) -> str:
-    """An OData string literal: single quotes doubled."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def resolve_device(client: GraphClient, device: str) -> tuple[str, str]:
@@ -87,6 +82,69 @@ def trigger(client: GraphClient, display_name: str, device: str, *, dry_run: boo
                 "it was not sent again: check the device's remediation status in the Intune portal before "
                 "triggering again", reason=exc.reason, status=exc.status) from None
     return TriggerResult(display_name, script["id"], device_id, device_name, request, dry_run)
+
+
+def group_devices(client: GraphClient, group: str) -> tuple[list[str], list[str]]:
+    """(managed device ids, notes) of a group's device members (transitively); members that are not devices
+    or not managed by Intune are named in the notes, never run."""
+    from remediate.intune.publish import resolve_group
+
+    group_id = group if _GUID_RE.fullmatch(group) else resolve_group(client, group)
+    read = Call(what=f"members of group {group!r}", permission=GROUPS_READ)
+    members = client.get_all(f"/groups/{group_id}/transitiveMembers/microsoft.graph.device",
+                             {"$select": "id,deviceId,displayName"}, call=read)
+    ids, notes = [], []
+    for member in members:
+        params = {"$filter": f"azureADDeviceId eq {odata_string(str(member.get('deviceId')))}",
+                  "$select": "id,deviceName"}
+        managed = list(client.get_all(DEVICES_PATH, params, call=Call(what="managed devices",
+                                                                      permission=DEVICES_READ)))
+        if managed:
+            ids.append(str(managed[0]["id"]))
+        else:
+            notes.append(f"remediate: {member.get('displayName')} ({member.get('deviceId')}) is in {group!r} but "
+                         "not managed by Intune: skipped")
+    if not ids:
+        raise ServiceError(f"not found: group {group!r} has no device managed by Intune", status=404,
+                           code="not_found")
+    return ids, notes
+
+
+def trigger_many(client: GraphClient, display_name: str, devices: list[str], group: str | None, *,
+                 dry_run: bool = False) -> Result:
+    """``remediate trigger`` for several devices and/or a group's devices, each run once (a device named and
+    also in the group too): one device's failure is recorded and the others still run. Exit 7 when any
+    outcome is unknown, else 6 on any error."""
+    notes: list[str] = []
+    rows: list[dict[str, Any]] = []
+    lines: list[str] = []
+    worst = ExitCode.OK
+    targets: dict[str, str] = {}  # managed device id -> how it was given
+    for device in devices:
+        try:
+            targets.setdefault(resolve_device(client, device)[0], device)
+        except ServiceError as exc:
+            worst = max(worst, _record(rows, lines, device, exc))
+    if group:
+        members, notes = group_devices(client, group)
+        for member in members:
+            targets.setdefault(member, member)
+    for device_id, given in targets.items():
+        try:
+            result = trigger(client, display_name, device_id, dry_run=dry_run)
+            rows.append({**result.to_dict(), "device": given, "status": "planned" if dry_run else "started"})
+            lines.append(trigger_result(result, display_name, given, dry_run).text.rstrip("\n"))
+        except ServiceError as exc:  # OutcomeUnknownError included: recorded, the next device still runs
+            worst = max(worst, _record(rows, lines, given, exc))
+    return Result("trigger", {"display_name": display_name, "dry_run": dry_run, "devices": rows}, lines,
+                  rows=rows, exit_code=worst, notes=notes)
+
+
+def _record(rows: list[dict[str, Any]], lines: list[str], device: str, exc: ServiceError) -> ExitCode:
+    unknown = isinstance(exc, OutcomeUnknownError)
+    rows.append({"device": device, "status": "unknown" if unknown else "error", "error": str(exc)})
+    lines.append(f"{device}: {exc}")
+    return ExitCode.OUTCOME_UNKNOWN if unknown else ExitCode.SERVICE
 
 
 def trigger_result(result: TriggerResult, name: str, device: str, dry_run: bool) -> Result:

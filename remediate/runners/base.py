@@ -145,6 +145,16 @@ class RunnerBase:
                            code="protocol_error", host=self.settings.host, stage=stage)
 
 
+def url_host(host: str) -> str:
+    """``host`` as it goes into a URL: an IPv6 address in brackets (RFC 3986), anything else as it is."""
+    import ipaddress
+
+    try:
+        return f"[{ipaddress.IPv6Address(host.strip('[]')).compressed}]"
+    except ValueError:
+        return host
+
+
 def one_line(text: str | None) -> str:
     """Whitespace folded and cut, for error messages that must stay one line."""
     return " ".join((text or "").split())[:300]
