@@ -2510,10 +2510,10 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
-                    '0xCAA5001C',
-                    '0xCAA2000C',
+                    'AADSTS50076',
                     'AADSTS50058',
-                    'AADSTS50076'
+                    '0xCAA5001C',
+                    '0xCAA2000C'
                 )
             }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
@@ -2621,10 +2621,10 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
-                    '0xCAA5001C',
-                    '0xCAA2000C',
+                    'AADSTS50076',
                     'AADSTS50058',
-                    'AADSTS50076'
+                    '0xCAA5001C',
+                    '0xCAA2000C'
                 )
             }
         }
@@ -2674,10 +2674,10 @@ $RmChecks = @(
                     'tpm'
                 )
                 'Routine' = @(
-                    '0xCAA5001C',
-                    '0xCAA2000C',
+                    'AADSTS50076',
                     'AADSTS50058',
-                    'AADSTS50076'
+                    '0xCAA5001C',
+                    '0xCAA2000C'
                 )
             }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
@@ -2760,10 +2760,10 @@ $RmChecks = @(
                 'Codes' = @()
                 'Layers' = @()
                 'Routine' = @(
-                    '0xCAA5001C',
-                    '0xCAA2000C',
+                    'AADSTS50076',
                     'AADSTS50058',
-                    'AADSTS50076'
+                    '0xCAA5001C',
+                    '0xCAA2000C'
                 )
             }
         }

@@ -3124,10 +3124,10 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
-                    '0xCAA5001C',
-                    '0xCAA2000C',
+                    'AADSTS50076',
                     'AADSTS50058',
-                    'AADSTS50076'
+                    '0xCAA5001C',
+                    '0xCAA2000C'
                 )
             }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
@@ -3235,10 +3235,10 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
-                    '0xCAA5001C',
-                    '0xCAA2000C',
+                    'AADSTS50076',
                     'AADSTS50058',
-                    'AADSTS50076'
+                    '0xCAA5001C',
+                    '0xCAA2000C'
                 )
             }
         }
@@ -3288,10 +3288,10 @@ $RmChecks = @(
                     'tpm'
                 )
                 'Routine' = @(
-                    '0xCAA5001C',
-                    '0xCAA2000C',
+                    'AADSTS50076',
                     'AADSTS50058',
-                    'AADSTS50076'
+                    '0xCAA5001C',
+                    '0xCAA2000C'
                 )
             }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
@@ -3374,10 +3374,10 @@ $RmChecks = @(
                 'Codes' = @()
                 'Layers' = @()
                 'Routine' = @(
-                    '0xCAA5001C',
-                    '0xCAA2000C',
+                    'AADSTS50076',
                     'AADSTS50058',
-                    'AADSTS50076'
+                    '0xCAA5001C',
+                    '0xCAA2000C'
                 )
             }
         }
