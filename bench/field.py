@@ -71,8 +71,8 @@ def noisy_healthy(i: int) -> Machine:
     m.state["processes"] = [{"Id": 4242, "Name": "ms-teams", "SessionId": 1},
                             {"Id": 4243, "Name": "msedgewebview2", "SessionId": 1}]
     m.file(TEAMS + "/EBWebView/Default/Cache/data_0", b"x" * 64)
-    prt = (m.now - dt.timedelta(hours=5)).strftime("%Y-%m-%d %H:%M:%S.000")
-    m.native("dsregcmd.exe", "/status", DSREG_ENTRA.format(prt_time=prt))
+    # The PRT renews lazily, about every 4 h: on a healthy device it is always up to ~5 h old.
+    m.native("dsregcmd.exe", "/status", DSREG_ENTRA.format(prt_time="{{now-5h}}"))
     return m
 
 
@@ -167,7 +167,10 @@ class Device:
                 (root / relative).write_bytes(content)
             self.laid_out = True
         self.runs += 1
-        state, after = self.folder / "machine.json", self.folder / "after.json"
+        # The simulated Windows names the machine's Global\ mutex after the folder two levels above the state
+        # file: one folder per device, so that devices simulated side by side never share a mutex.
+        (self.folder / "run").mkdir(exist_ok=True)
+        state, after = self.folder / "run" / "machine.json", self.folder / "run" / "after.json"
         state.write_text(json.dumps(m.state), encoding="utf-8")
         after.write_text('{"journal": []}', encoding="utf-8")
         env = {k: str(v) for k, v in paths.items()}
@@ -175,7 +178,7 @@ class Device:
         return {"script": str(script), "env": env, "culture": m.culture}
 
     def absorb(self) -> list[str]:
-        after = json.loads((self.folder / "after.json").read_text(encoding="utf-8"))
+        after = json.loads((self.folder / "run" / "after.json").read_text(encoding="utf-8"))
         for key, value in after.items():
             if key != "journal":
                 self.machine.state[key] = value
@@ -244,7 +247,7 @@ def summarise_healthy(devices: list[Device]) -> dict:
 
 
 def summarise_broken(devices: list[Device]) -> dict:
-    fixed, advisory, missed, errors = [], [], [], []
+    fixed, advisory, missed, errors, details = [], [], [], [], []
     for d in devices:
         expected = CAUSES[d.cause][1]
         finals = [r.get("post", r["pre"]) for r in d.log]
@@ -256,13 +259,20 @@ def summarise_broken(devices: list[Device]) -> dict:
             needed = [r for r in d.log if r["pre_exit"] == 1]
             ok = any(r.get("post", {}).get("verdict") == "compliant" for r in needed[:2])
             (fixed if ok else missed).append(f"{d.name}:{d.cause}")
+            if not ok:
+                details.append({d.name: [(r["package"], r["pre"].get("verdict"), r["pre"].get("failing"),
+                                          r.get("remediation", {}).get("verdict"), r.get("post", {}).get("verdict"))
+                                         for r in needed[:3]]})
         else:
             states = {f.get("state") for r in d.log for f in r["pre"].get("findings", [])}
             ok = "advisory" in states and all(r["pre_exit"] == 0 for r in d.log)
             (advisory if ok else missed).append(f"{d.name}:{d.cause}")
+            if not ok:
+                details.append({d.name: [(r["package"], r["pre"].get("verdict"), r["pre"].get("failing"))
+                                         for r in d.log if r["pre_exit"] != 0][:3]})
         del finals
     return {"devices": len(devices), "fixed_within_two_runs": len(fixed), "advisory_reported": len(advisory),
-            "missed": missed, "ended_in_error": errors}
+            "missed": missed, "missed_details": details, "ended_in_error": errors}
 
 
 def main() -> None:
@@ -294,6 +304,7 @@ def main() -> None:
         for i in range(args.broken):
             cause = names[i % len(names)]
             machine = healthy("system")
+            machine.native("dsregcmd.exe", "/status", DSREG_ENTRA.format(prt_time="{{now-1h}}"))
             machine.culture = CULTURES[i % len(CULTURES)]
             CAUSES[cause][0](machine)
             broken_devices.append(Device(f"BAD-{i:03d}", machine, base / f"bad{i}", cause))

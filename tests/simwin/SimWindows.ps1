@@ -555,7 +555,7 @@ function Invoke-RmNative {
             return $outcome
         }
         $outcome.ExitCode = [int]$rule['exit']
-        $outcome.Output = [string]$rule['stdout']
+        $outcome.Output = Expand-SimClockTokens -Text ([string]$rule['stdout'])
         $outcome.Error = [string]$rule['stderr']
         if ($rule.ContainsKey('then')) {
             Invoke-SimEffect -Effect $rule['then']
@@ -564,6 +564,16 @@ function Invoke-RmNative {
     }
     $outcome.Error = 'The system cannot find the file specified'
     return $outcome
+}
+
+function Expand-SimClockTokens {
+    # '{{now-5h}}' in a native output is the simulated time 5 hours ago as dsregcmd prints it, so that a value
+    # a real device keeps fresh (the PRT renews about every 4 h) stays fresh over simulated days.
+    param([string]$Text)
+    return [regex]::Replace($Text, '\{\{now-([0-9.]+)h\}\}', {
+            param($m)
+            $script:SimNow.AddHours(-[double]$m.Groups[1].Value).ToString('yyyy-MM-dd HH:mm:ss.fff', [System.Globalization.CultureInfo]::InvariantCulture)
+        })
 }
 
 function Invoke-SimEffect {
