@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 41ad0a7e4b700788c324b7bfede4c71785df23f78748b2fc7d89b70515f2c195
+# input-sha256: 718c699ef3cd34fe85b6d07969faff36e3137f1f777c47454e5b6b53cd60eba2
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -441,18 +441,32 @@ function Get-RmOsEvent {
         $filter['ProviderName'] = $ProviderName
     }
     $answer = [ordered]@{ Status = 'ok'; Records = @() }
+    # Bounded (6 s, inside aad_evidence's budget for two logs): Get-WinEvent has no timeout of its own. The block sorts out the
+    # "nothing found" answers, which Get-WinEvent reports as errors, before they cross the runspace.
+    $raw = @()
     try {
-        $raw = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop)
+        $raw = @(Invoke-RmWithDeadline -TimeoutSeconds 6 -Parameters @{ Filter = $filter; Max = $MaxEvents } -ScriptBlock {
+            param($Filter, $Max)
+            try {
+                Get-WinEvent -FilterHashtable $Filter -MaxEvents $Max -ErrorAction Stop
+            }
+            catch {
+                if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
+                    'log_missing'
+                }
+                elseif ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {
+                    throw
+                }
+            }
+        })
     }
-    catch {
-        if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') {
-            return $answer
-        }
-        if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
-            $answer.Status = 'missing'
-            return $answer
-        }
-        throw
+    catch [System.TimeoutException] {
+        $answer.Status = 'timeout'
+        return $answer
+    }
+    if ($raw.Count -eq 1 -and $raw[0] -is [string]) {
+        $answer.Status = 'missing'
+        return $answer
     }
     $answer.Records = @($raw | ForEach-Object {
             $sid = ''
@@ -566,34 +580,52 @@ function Get-RmOsNetwork {
     OS seam: what the VPN check reads of the network stack, as plain data.
     #>
     param([Parameter(Mandatory = $true)][string]$Prefix)
+    # One bounded call (3 s, vpn_state's budget): the NetTCPIP and VPN cmdlets have no timeout of their own.
+    $parts = @()
+    try {
+        $parts = @(Invoke-RmWithDeadline -TimeoutSeconds 3 -Parameters @{ Prefix = $Prefix } -ScriptBlock {
+            param($Prefix)
+            $found = @{ Vpn = $null; Adapters = $null; Metrics = $null; Routes = $null }
+            try {
+                $found.Vpn = @(Get-VpnConnection -AllUserConnection -ErrorAction Stop | Where-Object { [string]$_.ConnectionStatus -eq 'Connected' } | ForEach-Object { @{ Name = [string]$_.Name } })
+            }
+            catch {
+                $null = $_
+            }
+            try {
+                $found.Adapters = @(Get-NetAdapter -ErrorAction Stop | Where-Object { [string]$_.Status -eq 'Up' } | ForEach-Object {
+                        @{ Index = [int]$_.InterfaceIndex; Alias = [string]$_.Name; Description = [string]$_.InterfaceDescription }
+                    })
+            }
+            catch {
+                $null = $_
+            }
+            try {
+                $metrics = @{}
+                foreach ($interface in @(Get-NetIPInterface -AddressFamily IPv4 -ErrorAction Stop)) {
+                    $metrics[[int]$interface.InterfaceIndex] = [int]$interface.InterfaceMetric
+                }
+                $found.Metrics = $metrics
+                # No IPv4 default route at all is reported by Get-NetRoute as an error: that is an empty list.
+                $found.Routes = @(Get-NetRoute -DestinationPrefix $Prefix -PolicyStore ActiveStore -ErrorAction SilentlyContinue | ForEach-Object {
+                        @{ Index = [int]$_.InterfaceIndex; Alias = [string]$_.InterfaceAlias; Metric = [int]$_.RouteMetric }
+                    })
+            }
+            catch {
+                $null = $_
+            }
+            $found
+        })
+    }
+    catch [System.TimeoutException] {
+        # Every part unread ($null): the check reports them as unavailable.
+        $parts = @()
+    }
     $network = [ordered]@{ Vpn = $null; Adapters = $null; Metrics = $null; Routes = $null }
-    try {
-        $network.Vpn = @(Get-VpnConnection -AllUserConnection -ErrorAction Stop | Where-Object { [string]$_.ConnectionStatus -eq 'Connected' } | ForEach-Object { [ordered]@{ Name = [string]$_.Name } })
-    }
-    catch {
-        $null = $_
-    }
-    try {
-        $network.Adapters = @(Get-NetAdapter -ErrorAction Stop | Where-Object { [string]$_.Status -eq 'Up' } | ForEach-Object {
-                [ordered]@{ Index = [int]$_.InterfaceIndex; Alias = [string]$_.Name; Description = [string]$_.InterfaceDescription }
-            })
-    }
-    catch {
-        $null = $_
-    }
-    try {
-        $metrics = @{}
-        foreach ($interface in @(Get-NetIPInterface -AddressFamily IPv4 -ErrorAction Stop)) {
-            $metrics[[int]$interface.InterfaceIndex] = [int]$interface.InterfaceMetric
+    if ($parts.Count -gt 0) {
+        foreach ($key in @('Vpn', 'Adapters', 'Metrics', 'Routes')) {
+            $network[$key] = $parts[0][$key]
         }
-        $network.Metrics = $metrics
-        # No IPv4 default route at all is reported by Get-NetRoute as an error: that is an empty list here.
-        $network.Routes = @(Get-NetRoute -DestinationPrefix $Prefix -PolicyStore ActiveStore -ErrorAction SilentlyContinue | ForEach-Object {
-                [ordered]@{ Index = [int]$_.InterfaceIndex; Alias = [string]$_.InterfaceAlias; Metric = [int]$_.RouteMetric }
-            })
-    }
-    catch {
-        $null = $_
     }
     return $network
 }
@@ -607,7 +639,10 @@ function Get-RmOsScheduledTask {
         [Parameter(Mandatory = $true)][string]$TaskPath,
         [Parameter(Mandatory = $true)][string]$TaskName
     )
-    $task = Get-ScheduledTask -TaskPath $TaskPath -TaskName $TaskName -ErrorAction SilentlyContinue
+    $task = @(Invoke-RmWithDeadline -TimeoutSeconds 5 -Parameters @{ Path = $TaskPath; Name = $TaskName } -ScriptBlock {
+            param($Path, $Name)
+            Get-ScheduledTask -TaskPath $Path -TaskName $Name -ErrorAction SilentlyContinue
+        }) | Select-Object -First 1
     if ($null -eq $task) {
         return [ordered]@{ Exists = $false; State = '' }
     }
@@ -1221,6 +1256,44 @@ function New-RmErrorResult {
         findings = @()
         message = $message
     }
+}
+
+function Invoke-RmWithDeadline {
+    <#
+    .SYNOPSIS
+    Runs a script block in a separate runspace of this process and waits at most TimeoutSeconds; returns its
+    output, rethrows its terminating error, and throws a TimeoutException when the deadline passes.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][scriptblock]$ScriptBlock,
+        [System.Collections.IDictionary]$Parameters = @{},
+        [Parameter(Mandatory = $true)][int]$TimeoutSeconds
+    )
+    $shell = [PowerShell]::Create()
+    $null = $shell.AddScript($ScriptBlock.ToString())
+    foreach ($key in $Parameters.Keys) {
+        $null = $shell.AddParameter([string]$key, $Parameters[$key])
+    }
+    $pending = $shell.BeginInvoke()
+    if (-not $pending.AsyncWaitHandle.WaitOne($TimeoutSeconds * 1000)) {
+        $null = $shell.BeginStop($null, $null)
+        throw (New-Object System.TimeoutException(('no answer within ' + $TimeoutSeconds + ' s')))
+    }
+    try {
+        $output = $shell.EndInvoke($pending)
+    }
+    catch {
+        # EndInvoke wraps the block's own terminating error: rethrow the error itself.
+        $inner = $_.Exception
+        if ($null -ne $inner.InnerException) {
+            $inner = $inner.InnerException
+        }
+        throw $inner
+    }
+    finally {
+        $shell.Dispose()
+    }
+    return @($output)
 }
 
 function Get-RmQuarantineRoot {

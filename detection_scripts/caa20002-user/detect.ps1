@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 5b17316ba736e852fa1f7c24970c27698aa34cccad91a54f06c5c2584f52cce0
+# input-sha256: 5ed58f614eb65577c83063dd8b6e7c79ac593c55a305e6756267010c94535ef8
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -317,7 +317,11 @@ function Get-RmOsAppxPackage {
     OS seam: the current user's installed packages of one name, each with Name, Version and Status.
     #>
     param([Parameter(Mandatory = $true)][string]$Name)
-    return @(Get-AppxPackage -Name $Name -ErrorAction Stop | ForEach-Object {
+    $packages = Invoke-RmWithDeadline -TimeoutSeconds 4 -Parameters @{ Name = $Name } -ScriptBlock {
+        param($Name)
+        Get-AppxPackage -Name $Name -ErrorAction Stop
+    }
+    return @($packages | ForEach-Object {
             [ordered]@{ Name = [string]$_.Name; Version = [string]$_.Version; Status = [string]$_.Status }
         })
 }
@@ -342,18 +346,32 @@ function Get-RmOsEvent {
         $filter['ProviderName'] = $ProviderName
     }
     $answer = [ordered]@{ Status = 'ok'; Records = @() }
+    # Bounded (6 s, inside aad_evidence's budget for two logs): Get-WinEvent has no timeout of its own. The block sorts out the
+    # "nothing found" answers, which Get-WinEvent reports as errors, before they cross the runspace.
+    $raw = @()
     try {
-        $raw = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop)
+        $raw = @(Invoke-RmWithDeadline -TimeoutSeconds 6 -Parameters @{ Filter = $filter; Max = $MaxEvents } -ScriptBlock {
+            param($Filter, $Max)
+            try {
+                Get-WinEvent -FilterHashtable $Filter -MaxEvents $Max -ErrorAction Stop
+            }
+            catch {
+                if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
+                    'log_missing'
+                }
+                elseif ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {
+                    throw
+                }
+            }
+        })
     }
-    catch {
-        if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') {
-            return $answer
-        }
-        if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
-            $answer.Status = 'missing'
-            return $answer
-        }
-        throw
+    catch [System.TimeoutException] {
+        $answer.Status = 'timeout'
+        return $answer
+    }
+    if ($raw.Count -eq 1 -and $raw[0] -is [string]) {
+        $answer.Status = 'missing'
+        return $answer
     }
     $answer.Records = @($raw | ForEach-Object {
             $sid = ''
@@ -1118,6 +1136,44 @@ function New-RmErrorResult {
         findings = @()
         message = $message
     }
+}
+
+function Invoke-RmWithDeadline {
+    <#
+    .SYNOPSIS
+    Runs a script block in a separate runspace of this process and waits at most TimeoutSeconds; returns its
+    output, rethrows its terminating error, and throws a TimeoutException when the deadline passes.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][scriptblock]$ScriptBlock,
+        [System.Collections.IDictionary]$Parameters = @{},
+        [Parameter(Mandatory = $true)][int]$TimeoutSeconds
+    )
+    $shell = [PowerShell]::Create()
+    $null = $shell.AddScript($ScriptBlock.ToString())
+    foreach ($key in $Parameters.Keys) {
+        $null = $shell.AddParameter([string]$key, $Parameters[$key])
+    }
+    $pending = $shell.BeginInvoke()
+    if (-not $pending.AsyncWaitHandle.WaitOne($TimeoutSeconds * 1000)) {
+        $null = $shell.BeginStop($null, $null)
+        throw (New-Object System.TimeoutException(('no answer within ' + $TimeoutSeconds + ' s')))
+    }
+    try {
+        $output = $shell.EndInvoke($pending)
+    }
+    catch {
+        # EndInvoke wraps the block's own terminating error: rethrow the error itself.
+        $inner = $_.Exception
+        if ($null -ne $inner.InnerException) {
+            $inner = $inner.InnerException
+        }
+        throw $inner
+    }
+    finally {
+        $shell.Dispose()
+    }
+    return @($output)
 }
 
 function Measure-RmItemSize {
@@ -2510,10 +2566,10 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
-                    'AADSTS50076',
                     'AADSTS50058',
-                    '0xCAA5001C',
-                    '0xCAA2000C'
+                    'AADSTS50076',
+                    '0xCAA2000C',
+                    '0xCAA5001C'
                 )
             }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
@@ -2621,10 +2677,10 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
-                    'AADSTS50076',
                     'AADSTS50058',
-                    '0xCAA5001C',
-                    '0xCAA2000C'
+                    'AADSTS50076',
+                    '0xCAA2000C',
+                    '0xCAA5001C'
                 )
             }
         }
@@ -2674,10 +2730,10 @@ $RmChecks = @(
                     'tpm'
                 )
                 'Routine' = @(
-                    'AADSTS50076',
                     'AADSTS50058',
-                    '0xCAA5001C',
-                    '0xCAA2000C'
+                    'AADSTS50076',
+                    '0xCAA2000C',
+                    '0xCAA5001C'
                 )
             }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
@@ -2760,10 +2816,10 @@ $RmChecks = @(
                 'Codes' = @()
                 'Layers' = @()
                 'Routine' = @(
-                    'AADSTS50076',
                     'AADSTS50058',
-                    '0xCAA5001C',
-                    '0xCAA2000C'
+                    'AADSTS50076',
+                    '0xCAA2000C',
+                    '0xCAA5001C'
                 )
             }
         }

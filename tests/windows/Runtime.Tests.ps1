@@ -193,3 +193,18 @@ Describe 'ConvertTo-RmJson edge cases' {
         ConvertTo-RmJson -Value ([ordered]@{ a = @(); b = $null }) | Should -Be '{"a":[],"b":null}'
     }
 }
+
+Describe 'Invoke-RmWithDeadline' {
+    It 'returns the output of a block that finishes in time, with its parameters' {
+        $out = @(Invoke-RmWithDeadline -TimeoutSeconds 20 -Parameters @{ A = 2; B = 3 } -ScriptBlock { param($A, $B) $A + $B; 'done' })
+        $out | Should -Be @(5, 'done')
+    }
+    It 'throws a TimeoutException when the block outlives the deadline, and comes back quickly' {
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        { Invoke-RmWithDeadline -TimeoutSeconds 1 -ScriptBlock { Start-Sleep -Seconds 30 } } | Should -Throw -ExceptionType ([System.TimeoutException])
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
+    }
+    It 'rethrows the block''s own terminating error' {
+        { Invoke-RmWithDeadline -TimeoutSeconds 20 -ScriptBlock { throw 'broken log' } } | Should -Throw -ExpectedMessage '*broken log*'
+    }
+}

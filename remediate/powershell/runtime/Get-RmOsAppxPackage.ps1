@@ -4,7 +4,11 @@ function Get-RmOsAppxPackage {
     OS seam: the current user's installed packages of one name, each with Name, Version and Status.
     #>
     param([Parameter(Mandatory = $true)][string]$Name)
-    return @(Get-AppxPackage -Name $Name -ErrorAction Stop | ForEach-Object {
+    $packages = Invoke-RmWithDeadline -TimeoutSeconds 4 -Parameters @{ Name = $Name } -ScriptBlock {
+        param($Name)
+        Get-AppxPackage -Name $Name -ErrorAction Stop
+    }
+    return @($packages | ForEach-Object {
             [ordered]@{ Name = [string]$_.Name; Version = [string]$_.Version; Status = [string]$_.Status }
         })
 }

@@ -3,7 +3,7 @@ function Get-RmOsEvent {
     .SYNOPSIS
     OS seam: event records of one log since a time, newest first, read culture-free.
     .DESCRIPTION
-    Returns Status ('ok' or 'missing' when the log does not exist) and Records, each with Id, Time (UTC),
+    Returns Status ('ok', 'missing' when the log does not exist, 'timeout') and Records, each with Id, Time (UTC),
     UserSid, Provider and Data: the event's property values as strings. The rendered Message is not used:
     it follows the format culture and is empty when that culture has no language resources.
     #>
@@ -22,18 +22,32 @@ function Get-RmOsEvent {
         $filter['ProviderName'] = $ProviderName
     }
     $answer = [ordered]@{ Status = 'ok'; Records = @() }
+    # Bounded (6 s, inside aad_evidence's budget for two logs): Get-WinEvent has no timeout of its own. The block sorts out the
+    # "nothing found" answers, which Get-WinEvent reports as errors, before they cross the runspace.
+    $raw = @()
     try {
-        $raw = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop)
+        $raw = @(Invoke-RmWithDeadline -TimeoutSeconds 6 -Parameters @{ Filter = $filter; Max = $MaxEvents } -ScriptBlock {
+            param($Filter, $Max)
+            try {
+                Get-WinEvent -FilterHashtable $Filter -MaxEvents $Max -ErrorAction Stop
+            }
+            catch {
+                if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
+                    'log_missing'
+                }
+                elseif ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {
+                    throw
+                }
+            }
+        })
     }
-    catch {
-        if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') {
-            return $answer
-        }
-        if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
-            $answer.Status = 'missing'
-            return $answer
-        }
-        throw
+    catch [System.TimeoutException] {
+        $answer.Status = 'timeout'
+        return $answer
+    }
+    if ($raw.Count -eq 1 -and $raw[0] -is [string]) {
+        $answer.Status = 'missing'
+        return $answer
     }
     $answer.Records = @($raw | ForEach-Object {
             $sid = ''

@@ -8,34 +8,52 @@ function Get-RmOsNetwork {
     active store (Index, Alias, Metric). A part that cannot be read is $null; no default route is empty.
     #>
     param([Parameter(Mandatory = $true)][string]$Prefix)
+    # One bounded call (3 s, vpn_state's budget): the NetTCPIP and VPN cmdlets have no timeout of their own.
+    $parts = @()
+    try {
+        $parts = @(Invoke-RmWithDeadline -TimeoutSeconds 3 -Parameters @{ Prefix = $Prefix } -ScriptBlock {
+            param($Prefix)
+            $found = @{ Vpn = $null; Adapters = $null; Metrics = $null; Routes = $null }
+            try {
+                $found.Vpn = @(Get-VpnConnection -AllUserConnection -ErrorAction Stop | Where-Object { [string]$_.ConnectionStatus -eq 'Connected' } | ForEach-Object { @{ Name = [string]$_.Name } })
+            }
+            catch {
+                $null = $_
+            }
+            try {
+                $found.Adapters = @(Get-NetAdapter -ErrorAction Stop | Where-Object { [string]$_.Status -eq 'Up' } | ForEach-Object {
+                        @{ Index = [int]$_.InterfaceIndex; Alias = [string]$_.Name; Description = [string]$_.InterfaceDescription }
+                    })
+            }
+            catch {
+                $null = $_
+            }
+            try {
+                $metrics = @{}
+                foreach ($interface in @(Get-NetIPInterface -AddressFamily IPv4 -ErrorAction Stop)) {
+                    $metrics[[int]$interface.InterfaceIndex] = [int]$interface.InterfaceMetric
+                }
+                $found.Metrics = $metrics
+                # No IPv4 default route at all is reported by Get-NetRoute as an error: that is an empty list.
+                $found.Routes = @(Get-NetRoute -DestinationPrefix $Prefix -PolicyStore ActiveStore -ErrorAction SilentlyContinue | ForEach-Object {
+                        @{ Index = [int]$_.InterfaceIndex; Alias = [string]$_.InterfaceAlias; Metric = [int]$_.RouteMetric }
+                    })
+            }
+            catch {
+                $null = $_
+            }
+            $found
+        })
+    }
+    catch [System.TimeoutException] {
+        # Every part unread ($null): the check reports them as unavailable.
+        $parts = @()
+    }
     $network = [ordered]@{ Vpn = $null; Adapters = $null; Metrics = $null; Routes = $null }
-    try {
-        $network.Vpn = @(Get-VpnConnection -AllUserConnection -ErrorAction Stop | Where-Object { [string]$_.ConnectionStatus -eq 'Connected' } | ForEach-Object { [ordered]@{ Name = [string]$_.Name } })
-    }
-    catch {
-        $null = $_
-    }
-    try {
-        $network.Adapters = @(Get-NetAdapter -ErrorAction Stop | Where-Object { [string]$_.Status -eq 'Up' } | ForEach-Object {
-                [ordered]@{ Index = [int]$_.InterfaceIndex; Alias = [string]$_.Name; Description = [string]$_.InterfaceDescription }
-            })
-    }
-    catch {
-        $null = $_
-    }
-    try {
-        $metrics = @{}
-        foreach ($interface in @(Get-NetIPInterface -AddressFamily IPv4 -ErrorAction Stop)) {
-            $metrics[[int]$interface.InterfaceIndex] = [int]$interface.InterfaceMetric
+    if ($parts.Count -gt 0) {
+        foreach ($key in @('Vpn', 'Adapters', 'Metrics', 'Routes')) {
+            $network[$key] = $parts[0][$key]
         }
-        $network.Metrics = $metrics
-        # No IPv4 default route at all is reported by Get-NetRoute as an error: that is an empty list here.
-        $network.Routes = @(Get-NetRoute -DestinationPrefix $Prefix -PolicyStore ActiveStore -ErrorAction SilentlyContinue | ForEach-Object {
-                [ordered]@{ Index = [int]$_.InterfaceIndex; Alias = [string]$_.InterfaceAlias; Metric = [int]$_.RouteMetric }
-            })
-    }
-    catch {
-        $null = $_
     }
     return $network
 }

@@ -7,7 +7,10 @@ function Get-RmOsScheduledTask {
         [Parameter(Mandatory = $true)][string]$TaskPath,
         [Parameter(Mandatory = $true)][string]$TaskName
     )
-    $task = Get-ScheduledTask -TaskPath $TaskPath -TaskName $TaskName -ErrorAction SilentlyContinue
+    $task = @(Invoke-RmWithDeadline -TimeoutSeconds 5 -Parameters @{ Path = $TaskPath; Name = $TaskName } -ScriptBlock {
+            param($Path, $Name)
+            Get-ScheduledTask -TaskPath $Path -TaskName $Name -ErrorAction SilentlyContinue
+        }) | Select-Object -First 1
     if ($null -eq $task) {
         return [ordered]@{ Exists = $false; State = '' }
     }
