@@ -52,3 +52,15 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
         generate.write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in target.parent.iterdir()] == ["file.ps1"]
+
+
+@pytest.mark.parametrize("seed", ["1", "2"])
+def test_rendering_does_not_depend_on_the_hash_seed(repo_root, seed):
+    """Set iteration order changes with PYTHONHASHSEED: a desired state built from a set once rendered the
+    gate's routine codes in a different order in every process, so `generate --check` drifted on its own."""
+    import os
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-m", "remediate.cli", "generate", "--check"], cwd=repo_root,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 718c699ef3cd34fe85b6d07969faff36e3137f1f777c47454e5b6b53cd60eba2
+# input-sha256: 9e811ee1a0fa626e2eb8229906a4d8cab7a7783a1ba79eb65fbca43065c23b27
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 5ed58f614eb65577c83063dd8b6e7c79ac593c55a305e6756267010c94535ef8
+# input-sha256: 31e6a8424983ae7f8b0401ffbb09f2beee4a5d8956d331d2462ce0104c550926
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -3180,10 +3180,11 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
-                    'AADSTS50058',
-                    'AADSTS50076',
+                    '0xCAA10001',
                     '0xCAA2000C',
-                    '0xCAA5001C'
+                    '0xCAA5001C',
+                    'AADSTS50058',
+                    'AADSTS50076'
                 )
             }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
@@ -3291,10 +3292,11 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
-                    'AADSTS50058',
-                    'AADSTS50076',
+                    '0xCAA10001',
                     '0xCAA2000C',
-                    '0xCAA5001C'
+                    '0xCAA5001C',
+                    'AADSTS50058',
+                    'AADSTS50076'
                 )
             }
         }
@@ -3344,10 +3346,11 @@ $RmChecks = @(
                     'tpm'
                 )
                 'Routine' = @(
-                    'AADSTS50058',
-                    'AADSTS50076',
+                    '0xCAA10001',
                     '0xCAA2000C',
-                    '0xCAA5001C'
+                    '0xCAA5001C',
+                    'AADSTS50058',
+                    'AADSTS50076'
                 )
             }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
@@ -3430,10 +3433,11 @@ $RmChecks = @(
                 'Codes' = @()
                 'Layers' = @()
                 'Routine' = @(
-                    'AADSTS50058',
-                    'AADSTS50076',
+                    '0xCAA10001',
                     '0xCAA2000C',
-                    '0xCAA5001C'
+                    '0xCAA5001C',
+                    'AADSTS50058',
+                    'AADSTS50076'
                 )
             }
         }
