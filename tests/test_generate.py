@@ -61,6 +61,8 @@ def test_rendering_does_not_depend_on_the_hash_seed(repo_root, seed):
     import os
     import subprocess
     import sys
-    proc = subprocess.run([sys.executable, "-m", "remediate.cli", "generate", "--check"], cwd=repo_root,
+    code = "import sys; from remediate.cli import main; sys.argv = ['remediate', 'generate', '--check']; main()"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo_root,
                           capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "0 differ" in proc.stdout + proc.stderr
