@@ -159,7 +159,7 @@ def test_the_table_is_rendered_through_ps_value(rmm_scripts):
 def test_intune_scripts_pass_the_line_through(rendered):
     for pkg in rendered.values():
         for data in (pkg.detect, pkg.remediate):
-            assert b"$RmOutput = [ordered]@{\r\n    'Profile' = 'intune'\r\n    'PhaseExit' = $true\r\n}" in data
+            assert b"$RmOutput = [ordered]@{\r\n    'Profile' = 'intune'\r\n    'PhaseExit' = $true\r\n    'HostExit' = $false\r\n}" in data
             assert b"return [ordered]@{ Lines = @($Line); ExitCode = $ExitCode }" in data
             assert b"Expand-RmTemplate" not in data and b"$RmRmm" not in data
 
@@ -219,9 +219,10 @@ def test_device_package_runs_in_process(rmm_scripts):
 def test_ninjaone_custom_field_is_guarded(rmm_scripts):
     text = rmm_scripts[("caa20002-device", "ninjaone")][1].decode()
     assert "Get-Command -Name 'Ninja-Property-Set' -ErrorAction SilentlyContinue" in text
-    assert "'CustomFieldInput' = 'REMEDIATE_NINJA_FIELD'" in text
+    assert "'CustomField' = @(\r\n            'REMEDIATE_NINJA_FIELD',\r\n            'remediateNinjaField'\r\n" in text
+    assert "'Kind' = 'ninja'" in text
     nagios = rmm_scripts[("caa20002-device", "nagios")][1].decode()
-    assert "'CustomFieldInput' = ''" in nagios
+    assert "'Kind' = ''" in nagios and "'CustomField' = @(" not in nagios
 
 
 def test_rmm_rendering_is_deterministic(real_packages):

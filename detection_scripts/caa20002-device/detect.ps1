@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 94a04665c9244ad7b72fead95202397fc07f15eb7e1c47d514d0583513a7acf9
+# input-sha256: 76a3d386e9b79840b0a0f11a75e42c8bb5c72cfde47b17f154f4cf33508fccc7
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -67,6 +67,7 @@ $RmSchema = [ordered]@{
 $RmOutput = [ordered]@{
     'Profile' = 'intune'
     'PhaseExit' = $true
+    'HostExit' = $false
 }
 $RmCodeTable = @{
     '0x00000102' = 'hresult'
@@ -1744,6 +1745,16 @@ function Write-RmResult {
     }
     foreach ($text in $output.Lines) {
         Write-Output $text
+    }
+    if ($RmOutput.HostExit) {
+        # An agent that runs the file without -File (Tactical RMM: powershell.exe ... <file>, which is -Command)
+        # gets exit N as 0 or 1 only; the exit code set on the host survives. Never fatal (docs/rmm.md).
+        try {
+            $Host.SetShouldExit($output.ExitCode)
+        }
+        catch {
+            Write-RmLog -Message ('host exit code not set: ' + $_.Exception.Message)
+        }
     }
     exit $output.ExitCode
 }

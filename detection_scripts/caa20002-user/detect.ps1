@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: d8100f7a82884d333923edb6a1aaefc1c6e3f136e17401854e7dfd577b7e78aa
+# input-sha256: 773b9309f3905a883a1808149188353287d4891f927d96538acf3f096ff94378
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -67,6 +67,7 @@ $RmSchema = [ordered]@{
 $RmOutput = [ordered]@{
     'Profile' = 'intune'
     'PhaseExit' = $true
+    'HostExit' = $false
 }
 $RmCodeTable = @{
     '0x00000102' = 'hresult'
@@ -1422,6 +1423,16 @@ function Write-RmResult {
     }
     foreach ($text in $output.Lines) {
         Write-Output $text
+    }
+    if ($RmOutput.HostExit) {
+        # An agent that runs the file without -File (Tactical RMM: powershell.exe ... <file>, which is -Command)
+        # gets exit N as 0 or 1 only; the exit code set on the host survives. Never fatal (docs/rmm.md).
+        try {
+            $Host.SetShouldExit($output.ExitCode)
+        }
+        catch {
+            Write-RmLog -Message ('host exit code not set: ' + $_.Exception.Message)
+        }
     }
     exit $output.ExitCode
 }
