@@ -274,10 +274,17 @@ def output_config(profile: Profile | str, package: str, phase: Phase | str) -> d
                      for o in OUTCOMES},
         "Lines": list(profile.lines),
         "CustomField": _custom_field_config(profile.custom_field),
+        "StatusIndex": status_index(profile),
         "HostExit": profile.host_exit,
         "Fallback": list(rendered.lines),
         "FallbackExit": rendered.exit_code,
     }
+
+
+def status_index(profile: Profile) -> int:
+    """Which output line is the human-readable status (the last template with ``{label}``): what a custom
+    field receives. Datto's is not its last line (its result block ends with a marker)."""
+    return max((i for i, template in enumerate(profile.lines) if "{label}" in template), default=0)
 
 
 def _custom_field_config(field: CustomField | None) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 76a3d386e9b79840b0a0f11a75e42c8bb5c72cfde47b17f154f4cf33508fccc7
+# input-sha256: 003bf29152aced50d0737e72c6382e50ac273e777803ebfc156bff9ef1beed25
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -285,10 +285,22 @@ function Test-RmRelaunchNeeded {
     if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
         return $false
     }
-    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not $PSCommandPath) {
+    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not (Get-RmScriptPath)) {
         return $false
     }
     return $true
+}
+
+function Get-RmScriptPath {
+    <#
+    .SYNOPSIS
+    The file this script runs from: its own path, or, for a script run from memory by the compressed loader
+    (remediate/powershell/loader.ps1.j2, which has no path of its own there), the loader's file.
+    #>
+    if ($PSCommandPath) {
+        return $PSCommandPath
+    }
+    return [string]$env:REMEDIATE_SCRIPT_PATH
 }
 
 function Invoke-RmSelf64 {
@@ -299,7 +311,7 @@ function Invoke-RmSelf64 {
     #>
     $powershell = Join-Path $env:windir 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
     $env:REMEDIATE_RELAUNCHED = '1'
-    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File $PSCommandPath)
+    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File (Get-RmScriptPath))
     $code = $LASTEXITCODE
     $last = ''
     if ($lines.Count -gt 0) {

@@ -230,6 +230,6 @@ function Format-RmProfileOutput {
     foreach ($template in $RmOutput.Lines) {
         $lines.Add((Expand-RmTemplate -Template $template -Values $values))
     }
-    Set-RmCustomField -Text $lines[$lines.Count - 1]
+    Set-RmCustomField -Text $lines[$RmOutput.StatusIndex]
     return [ordered]@{ Lines = $lines.ToArray(); ExitCode = [int]$RmOutput.Outcomes[$outcome].Exit }
 }
