@@ -37,7 +37,7 @@ INTUNE_LIMIT = ScriptLimit(MAX_SCRIPT_BYTES, "the portal limit")
 NSIGHT_LIMIT = ScriptLimit(NSIGHT_MAX_SCRIPT_CHARS, "N-able N-sight's script limit")
 # Tactical RMM, Datto RMM and NinjaOne document no script size limit that we could find: the Intune ceiling
 # keeps their scripts within a size we know a real upload path accepts.
-UNDOCUMENTED_LIMIT = ScriptLimit(MAX_SCRIPT_BYTES, "our ceiling (the vendor documents no limit)")
+UNDOCUMENTED_LIMIT = ScriptLimit(MAX_SCRIPT_BYTES, "our ceiling, as the vendor documents no limit")
 
 
 def check_script(data: bytes, name: str, limit: ScriptLimit = INTUNE_LIMIT) -> None:

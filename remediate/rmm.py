@@ -147,7 +147,10 @@ DEFAULT_PROFILE = "intune"
 
 # Tactical RMM: the codes to enter on the script check (everything else, and its reserved codes, is failing).
 TACTICAL_RESERVED = (98, 85, 65)
-TACTICAL_INFO = tuple(sorted({PROFILES["tactical"].exits[o] for o in ("skipped", "remediated", "mutex_busy")}))
+# Tactical RMM 1.2.0+ "success return codes" pass the check; "informational" and "warning" codes still mark it
+# failing (with that severity). So the OK outcomes are success codes; a busy mutex is informational.
+TACTICAL_SUCCESS = tuple(sorted({PROFILES["tactical"].exits[o] for o in OUTCOMES if SEVERITY[o] == "OK"} - {0}))
+TACTICAL_INFO = tuple(sorted({PROFILES["tactical"].exits[o] for o in ("mutex_busy",)}))
 TACTICAL_WARNING = tuple(sorted({PROFILES["tactical"].exits[o] for o in ("deferred", "non_compliant")}))
 
 TEMPLATE_FIELDS = ("label", "outcome", "package", "computer", "failing", "count", "duration_ms", "json")
@@ -374,7 +377,8 @@ def mapping_markdown() -> str:
     for name in names:
         field = PROFILES[name].custom_field
         if field is not None:
-            lines.append(f"- `{field.input}` (NinjaOne: `{camel_alias(field.input)}`; `{name}` only): "
+            alias = f"NinjaOne: `{camel_alias(field.input)}`; " if field.kind == "ninja" else ""
+            lines.append(f"- `{field.input}` ({alias}`{name}` only): "
                          + CUSTOM_FIELD_HELP[field.kind] + "; empty or `null` = no write")
     lines += ["", "Script size limit per profile (characters; every script is ASCII, so also bytes):", ""]
     lines += [f"- `{name}`: {PROFILES[name].limit.max_chars:,} ({PROFILES[name].limit.what})"

@@ -72,7 +72,7 @@ def test_tactical_avoids_reserved_codes_and_nsight_shows_text():
     assert not set(rmm.PROFILES["tactical"].exits.values()) & set(rmm.TACTICAL_RESERVED)
     assert all(c == 0 or c > 1000 for c in rmm.PROFILES["nsight"].exits.values())
     assert set(rmm.PROFILES["nagios"].exits.values()) <= {0, 1, 2, 3}
-    assert rmm.TACTICAL_INFO == (10, 11, 12) and rmm.TACTICAL_WARNING == (20, 21)
+    assert rmm.TACTICAL_SUCCESS == (10, 11) and rmm.TACTICAL_INFO == (12,) and rmm.TACTICAL_WARNING == (20, 21)
 
 
 NAGIOS_GOLDEN = {

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 003bf29152aced50d0737e72c6382e50ac273e777803ebfc156bff9ef1beed25
+# input-sha256: 601d94b6e1e28e9182a0ce4231138e5eaa8d12d29a41ee2594adc29b7b965fa0
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 0810d1bb2ba1efe369f5549aa3d1e008531dc990edbd64b8ac9c810f1a82c040
+# input-sha256: 772ae2b0691fdba37ddc1b2a4ebdb67af4fae8d4383cc0fca8fdec4c4c2cc844
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
