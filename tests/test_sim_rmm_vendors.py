@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
@@ -39,6 +40,17 @@ def broken_machine():
     return machine
 
 
+def run_rmm(*args, **kwargs):
+    """run_script, run again while another test process on this machine holds the package's Global\\ mutex
+    (.NET on Linux shares them all in /tmp/.dotnet/shm; see simwin/scenario.py): a busy run changes nothing."""
+    for attempt in range(8):
+        run = run_script(*args, **kwargs)
+        if '"reason":"mutex_busy"' not in run.stdout:
+            break
+        time.sleep(0.5 + attempt * 0.5)
+    return run
+
+
 def exit_of(code: int) -> int:
     """Windows passes 32-bit exit codes (N-sight's 1001..1005); a Unix process exit status keeps the low byte."""
     return code if os.name == "nt" else code % 256
@@ -53,7 +65,7 @@ def status_of(run) -> str:
                          ids=["detect-exits-20", "fix-by-argument-exits-10"])
 def test_tactical_exit_code_survives_command_launch(tmp_path, device_package, args, outcome):
     script = render_rmm_script(device_package, "tactical").decode("ascii")
-    run = run_script(script, broken_machine(), tmp_path, name="tmp8c1.ps1", check_contract=False, args=args,
+    run = run_rmm(script, broken_machine(), tmp_path, name="tmp8c1.ps1", check_contract=False, args=args,
                      launch="command")
     assert run.stderr == "" and status_of(run).startswith(f"{rmm.SEVERITY[outcome]}: caa20002-device {outcome} ")
     assert run.exit_code == rmm.PROFILES["tactical"].exits[outcome], run.stdout
@@ -63,7 +75,7 @@ def test_tactical_exit_code_without_host_exit_collapses_to_1(tmp_path, device_pa
     """The vendor fact itself: without $Host.SetShouldExit the -Command launch reports 1, not 20."""
     script = render_rmm_script(device_package, "tactical").decode("ascii")
     assert script.count(HOST_EXIT) == 1
-    run = run_script(script.replace(HOST_EXIT, "$null = 0"), broken_machine(), tmp_path, name="tmp8c2.ps1",
+    run = run_rmm(script.replace(HOST_EXIT, "$null = 0"), broken_machine(), tmp_path, name="tmp8c2.ps1",
                      check_contract=False, launch="command")
     assert status_of(run).startswith("WARNING: caa20002-device non_compliant ") and run.exit_code == 1
 
@@ -71,7 +83,7 @@ def test_tactical_exit_code_without_host_exit_collapses_to_1(tmp_path, device_pa
 def test_tactical_collector_task_gets_the_status_line(tmp_path, device_package):
     """A Tactical collector task stores the last stdout line in its custom field: that line is our status."""
     script = render_rmm_script(device_package, "tactical").decode("ascii")
-    run = run_script(script, healthy("system"), tmp_path, name="tmp8c3.ps1", check_contract=False,
+    run = run_rmm(script, healthy("system"), tmp_path, name="tmp8c3.ps1", check_contract=False,
                      launch="command")
     last = run.stdout.strip().split("\n")[-1].strip()
     assert last == "OK: caa20002-device compliant on PC-0042; failing: none" and run.exit_code == 0
@@ -88,7 +100,7 @@ def nsight_loader(package):
 def test_nsight_loader_runs_the_script_with_its_contract(tmp_path, device_package, args, outcome):
     source, _ = rmm_script_source(device_package, "nsight")
     machine = broken_machine()
-    run = run_script(source, machine, tmp_path, name="nsight.ps1", check_contract=False, args=args,
+    run = run_rmm(source, machine, tmp_path, name="nsight.ps1", check_contract=False, args=args,
                      launch="command", wrap=nsight_loader(device_package))
     assert run.stderr == "" and len(run.lines) == 2, run.stdout
     result = json.loads(run.lines[0])
@@ -102,7 +114,7 @@ def test_nsight_loader_runs_the_script_with_its_contract(tmp_path, device_packag
 def test_nsight_loader_that_cannot_load_answers_error(tmp_path, device_package):
     source, _ = rmm_script_source(device_package, "nsight")
     corrupt = nsight_loader(device_package)
-    run = run_script(source, healthy("system"), tmp_path, name="nsight.ps1", check_contract=False,
+    run = run_rmm(source, healthy("system"), tmp_path, name="nsight.ps1", check_contract=False,
                      wrap=lambda spliced: corrupt(spliced).replace("'H4sI", "'AAAA", 1))
     assert run.stderr == "" and json.loads(run.lines[0])["verdict"] == "error"
     assert run.lines[1] == "UNKNOWN: caa20002-device error on -; failing: none"
@@ -126,7 +138,7 @@ FAKE_NINJA = """function Ninja-Property-Set {
 def test_ninjaone_inputs_and_custom_field(tmp_path, device_package, env, written, logged):
     script = render_rmm_script(device_package, "ninjaone").decode("ascii")
     machine = broken_machine()
-    run = run_script(script, machine, tmp_path, name="ninja.ps1", check_contract=False, env=env,
+    run = run_rmm(script, machine, tmp_path, name="ninja.ps1", check_contract=False, env=env,
                      wrap=lambda spliced: FAKE_NINJA + spliced)
     fixed = env["remediateFix"] != "null"
     assert run.stderr == "" and json.loads(run.lines[0])["phase"] == ("remediate" if fixed else "detect")
@@ -148,7 +160,7 @@ def test_datto_udf_holds_the_status_line(tmp_path, device_package, udf, culture,
     script = render_rmm_script(device_package, "datto").decode("ascii")
     machine = broken_machine()
     machine.culture = culture
-    run = run_script(script, machine, tmp_path, name="datto.ps1", check_contract=False,
+    run = run_rmm(script, machine, tmp_path, name="datto.ps1", check_contract=False,
                      env={"REMEDIATE_DATTO_UDF": udf})
     status = next(line for line in run.lines if line.startswith("Status="))
     assert run.stderr == "" and run.lines[-1] == "<-End Result->" and run.exit_code == 1
@@ -163,7 +175,7 @@ def test_datto_udf_cut_to_255_characters(tmp_path, device_package):
     """A long computer name makes a status line over 255 characters: the UDF gets the first 255."""
     script = render_rmm_script(device_package, "datto").decode("ascii")
     machine = broken_machine()
-    run = run_script(script, machine, tmp_path, name="datto.ps1", check_contract=False,
+    run = run_rmm(script, machine, tmp_path, name="datto.ps1", check_contract=False,
                      env={"REMEDIATE_DATTO_UDF": "3", "COMPUTERNAME": "PC-" + "X" * 260})
     status = next(line for line in run.lines if line.startswith("Status="))
     assert len(status) > 255 and machine.value(UDF_KEY, "Custom3") == status[:255]
