@@ -102,11 +102,11 @@ def drift(plans: list[FilePlan]) -> list[FilePlan]:
 
 def build_rmm_scripts(packages: list[Package], profile: str, out_dir: Path) -> list[tuple[Path, str]]:
     """Write ``<out>/rmm/<profile>/<package>.ps1`` per package; (path, create|identical|changed) each."""
-    rmm.get_profile(profile)
+    chosen = rmm.get_profile(profile)
     written = []
     for package in packages:
         data = render_rmm_script(package, profile)
-        check_script(data, f"rmm/{profile}/{package.id}.ps1")
+        check_script(data, f"rmm/{profile}/{package.id}.ps1", chosen.limit)
         path = out_dir / "rmm" / profile / f"{package.id}.ps1"
         written.append((path, write_atomic(path, data)))
     return written

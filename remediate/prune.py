@@ -71,3 +71,16 @@ def prune(runtime: str, script: str) -> str:
         last = end
     out += src[last:]
     return out.decode("ascii")
+
+
+def strip_comments(script: str) -> str:
+    """``script`` without its comments (comment-based help included), found on the syntax tree, so that a '#'
+    inside a string stays. For scripts delivered compressed (the N-sight loader): nobody reads them as text,
+    and the comments are a quarter of the bytes. Lines left empty are dropped."""
+    src = script.encode("ascii")
+    cuts = [(n.start_byte, n.end_byte) for n in pwsh.iter_nodes(pwsh.parse(src), "comment")]
+    out = bytearray(src)
+    for start, end in sorted(cuts, reverse=True):
+        del out[start:end]
+    lines = out.decode("ascii").replace("\r\n", "\n").split("\n")
+    return "\r\n".join(line.rstrip() for line in lines if line.strip()) + "\r\n"

@@ -26,7 +26,7 @@ from remediate.checks.base import Tier
 from remediate.errors import RenderError
 from remediate.launcher import wrap_for_interactive_user
 from remediate.packages import CheckConfig, Package
-from remediate.prune import prune
+from remediate.prune import prune, strip_comments
 from remediate.psliteral import ps_bool, ps_float, ps_int, ps_str, ps_value
 from remediate.results import MAX_RESULT_CHARS, RUNTIME_REASONS, SCHEMA_VERSION, Phase, State, Verdict, script_exit_code
 
@@ -236,7 +236,7 @@ def render_script(package: Package, phase: Phase, *, dry_run: bool = False, inpu
         runtime=_RUNTIME_MARK,
         checks=checks,
         output=rmm.output_config(profile, package.id, phase),
-        rmm=rmm.inputs_config() if rmm_inputs else None,
+        rmm=rmm.inputs_config(profile) if rmm_inputs else None,
         rmm_runtime=_RMM_RUNTIME_MARK,
         user_launch=user_launch,
         cycle=cycle,
@@ -284,10 +284,17 @@ def user_launch_seconds(package: Package) -> int:
     return max(90, 3 * package.budget_seconds)
 
 
-def _user_launch(package: Package) -> dict[str, Any]:
+def _lines(text: str) -> list[str]:
+    """Plain lines, for a script that is compressed as a whole (the loader): text compresses, base64 barely."""
+    return text.replace("\r\n", "\n").rstrip("\n").split("\n")
+
+
+def _user_launch(package: Package, packed: bool = True, *, compact: bool = False) -> dict[str, Any]:
     from remediate.launcher import wrap_for_interactive_user
 
     inner = render_script(package, Phase.REMEDIATE, profile="json", rmm_inputs=True).decode("ascii")
+    if compact:  # the script around it is delivered compressed and without comments: so is the payload
+        inner = strip_comments(inner)
     seconds = user_launch_seconds(package)
     launcher = wrap_for_interactive_user(LAUNCH_TOKEN_SCRIPT, package=package.id, phase=Phase.REMEDIATE,
                                          timeout_s=seconds)
@@ -295,17 +302,52 @@ def _user_launch(package: Package) -> dict[str, Any]:
     if launcher.count(token) != 1:
         raise RenderError("the launcher payload marker is not unique")
     # The launcher waits seconds - 15 for the task; it needs a little longer to register and clean up.
-    return {"Token": token, "TimeoutSeconds": seconds + 30, "Launcher": _pack(launcher), "Payload": _pack(inner)}
+    fold = _pack if packed else _lines
+    return {"Token": token, "TimeoutSeconds": seconds + 30, "Packed": packed, "Launcher": fold(launcher),
+            "Payload": fold(inner)}
+
+
+def rmm_script_source(package: Package, profile: str) -> tuple[str, str]:
+    """The RMM script of a package before any loader (``render_rmm_script``), and its input hash."""
+    chosen = rmm.get_profile(profile)
+    input_hash = package.input_hash(input_fingerprint())
+    launch = _user_launch(package, compact=chosen.packed) if package.run_as.value == "user" else None
+    data = render_script(package, Phase.REMEDIATE, input_hash=input_hash, profile=profile, rmm_inputs=True,
+                         user_launch=launch)
+    return data.decode("ascii"), input_hash
 
 
 def render_rmm_script(package: Package, profile: str) -> bytes:
     """The self-contained RMM script of a package: detect, or re-detect/fix/verify when REMEDIATE_FIX is on,
-    output in ``profile``. A user package started as SYSTEM runs itself through the interactive-user launcher."""
-    rmm.get_profile(profile)
-    input_hash = package.input_hash(input_fingerprint())
-    launch = _user_launch(package) if package.run_as.value == "user" else None
-    return render_script(package, Phase.REMEDIATE, input_hash=input_hash, profile=profile, rmm_inputs=True,
-                         user_launch=launch)
+    output in ``profile``. A user package started as SYSTEM runs itself through the interactive-user launcher.
+    A profile whose vendor limits the script size (``Profile.packed``) gets the loader around the script."""
+    text, input_hash = rmm_script_source(package, profile)
+    if not rmm.get_profile(profile).packed:
+        return text.encode("ascii")
+    return wrap_in_loader(text, package, profile, input_hash=input_hash)
+
+
+def wrap_in_loader(script: str, package: Package, profile: str, *, input_hash: str = "") -> bytes:
+    """The short loader that runs ``script`` (an RMM script's text, comments removed) from its gzip + base64, in
+    the same process: N-able N-sight accepts at most 65,535 characters per script (remediate/limits.py). The
+    lines, exit code and quiet stderr are the script's own; only a script that cannot be loaded answers with
+    the profile's error."""
+    chosen = rmm.get_profile(profile)
+    script = strip_comments(script)
+    packed = base64.b64encode(gzip.compress(script.encode("ascii"), compresslevel=9, mtime=0)).decode("ascii")
+    error = rmm.format_result(chosen, {"package": package.id, "phase": "detect", "verdict": "error",
+                                       "reason": "unhandled_error", "findings": []})
+    clm = rmm.format_result(chosen, {"package": package.id, "phase": "detect", "verdict": "error",
+                                     "reason": "constrained_language",
+                                     "advice": "sign_scripts_for_wdac_or_applocker", "findings": []})
+    inputs = ", ".join(name for name, _ in rmm.INPUTS.values())
+    text = _render_template(
+        "loader.ps1.j2", package=package, version=__version__, input_hash=input_hash, profile=chosen.name,
+        limit_text=chosen.limit.what.removesuffix("'s script limit"), max_chars=chosen.limit.max_chars,
+        full_chars=len(script), full_sha256=hashlib.sha256(script.encode("ascii")).hexdigest(),
+        inputs=inputs, chunks=textwrap.wrap(packed, 1000), fallback=list(error.lines),
+        fallback_clm=list(clm.lines), fallback_exit=error.exit_code, host_exit=chosen.host_exit)
+    return to_script_bytes(text, what=f"{package.id} {profile} loader")
 
 
 def render_readme(package: Package, *, input_hash: str) -> bytes:

@@ -20,6 +20,9 @@ Platform facts encoded (DOMAIN.md section 6): Nagios 0/1/2/3 with one short firs
 ``|``; Tactical RMM reserves 98 (timeout), 85 and 65, so our codes avoid them; N-able N-sight reserves 1-999
 and shows the output text only for codes above 1000; Datto RMM reads one ``KEY=message`` line between its
 result markers and alerts on any non-zero exit; NinjaOne matches result conditions on output text.
+Each profile also names its vendor's script size limit (remediate/limits.py) and, where the vendor has one a
+script can reach, its custom-field mechanism (``CustomField``). docs/rmm.md lists every vendor fact with its
+source and the test that holds it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from remediate import limits
 from remediate.errors import ConfigError
 from remediate.results import FLEET_STATUS, Phase, Verdict, script_exit_code
 
@@ -73,6 +77,20 @@ _STATUS = "{label}: {package} {outcome} on {computer}; failing: {failing}"
 
 
 @dataclass(frozen=True)
+class CustomField:
+    """Where a script can store its status line on the RMM's device record, named at run time by an input.
+
+    ``ninja``: the agent's ``Ninja-Property-Set FIELD VALUE`` command (the input names the field).
+    ``datto_udf``: the agent reads ``HKLM\\SOFTWARE\\CentraStage\\Custom<N>`` (the input gives N, 1-30) and
+    uploads it as user-defined field N; the value is cut to the UDF's 255 characters.
+    """
+
+    kind: str
+    input: str
+    max_chars: int = 0  # 0: no cut
+
+
+@dataclass(frozen=True)
 class Profile:
     """How one consumer reads a run: exit code per outcome (None: by phase and verdict, as Intune) and lines."""
 
@@ -80,11 +98,23 @@ class Profile:
     title: str
     lines: tuple[str, ...]  # templates; {name} placeholders from TEMPLATE_FIELDS
     exits: Mapping[str, int] | None
-    custom_field_input: str = ""  # environment variable naming a NinjaOne custom field to write
+    custom_field: CustomField | None = None
+    limit: limits.ScriptLimit = limits.INTUNE_LIMIT  # the vendor's script size limit
+    packed: bool = False  # deliver as a short loader around the gzip + base64 of the script (to fit ``limit``)
 
     @property
     def phase_exit(self) -> bool:
         return self.exits is None
+
+    @property
+    def host_exit(self) -> bool:
+        """Whether the script must also hand its exit code to the host ($host.SetShouldExit) before ``exit``.
+
+        An agent that starts ``powershell.exe ... <file>`` without ``-File`` runs the file through ``-Command``
+        (Tactical RMM does), and then ``exit N`` reaches the process as 0 or 1 only; the host's exit code does
+        survive. Needed by every profile with a code other than 0 and 1; harmless under ``-File``.
+        """
+        return self.exits is not None and any(code not in (0, 1) for code in self.exits.values())
 
 
 def _codes(*values: int) -> dict[str, int]:
@@ -100,21 +130,27 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
              "duration={duration_ms}ms",),
             _codes(0, 0, 0, 3, 1, 1, 2, 2, 3)),
     Profile("tactical", "Tactical RMM script check", ("{json}", _STATUS),
-            _codes(0, 11, 10, 12, 21, 20, 30, 31, 32)),
+            _codes(0, 11, 10, 12, 21, 20, 30, 31, 32), limit=limits.UNDOCUMENTED_LIMIT),
     Profile("datto", "Datto RMM monitor component",
             ("<-Start Diagnostic->", "{json}", "<-End Diagnostic->", "<-Start Result->",
              "Status=" + _STATUS, "<-End Result->"),
-            _codes(0, 0, 0, 0, 1, 1, 1, 1, 1)),
+            _codes(0, 0, 0, 0, 1, 1, 1, 1, 1),
+            custom_field=CustomField("datto_udf", "REMEDIATE_DATTO_UDF", limits.DATTO_UDF_MAX_CHARS),
+            limit=limits.UNDOCUMENTED_LIMIT),
     Profile("ninjaone", "NinjaOne script / condition", ("{json}", _STATUS),
-            _codes(0, 0, 0, 0, 1, 1, 2, 2, 3), custom_field_input="REMEDIATE_NINJA_FIELD"),
+            _codes(0, 0, 0, 0, 1, 1, 2, 2, 3), custom_field=CustomField("ninja", "REMEDIATE_NINJA_FIELD"),
+            limit=limits.UNDOCUMENTED_LIMIT),
     Profile("nsight", "N-able N-sight script check", ("{json}", _STATUS),
-            _codes(0, 0, 0, 0, 1002, 1001, 1003, 1004, 1005)),
+            _codes(0, 0, 0, 0, 1002, 1001, 1003, 1004, 1005), limit=limits.NSIGHT_LIMIT, packed=True),
 )}
 DEFAULT_PROFILE = "intune"
 
 # Tactical RMM: the codes to enter on the script check (everything else, and its reserved codes, is failing).
 TACTICAL_RESERVED = (98, 85, 65)
-TACTICAL_INFO = tuple(sorted({PROFILES["tactical"].exits[o] for o in ("skipped", "remediated", "mutex_busy")}))
+# Tactical RMM 1.2.0+ "success return codes" pass the check; "informational" and "warning" codes still mark it
+# failing (with that severity). So the OK outcomes are success codes; a busy mutex is informational.
+TACTICAL_SUCCESS = tuple(sorted({PROFILES["tactical"].exits[o] for o in OUTCOMES if SEVERITY[o] == "OK"} - {0}))
+TACTICAL_INFO = tuple(sorted({PROFILES["tactical"].exits[o] for o in ("mutex_busy",)}))
 TACTICAL_WARNING = tuple(sorted({PROFILES["tactical"].exits[o] for o in ("deferred", "non_compliant")}))
 
 TEMPLATE_FIELDS = ("label", "outcome", "package", "computer", "failing", "count", "duration_ms", "json")
@@ -127,6 +163,20 @@ INPUTS: dict[str, tuple[str, str]] = {
     "ResetState": ("REMEDIATE_RESET_STATE", "delete the package's backoff state first (clears needs_attention)"),
 }
 TRUE_WORDS = ("1", "true", "yes", "on")
+# NinjaOne sends an empty script variable as this literal text: it means "not set".
+EMPTY_WORDS = ("null",)
+
+
+def camel_alias(name: str) -> str:
+    """NinjaOne's environment variable for a script variable displayed as ``name`` in words: camelCase
+    (``REMEDIATE_FIX`` -> ``remediateFix``); a display name keeps no underscores (DOMAIN.md section 6)."""
+    head, *rest = name.lower().split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def input_names(name: str) -> list[str]:
+    """Every environment variable an input may arrive in, canonical name first."""
+    return [name, camel_alias(name)]
 
 _UNSAFE_ID = re.compile(r"[^A-Za-z0-9_.-]")
 _NON_ASCII = re.compile(r"[^\x20-\x7e]")
@@ -215,7 +265,7 @@ def output_config(profile: Profile | str, package: str, phase: Phase | str) -> d
     """``$RmOutput`` of a script: the selected profile's rows, templates and fixed fallback (ps_value-ready)."""
     profile = get_profile(profile) if isinstance(profile, str) else profile
     if profile.phase_exit:  # the pass-through formatter reads nothing else
-        return {"Profile": profile.name, "PhaseExit": True}
+        return {"Profile": profile.name, "PhaseExit": True, "HostExit": False}
     fallback = {"schema_version": 1, "package": package, "phase": Phase(phase).value, "verdict": "error",
                 "reason": "unhandled_error", "findings": []}
     rendered = format_result(profile, fallback, phase=phase)
@@ -226,15 +276,35 @@ def output_config(profile: Profile | str, package: str, phase: Phase | str) -> d
         "Outcomes": {o: {"Exit": None if profile.exits is None else profile.exits[o], "Label": SEVERITY[o]}
                      for o in OUTCOMES},
         "Lines": list(profile.lines),
-        "CustomFieldInput": profile.custom_field_input,
+        "CustomField": _custom_field_config(profile.custom_field),
+        "StatusIndex": status_index(profile),
+        "HostExit": profile.host_exit,
         "Fallback": list(rendered.lines),
         "FallbackExit": rendered.exit_code,
     }
 
 
-def inputs_config() -> dict[str, Any]:
-    """``$RmRmm`` of an RMM script: the input names and the words that turn a switch on."""
-    return {"Inputs": {key: name for key, (name, _) in INPUTS.items()}, "TrueWords": list(TRUE_WORDS)}
+def status_index(profile: Profile) -> int:
+    """Which output line is the human-readable status (the last template with ``{label}``): what a custom
+    field receives. Datto's is not its last line (its result block ends with a marker)."""
+    return max((i for i, template in enumerate(profile.lines) if "{label}" in template), default=0)
+
+
+def _custom_field_config(field: CustomField | None) -> dict[str, Any]:
+    if field is None:
+        return {"Kind": "", "MaxChars": 0, "Count": 0}
+    return {"Kind": field.kind, "MaxChars": field.max_chars, "Count": limits.DATTO_UDF_COUNT}
+
+
+def inputs_config(profile: Profile | str = DEFAULT_PROFILE) -> dict[str, Any]:
+    """``$RmRmm`` of an RMM script: the input names (with the profile's custom-field input as 'CustomField'),
+    every name each may arrive in, and the words that turn a switch on or mean "not set"."""
+    profile = get_profile(profile) if isinstance(profile, str) else profile
+    names = {key: input_names(name) for key, (name, _) in INPUTS.items()}
+    if profile.custom_field is not None:
+        names["CustomField"] = input_names(profile.custom_field.input)
+    return {"Inputs": {key: name for key, (name, _) in INPUTS.items()}, "Names": names,
+            "TrueWords": list(TRUE_WORDS), "EmptyWords": list(EMPTY_WORDS)}
 
 
 # -- remediate run --format ----------------------------------------------------------------------------------
@@ -303,10 +373,24 @@ def mapping_markdown() -> str:
         lines.append(f"- `{name}`: " + " / ".join(f"`{t}`" for t in PROFILES[name].lines))
     lines += ["", "Inputs (environment variables or `NAME=VALUE` script arguments; on = "
               + ", ".join(f"`{w}`" for w in TRUE_WORDS) + ", anything else or unset = off):", ""]
-    lines += [f"- `{name}`: {text}" for name, text in INPUTS.values()]
-    lines.append(f"- `{PROFILES['ninjaone'].custom_field_input}` (ninjaone only): the custom field to receive "
-                 "the status line; empty = no write")
+    lines += [f"- `{name}` (NinjaOne: `{camel_alias(name)}`): {text}" for name, text in INPUTS.values()]
+    for name in names:
+        field = PROFILES[name].custom_field
+        if field is not None:
+            alias = f"NinjaOne: `{camel_alias(field.input)}`; " if field.kind == "ninja" else ""
+            lines.append(f"- `{field.input}` ({alias}`{name}` only): "
+                         + CUSTOM_FIELD_HELP[field.kind] + "; empty or `null` = no write")
+    lines += ["", "Script size limit per profile (characters; every script is ASCII, so also bytes):", ""]
+    lines += [f"- `{name}`: {PROFILES[name].limit.max_chars:,} ({PROFILES[name].limit.what})"
+              + ("; delivered as a compressed loader" if PROFILES[name].packed else "") for name in names]
     return "\n".join(lines)
+
+
+CUSTOM_FIELD_HELP = {
+    "ninja": "the NinjaOne custom field to receive the status line",
+    "datto_udf": f"the Datto RMM UDF number (1-{limits.DATTO_UDF_COUNT}) to receive the status line, "
+                 f"cut to {limits.DATTO_UDF_MAX_CHARS} characters",
+}
 
 
 MARK_START = "<!-- generated: rmm mapping (remediate generate); do not edit by hand -->"

@@ -10,6 +10,8 @@ import re
 import pytest
 
 from remediate import rmm
+from remediate.errors import ConfigError
+from remediate.limits import check_script
 from remediate.lint import lint_bytes
 from remediate.psliteral import ps_value
 from remediate.render import LAUNCH_TOKEN_SCRIPT, render_package, render_rmm_script, user_launch_seconds
@@ -70,7 +72,7 @@ def test_tactical_avoids_reserved_codes_and_nsight_shows_text():
     assert not set(rmm.PROFILES["tactical"].exits.values()) & set(rmm.TACTICAL_RESERVED)
     assert all(c == 0 or c > 1000 for c in rmm.PROFILES["nsight"].exits.values())
     assert set(rmm.PROFILES["nagios"].exits.values()) <= {0, 1, 2, 3}
-    assert rmm.TACTICAL_INFO == (10, 11, 12) and rmm.TACTICAL_WARNING == (20, 21)
+    assert rmm.TACTICAL_SUCCESS == (10, 11) and rmm.TACTICAL_INFO == (12,) and rmm.TACTICAL_WARNING == (20, 21)
 
 
 NAGIOS_GOLDEN = {
@@ -147,8 +149,55 @@ def test_every_profile_and_package_lints_clean(rmm_scripts):
         assert data.isascii() and b"\n" not in data.replace(b"\r\n", b"")
 
 
+def packed_script(loader: bytes) -> str:
+    """The full script inside a compressed loader, decoded the way its header tells a reader to."""
+    chunks = re.findall(r"^ +'([A-Za-z0-9+/=]{99,})'", loader.decode("ascii"), re.M)
+    return gzip.decompress(base64.b64decode("".join(chunks))).decode("ascii")
+
+
+def test_every_rmm_script_fits_its_vendors_size_limit(rmm_scripts):
+    for (pid, profile), (_, data) in rmm_scripts.items():
+        limit = rmm.PROFILES[profile].limit
+        check_script(data, f"{profile}/{pid}.ps1", limit)  # raises ConfigError past the limit
+        assert len(data) <= limit.max_chars
+
+
+def test_nsight_scripts_are_loaders_under_65535_characters(rmm_scripts):
+    assert rmm.PROFILES["nsight"].limit.max_chars == 65_535
+    for pid in ("caa20002-device", "caa20002-user"):
+        loader = rmm_scripts[(pid, "nsight")][1]
+        assert len(loader) < 65_535 and b"& $RmLoaded @args" in loader
+        inner = packed_script(loader)
+        assert lint_bytes(inner.encode("ascii"), f"nsight/{pid}.inner.ps1") == []
+        assert "Write-RmResult -Result $RmOutcome -Relaunch $RmRelaunch" in inner and "<#" not in inner
+
+
+def test_a_script_over_its_profile_limit_is_refused():
+    with pytest.raises(ConfigError, match="exceeds N-able N-sight's script limit of 65535"):
+        check_script(b"#" * 65_536, "nsight/x.ps1", rmm.PROFILES["nsight"].limit)
+    check_script(b"#" * 65_536, "tactical/x.ps1", rmm.PROFILES["tactical"].limit)
+
+
+def test_host_exit_only_where_codes_go_beyond_0_and_1():
+    assert {n for n, p in rmm.PROFILES.items() if p.host_exit} == {"nagios", "tactical", "ninjaone", "nsight"}
+
+
+def test_ninjaone_aliases_are_camelcase_of_the_input_names():
+    assert rmm.inputs_config("ninjaone")["Names"] == {
+        "Fix": ["REMEDIATE_FIX", "remediateFix"], "DryRun": ["REMEDIATE_DRY_RUN", "remediateDryRun"],
+        "ResetState": ["REMEDIATE_RESET_STATE", "remediateResetState"],
+        "CustomField": ["REMEDIATE_NINJA_FIELD", "remediateNinjaField"]}
+    assert "CustomField" not in rmm.inputs_config("tactical")["Names"]
+
+
+def readable(profile: str, data: bytes) -> bytes:
+    """The script itself: a compressed profile's loader holds it packed."""
+    return packed_script(data).encode("ascii") if rmm.PROFILES[profile].packed else data
+
+
 def test_the_table_is_rendered_through_ps_value(rmm_scripts):
     for (pid, profile), (package, data) in rmm_scripts.items():
+        data = readable(profile, data)
         literal = "$RmOutput = " + ps_value(rmm.output_config(profile, pid, "remediate"))
         assert literal.replace("\n", "\r\n").encode() in data
         mapped = not rmm.PROFILES[profile].phase_exit
@@ -159,7 +208,7 @@ def test_the_table_is_rendered_through_ps_value(rmm_scripts):
 def test_intune_scripts_pass_the_line_through(rendered):
     for pkg in rendered.values():
         for data in (pkg.detect, pkg.remediate):
-            assert b"$RmOutput = [ordered]@{\r\n    'Profile' = 'intune'\r\n    'PhaseExit' = $true\r\n}" in data
+            assert b"$RmOutput = [ordered]@{\r\n    'Profile' = 'intune'\r\n    'PhaseExit' = $true\r\n    'HostExit' = $false\r\n}" in data
             assert b"return [ordered]@{ Lines = @($Line); ExitCode = $ExitCode }" in data
             assert b"Expand-RmTemplate" not in data and b"$RmRmm" not in data
 
@@ -178,8 +227,8 @@ def test_powershell_formatter_mirrors_the_python_one(rmm_scripts):
 
 
 def test_single_exit_and_inputs(rmm_scripts):
-    for (_, _), (_, data) in rmm_scripts.items():
-        text = data.decode()
+    for (_, profile), (_, data) in rmm_scripts.items():
+        text = readable(profile, data).decode()
         assert len(re.findall(r"(?m)^\s*exit\b", text)) == 1
         assert "Import-RmArgumentInputs -Arguments @($args)" in text
         assert "Set-RmRunPhase -Inputs $RmInputs" in text
@@ -219,9 +268,10 @@ def test_device_package_runs_in_process(rmm_scripts):
 def test_ninjaone_custom_field_is_guarded(rmm_scripts):
     text = rmm_scripts[("caa20002-device", "ninjaone")][1].decode()
     assert "Get-Command -Name 'Ninja-Property-Set' -ErrorAction SilentlyContinue" in text
-    assert "'CustomFieldInput' = 'REMEDIATE_NINJA_FIELD'" in text
+    assert "'CustomField' = @(\r\n            'REMEDIATE_NINJA_FIELD',\r\n            'remediateNinjaField'\r\n" in text
+    assert "'Kind' = 'ninja'" in text
     nagios = rmm_scripts[("caa20002-device", "nagios")][1].decode()
-    assert "'CustomFieldInput' = ''" in nagios
+    assert "'Kind' = ''" in nagios and "'CustomField' = @(" not in nagios
 
 
 def test_rmm_rendering_is_deterministic(real_packages):

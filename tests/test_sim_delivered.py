@@ -15,7 +15,7 @@ import pytest
 
 from remediate import rmm
 from remediate.packages import load_packages
-from remediate.render import render_rmm_script, render_script
+from remediate.render import render_script, rmm_script_source, wrap_in_loader
 from remediate.results import Phase
 from simwin.machine import healthy
 from simwin.run import run_script
@@ -73,9 +73,12 @@ def result_of(run) -> dict:
 
 @pytest.mark.parametrize("profile", sorted(rmm.PROFILES))
 def test_rmm_script_detects_and_fixes_with_its_profile(tmp_path, device_package, profile):
-    script = render_rmm_script(device_package, profile).decode("ascii")
+    # A compressed profile (nsight) is delivered as a loader: splice the script inside it, then wrap it.
+    script, _ = rmm_script_source(device_package, profile)
+    wrap = (lambda spliced: wrap_in_loader(spliced, device_package, profile).decode("ascii")) \
+        if rmm.PROFILES[profile].packed else None
     machine = broken_machine()
-    found = run_script(script, machine, tmp_path, name="rmm.ps1", check_contract=False)
+    found = run_script(script, machine, tmp_path, name="rmm.ps1", check_contract=False, wrap=wrap)
     assert found.stderr == "", found.stderr
     expected = rmm.PROFILES[profile]
     result = result_of(found)
@@ -84,7 +87,7 @@ def test_rmm_script_detects_and_fixes_with_its_profile(tmp_path, device_package,
     assert len(found.lines) == len(expected.lines), found.lines
     assert not [c for c in found.changes() if c.startswith("registry.set")]  # detection only by default
     fixed = run_script(script, machine, tmp_path, name="rmm.ps1", check_contract=False,
-                       env={rmm.INPUTS["Fix"][0]: "1"})
+                       env={rmm.INPUTS["Fix"][0]: "1"}, wrap=wrap)
     result = result_of(fixed)
     assert result["phase"] == "remediate" and result["verdict"] == "remediated", fixed.stdout
     assert fixed.exit_code == exit_of(rmm.exit_code(expected, "remediated", "remediate", "remediated"))

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 9e811ee1a0fa626e2eb8229906a4d8cab7a7783a1ba79eb65fbca43065c23b27
+# input-sha256: bbcfc53333fa9045cf14085b18a73f4174c70ead5c9a762af6f7b9b6db2d2c4c
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -67,6 +67,7 @@ $RmSchema = [ordered]@{
 $RmOutput = [ordered]@{
     'Profile' = 'intune'
     'PhaseExit' = $true
+    'HostExit' = $false
 }
 $RmCodeTable = @{
     '0x00000102' = 'hresult'
@@ -314,10 +315,22 @@ function Test-RmRelaunchNeeded {
     if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
         return $false
     }
-    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not $PSCommandPath) {
+    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not (Get-RmScriptPath)) {
         return $false
     }
     return $true
+}
+
+function Get-RmScriptPath {
+    <#
+    .SYNOPSIS
+    The file this script runs from: its own path, or, for a script run from memory by the compressed loader
+    (remediate/powershell/loader.ps1.j2, which has no path of its own there), the loader's file.
+    #>
+    if ($PSCommandPath) {
+        return $PSCommandPath
+    }
+    return [string]$env:REMEDIATE_SCRIPT_PATH
 }
 
 function Invoke-RmSelf64 {
@@ -328,7 +341,7 @@ function Invoke-RmSelf64 {
     #>
     $powershell = Join-Path $env:windir 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
     $env:REMEDIATE_RELAUNCHED = '1'
-    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File $PSCommandPath)
+    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File (Get-RmScriptPath))
     $code = $LASTEXITCODE
     $last = ''
     if ($lines.Count -gt 0) {
@@ -1872,6 +1885,16 @@ function Write-RmResult {
     }
     foreach ($text in $output.Lines) {
         Write-Output $text
+    }
+    if ($RmOutput.HostExit) {
+        # An agent that runs the file without -File (Tactical RMM: powershell.exe ... <file>, which is -Command)
+        # gets exit N as 0 or 1 only; the exit code set on the host survives. Never fatal (docs/rmm.md).
+        try {
+            $Host.SetShouldExit($output.ExitCode)
+        }
+        catch {
+            Write-RmLog -Message ('host exit code not set: ' + $_.Exception.Message)
+        }
     }
     exit $output.ExitCode
 }

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,14 @@ def _snapshot(root: Path) -> set[str]:
 
 def run_script(script: str, machine: Machine, tmp: Path, *, name: str = "script.ps1",
                env: dict[str, str] | None = None, budget_s: float = 60.0, check_contract: bool = True,
-               allowed: tuple[str, ...] = ()) -> Run:
-    """Run ``script`` (a generated script's text) on ``machine``; files live under ``tmp``/root."""
+               allowed: tuple[str, ...] = (), args: tuple[str, ...] = (), launch: str = "file",
+               wrap: Callable[[str], str] | None = None) -> Run:
+    """Run ``script`` (a generated script's text) on ``machine``; files live under ``tmp``/root.
+
+    ``launch`` is how the agent starts PowerShell: ``file`` (``-File script args``, as Intune) or ``command``
+    (``script args`` given to ``-Command``: what ``powershell.exe -NoProfile <file> args`` means in Windows
+    PowerShell 5.1, whose first positional parameter is -Command; Tactical RMM starts scripts so). ``wrap``
+    turns the spliced test copy into what is delivered (for example the compressed loader around it)."""
     root = tmp / "root"
     paths = machine_paths(root, machine)
     if not root.exists():
@@ -97,9 +104,10 @@ def run_script(script: str, machine: Machine, tmp: Path, *, name: str = "script.
     state_file.write_text(json.dumps(machine.state), encoding="utf-8")
     after_file.write_text(json.dumps({"journal": []}), encoding="utf-8")
     script_file = tmp / name
-    # Named mutexes are machine-wide on Linux too: one name per test, so that parallel test runs never meet.
-    script = script.replace("'Global\\remediate-", f"'Global\\remediate-{abs(hash(str(tmp.parent))):x}-")
-    script_file.write_bytes(splice(script).encode("utf-8"))
+    # Named mutexes are machine-wide on Linux too: the simulated Windows' Enter-RmMutex gives each simulated
+    # machine its own names (SimWindows.ps1), so parallel test runs never meet.
+    spliced = splice(script)
+    script_file.write_bytes((wrap(spliced) if wrap else spliced).encode("utf-8"))
     # What the run changes is carried over to the machine, so that the next run sees it.
     locale = LOCALES[machine.culture]
     run_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp / "home"), "LANG": locale, "LC_ALL": locale,
@@ -109,7 +117,9 @@ def run_script(script: str, machine: Machine, tmp: Path, *, name: str = "script.
     run_env.update({k: str(v) for k, v in paths.items()})
     run_env.update(env or {})
     started = time.monotonic()
-    proc = subprocess.run([find_pwsh(), "-NoProfile", "-NonInteractive", "-File", str(script_file)],
+    mode = {"file": "-File", "command": "-Command"}[launch]
+    proc = subprocess.run([find_pwsh(), "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", mode,
+                           str(script_file), *args],
                           capture_output=True, cwd=tmp, env=run_env, timeout=budget_s + 60, check=False)
     seconds = time.monotonic() - started
     package = "device" if "caa20002-device" in script[:2000] else "user" if "caa20002-user" in script[:2000] else "other"

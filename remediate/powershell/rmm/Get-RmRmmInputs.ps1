@@ -3,16 +3,44 @@ function Import-RmArgumentInputs {
     .SYNOPSIS
     Turns NAME=VALUE script arguments into environment variables of this process, for our input names only.
     .DESCRIPTION
-    Datto RMM and NinjaOne pass script variables as environment variables; Tactical RMM, N-sight and others
-    pass a command line. Both end up in the environment, which a 64-bit relaunch inherits.
+    Datto RMM and NinjaOne pass script variables as environment variables; Tactical RMM, N-sight, NinjaOne's
+    preset parameters and others pass a command line. Both end up in the environment, which a 64-bit relaunch
+    inherits. A NAME may be an input's canonical name or its alias (NinjaOne's camelCase spelling).
     #>
     param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Arguments)
     foreach ($argument in $Arguments) {
         $pair = ([string]$argument) -split '=', 2
-        if ($pair.Count -eq 2 -and @($RmRmm.Inputs.Values) -contains $pair[0]) {
-            [Environment]::SetEnvironmentVariable($pair[0].ToUpperInvariant(), $pair[1], 'Process')
+        if ($pair.Count -ne 2) {
+            continue
+        }
+        foreach ($names in $RmRmm.Names.Values) {
+            if (@($names) -contains $pair[0]) {
+                [Environment]::SetEnvironmentVariable(@($names)[0], $pair[1], 'Process')
+            }
         }
     }
+}
+
+function Get-RmInputValue {
+    <#
+    .SYNOPSIS
+    The value of an input from the first of its names that is set, trimmed; '' when none is set.
+    .DESCRIPTION
+    NinjaOne names a script variable's environment variable after its display name (camelCase) and sends an
+    empty variable as the literal text 'null': both spellings are read, and 'null' counts as not set.
+    #>
+    param([Parameter(Mandatory = $true)][string[]]$Names)
+    foreach ($name in $Names) {
+        $value = [Environment]::GetEnvironmentVariable($name)
+        if ($null -eq $value) {
+            continue
+        }
+        $value = $value.Trim()
+        if ($value -ne '' -and @($RmRmm.EmptyWords) -notcontains $value.ToLowerInvariant()) {
+            return $value
+        }
+    }
+    return ''
 }
 
 function Test-RmInputOn {
@@ -20,12 +48,9 @@ function Test-RmInputOn {
     .SYNOPSIS
     Whether a switch input is on: only one of the rendered true words (1, true, yes, on) turns it on.
     #>
-    param([Parameter(Mandatory = $true)][string]$Name)
-    $value = [Environment]::GetEnvironmentVariable($Name)
-    if ($null -eq $value) {
-        return $false
-    }
-    return (@($RmRmm.TrueWords) -contains $value.Trim().ToLowerInvariant())
+    param([Parameter(Mandatory = $true)][string]$Key)
+    $value = Get-RmInputValue -Names $RmRmm.Names[$Key]
+    return (@($RmRmm.TrueWords) -contains $value.ToLowerInvariant())
 }
 
 function Get-RmRmmInputs {
@@ -34,9 +59,9 @@ function Get-RmRmmInputs {
     The RMM inputs of this run, safe defaults when unset: detection only, no dry-run, state kept.
     #>
     return [ordered]@{
-        Fix = (Test-RmInputOn -Name $RmRmm.Inputs.Fix)
-        DryRun = (Test-RmInputOn -Name $RmRmm.Inputs.DryRun)
-        ResetState = (Test-RmInputOn -Name $RmRmm.Inputs.ResetState)
+        Fix = (Test-RmInputOn -Key 'Fix')
+        DryRun = (Test-RmInputOn -Key 'DryRun')
+        ResetState = (Test-RmInputOn -Key 'ResetState')
     }
 }
 

@@ -41,10 +41,22 @@ function Test-RmRelaunchNeeded {
     if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
         return $false
     }
-    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not $PSCommandPath) {
+    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not (Get-RmScriptPath)) {
         return $false
     }
     return $true
+}
+
+function Get-RmScriptPath {
+    <#
+    .SYNOPSIS
+    The file this script runs from: its own path, or, for a script run from memory by the compressed loader
+    (remediate/powershell/loader.ps1.j2, which has no path of its own there), the loader's file.
+    #>
+    if ($PSCommandPath) {
+        return $PSCommandPath
+    }
+    return [string]$env:REMEDIATE_SCRIPT_PATH
 }
 
 function Invoke-RmSelf64 {
@@ -55,7 +67,7 @@ function Invoke-RmSelf64 {
     #>
     $powershell = Join-Path $env:windir 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
     $env:REMEDIATE_RELAUNCHED = '1'
-    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File $PSCommandPath)
+    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File (Get-RmScriptPath))
     $code = $LASTEXITCODE
     $last = ''
     if ($lines.Count -gt 0) {

@@ -158,5 +158,15 @@ function Write-RmResult {
     foreach ($text in $output.Lines) {
         Write-Output $text
     }
+    if ($RmOutput.HostExit) {
+        # An agent that runs the file without -File (Tactical RMM: powershell.exe ... <file>, which is -Command)
+        # gets exit N as 0 or 1 only; the exit code set on the host survives. Never fatal (docs/rmm.md).
+        try {
+            $Host.SetShouldExit($output.ExitCode)
+        }
+        catch {
+            Write-RmLog -Message ('host exit code not set: ' + $_.Exception.Message)
+        }
+    }
     exit $output.ExitCode
 }

@@ -123,24 +123,84 @@ function Get-RmTemplateValues {
 function Set-RmCustomField {
     <#
     .SYNOPSIS
-    NinjaOne: writes the status line to the custom field named by an input, only when the agent's
-    Ninja-Property-Set command exists. A failure is logged, never shown: the output is the result.
+    Stores the status line in the RMM's custom field named by the profile's custom-field input (remediate/rmm.py
+    CustomField): NinjaOne through the agent's Ninja-Property-Set, Datto RMM as a UDF in the registry.
+    A failure is logged, never shown: the output is the result.
     #>
     param([Parameter(Mandatory = $true)][string]$Text)
-    if (-not $RmOutput.CustomFieldInput) {
+    if (-not $RmOutput.CustomField.Kind) {
         return
     }
-    $field = [Environment]::GetEnvironmentVariable($RmOutput.CustomFieldInput)
-    $command = Get-Command -Name 'Ninja-Property-Set' -ErrorAction SilentlyContinue
-    if (-not $field -or $null -eq $command) {
+    $target = Get-RmInputValue -Names $RmRmm.Names['CustomField']
+    if (-not $target) {
         return
     }
     try {
-        $null = & $command $field $Text *>&1
+        if ($RmOutput.CustomField.Kind -eq 'datto_udf') {
+            Set-RmDattoUdf -Number $target -Text $Text
+        }
+        else {
+            Set-RmNinjaField -Field $target -Text $Text
+        }
     }
     catch {
-        Write-RmLog -Message ('custom field ' + $field + ' not written: ' + $_.Exception.Message)
+        Write-RmLog -Message ('custom field ' + $target + ' not written: ' + $_.Exception.Message)
     }
+}
+
+function Set-RmNinjaField {
+    <#
+    .SYNOPSIS
+    NinjaOne: Ninja-Property-Set FIELD VALUE, when the agent provides the command. Its result is checked: an
+    error record or a failing native exit code throws, for Set-RmCustomField to log.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Field,
+        [Parameter(Mandatory = $true)][string]$Text
+    )
+    $command = Get-Command -Name 'Ninja-Property-Set' -ErrorAction SilentlyContinue
+    if ($null -eq $command) {
+        Write-RmLog -Message ('custom field ' + $Field + ' not written: Ninja-Property-Set is not available')
+        return
+    }
+    $global:LASTEXITCODE = 0
+    $answer = @(& $command $Field $Text 2>&1)
+    $failures = @($answer | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+    if ($failures.Count -gt 0) {
+        throw ('Ninja-Property-Set: ' + [string]$failures[0])
+    }
+    if ($LASTEXITCODE -ne 0) {
+        throw ('Ninja-Property-Set exit ' + $LASTEXITCODE + ' ' + (@($answer) -join ' '))
+    }
+    Write-RmLog -Message ('custom field ' + $Field + ' written')
+}
+
+function Set-RmDattoUdf {
+    <#
+    .SYNOPSIS
+    Datto RMM: writes the text (cut to the UDF's 255 characters) to HKLM\SOFTWARE\CentraStage\Custom<N>; the
+    agent uploads it as user-defined field N. N must be 1-30.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Number,
+        [Parameter(Mandatory = $true)][string]$Text
+    )
+    $n = 0
+    if (-not [int]::TryParse($Number, [ref]$n) -or $n -lt 1 -or $n -gt $RmOutput.CustomField.Count) {
+        throw ('UDF number ' + $Number + ' is not 1-' + $RmOutput.CustomField.Count)
+    }
+    $value = $Text
+    if ($value.Length -gt $RmOutput.CustomField.MaxChars) {
+        $value = $value.Substring(0, $RmOutput.CustomField.MaxChars)
+    }
+    $key = Open-RmRegistryKey -Path 'HKLM:\SOFTWARE\CentraStage' -Create
+    try {
+        $key.SetValue(('Custom' + $n), $value, [Microsoft.Win32.RegistryValueKind]::String)
+    }
+    finally {
+        $key.Close()
+    }
+    Write-RmLog -Message ('custom field Custom' + $n + ' written')
 }
 
 function Format-RmProfileOutput {
@@ -170,6 +230,6 @@ function Format-RmProfileOutput {
     foreach ($template in $RmOutput.Lines) {
         $lines.Add((Expand-RmTemplate -Template $template -Values $values))
     }
-    Set-RmCustomField -Text $lines[$lines.Count - 1]
+    Set-RmCustomField -Text $lines[$RmOutput.StatusIndex]
     return [ordered]@{ Lines = $lines.ToArray(); ExitCode = [int]$RmOutput.Outcomes[$outcome].Exit }
 }
