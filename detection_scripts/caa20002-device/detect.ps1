@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 94a04665c9244ad7b72fead95202397fc07f15eb7e1c47d514d0583513a7acf9
+# input-sha256: febabc8a6c17685889c96af2af2ff63e4da02d9feb3c27aa5d76e8792d850189
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -62,6 +62,20 @@ $RmSchema = [ordered]@{
         'remediate:deferred' = 0
         'remediate:skipped' = 0
         'remediate:error' = 1
+        'undo:compliant' = 0
+        'undo:non_compliant' = 0
+        'undo:remediated' = 0
+        'undo:failed' = 1
+        'undo:deferred' = 0
+        'undo:skipped' = 0
+        'undo:error' = 1
+        'collect:compliant' = 0
+        'collect:non_compliant' = 0
+        'collect:remediated' = 0
+        'collect:failed' = 1
+        'collect:deferred' = 0
+        'collect:skipped' = 0
+        'collect:error' = 1
     }
 }
 $RmOutput = [ordered]@{

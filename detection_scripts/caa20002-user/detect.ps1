@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: d8100f7a82884d333923edb6a1aaefc1c6e3f136e17401854e7dfd577b7e78aa
+# input-sha256: 9adb6152879c96198d69c2899d58528f693f5208d8cdf2792032717ea2509a78
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -62,6 +62,20 @@ $RmSchema = [ordered]@{
         'remediate:deferred' = 0
         'remediate:skipped' = 0
         'remediate:error' = 1
+        'undo:compliant' = 0
+        'undo:non_compliant' = 0
+        'undo:remediated' = 0
+        'undo:failed' = 1
+        'undo:deferred' = 0
+        'undo:skipped' = 0
+        'undo:error' = 1
+        'collect:compliant' = 0
+        'collect:non_compliant' = 0
+        'collect:remediated' = 0
+        'collect:failed' = 1
+        'collect:deferred' = 0
+        'collect:skipped' = 0
+        'collect:error' = 1
     }
 }
 $RmOutput = [ordered]@{

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: d8100f7a82884d333923edb6a1aaefc1c6e3f136e17401854e7dfd577b7e78aa
+# input-sha256: 9adb6152879c96198d69c2899d58528f693f5208d8cdf2792032717ea2509a78
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -62,6 +62,20 @@ $RmSchema = [ordered]@{
         'remediate:deferred' = 0
         'remediate:skipped' = 0
         'remediate:error' = 1
+        'undo:compliant' = 0
+        'undo:non_compliant' = 0
+        'undo:remediated' = 0
+        'undo:failed' = 1
+        'undo:deferred' = 0
+        'undo:skipped' = 0
+        'undo:error' = 1
+        'collect:compliant' = 0
+        'collect:non_compliant' = 0
+        'collect:remediated' = 0
+        'collect:failed' = 1
+        'collect:deferred' = 0
+        'collect:skipped' = 0
+        'collect:error' = 1
     }
 }
 $RmOutput = [ordered]@{
@@ -331,6 +345,29 @@ function Get-RmCodeLayer {
     return ''
 }
 
+function Get-RmMissingKeyDepth {
+    <#
+    .SYNOPSIS
+    How many keys at the end of a registry path do not exist yet (0 when the key exists).
+    .DESCRIPTION
+    Creating 'HKLM:\A\B\C' when only 'HKLM:\A' exists creates two keys; the backup records 2 so that undo
+    deletes exactly those (when empty) and never a parent that was there before.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $depth = 0
+    $current = $Path
+    while ($current -match '^[A-Z]+:\\.+\\') {
+        $key = Open-RmRegistryKey -Path $current
+        if ($null -ne $key) {
+            $key.Close()
+            return $depth
+        }
+        $depth += 1
+        $current = $current.Substring(0, $current.LastIndexOf('\'))
+    }
+    return $depth
+}
+
 function Get-RmOsAppxPackage {
     <#
     .SYNOPSIS
@@ -580,8 +617,9 @@ function Save-RmRegistryBackup {
     .SYNOPSIS
     Appends the current value (or its absence) to the check's backup file before a change.
     .DESCRIPTION
-    One tab-separated line per value: path, name, kind, value ('<absent>' when it did not exist).
-    Undo: set each value back, or delete those recorded as <absent>.
+    One tab-separated line per value: stamp, path, name, kind, value ('<absent>' when it did not exist; kind
+    'None' then, or 'NoKey:N' when the key was absent too, N being how many keys of the path were new).
+    Undo (Restore-RmRegistryBackup): set each value back, or delete those recorded as <absent>.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Path,
@@ -595,7 +633,11 @@ function Save-RmRegistryBackup {
     $kind = 'None'
     $old = '<absent>'
     $key = Open-RmRegistryKey -Path $Path
-    if ($null -ne $key) {
+    if ($null -eq $key) {
+        # The key itself is new: undo deletes it again (and as many new parents as this counts) once empty.
+        $kind = 'NoKey:' + (Get-RmMissingKeyDepth -Path $Path)
+    }
+    else {
         try {
             if ($key.GetValueNames() -contains $Name) {
                 $kind = [string]$key.GetValueKind($Name)

@@ -184,6 +184,26 @@ function New-SimRegistryKey {
             }
         }
     }
+    $object | Add-Member -MemberType ScriptMethod -Name DeleteSubKey -Value {
+        # RegistryKey.DeleteSubKey(name, throwOnMissing): refuses a key that still has subkeys, as Windows does.
+        param($Name, $ThrowOnMissing)
+        if (-not $this.SimWritable) {
+            throw [System.UnauthorizedAccessException]::new('Cannot write to the registry key.')
+        }
+        $child = $this.SimKey + '\' + $Name
+        Invoke-SimFault -Operation 'registry.write' -Target $child
+        foreach ($name in @($script:SimMachine['registry'].Keys)) {
+            if ($name.StartsWith($child + '\', [System.StringComparison]::OrdinalIgnoreCase)) {
+                throw [System.InvalidOperationException]::new('Registry key has subkeys and recursive removes are not supported by this method.')
+            }
+        }
+        foreach ($name in @($script:SimMachine['registry'].Keys)) {
+            if ($name -ieq $child) {
+                $script:SimMachine['registry'].Remove($name)
+                Add-SimJournal -Text ('registry.deletekey ' + $name)
+            }
+        }
+    }
     $object | Add-Member -MemberType ScriptMethod -Name Close -Value { }
     return $object
 }
