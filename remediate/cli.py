@@ -609,6 +609,46 @@ def state_show_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bo
                      connection), output
 
 
+@cli.command("doctor")
+@_hosts_options
+@click.option("--cert", type=click.Path(path_type=Path, dir_okay=False), help="Code-signing certificate to check "
+              "(.pfx/.p12, or PEM/DER).")
+@click.option("--password-env", metavar="VAR", help="Environment variable holding the PFX password.")
+@click.option("--skip-graph", is_flag=True, help="Do not sign in to Microsoft Graph.")
+@_graph_options
+@_output_option("text", "json", "jsonl")
+def doctor_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, concurrency: int, timeout_s: float,
+               cert: Path | None, password_env: str | None, skip_graph: bool, output: str, tenant_id: str | None,
+               client_id: str | None, certificate_path: str | None, device_code: bool, deadline_s: float,
+               **connection: Any) -> tuple[Result, str]:
+    """Check the prerequisites before touching a fleet: Python and libraries, osslsigncode and the signing
+    certificate, the Graph token and the permissions of each Intune command, and (with hosts) WinRM/PSRP,
+    the credentials, the remote PowerShell version and language mode. One line per finding with what to do;
+    exit code of the worst finding (warnings 1).
+
+    \b
+    Example:
+      remediate doctor --skip-graph --local
+      remediate doctor PC-0042 --username CORP\\admin --cert signer.pfx --password-env SIGN_PASS
+    """
+    import os
+
+    from remediate import doctor
+
+    findings = doctor.check_python() + doctor.check_libraries()
+    findings += doctor.check_signing_tool(required=cert is not None)
+    if cert is not None:
+        findings += doctor.check_certificate(cert, os.environ.get(password_env) if password_env else None)
+    if not skip_graph:
+        settings = _auth(tenant_id, client_id, certificate_path, device_code)
+        findings += doctor.safely("graph", "graph", lambda: doctor.check_graph_access(settings, deadline_s))
+    if hosts or inventory or local_run:
+        host_list = _host_list(hosts, inventory, local_run)
+        findings += doctor.check_hosts(host_list, _connection(host_list[0], local_run, **connection),
+                                       concurrency=concurrency, timeout_s=timeout_s)
+    return doctor.doctor_result(findings), output
+
+
 def main() -> None:
     """Console-script entry point."""
     # Windows consoles and pipes may not be UTF-8; our output is ASCII-safe, but never crash on encoding.

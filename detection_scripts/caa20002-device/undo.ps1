@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: febabc8a6c17685889c96af2af2ff63e4da02d9feb3c27aa5d76e8792d850189
+# input-sha256: 6c93f7d9d4acb85de1080245163f973c810131fea80b643e8d09392b9819f6d8
 #
 # CAA20002 sign-in failure - device checks - undo script
 # Runs as: system (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

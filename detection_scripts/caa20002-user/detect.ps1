@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 9adb6152879c96198d69c2899d58528f693f5208d8cdf2792032717ea2509a78
+# input-sha256: 626627b9c1313ad5449eed78d2b9cfdca50f4d789b9dc122ce4968107056a48c
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
