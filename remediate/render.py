@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from remediate import __version__, codes, rmm
+from remediate import __version__, codes, collect_spec, rmm
 from remediate.checks.base import Tier
 from remediate.errors import RenderError
 from remediate.launcher import wrap_for_interactive_user
@@ -315,6 +315,7 @@ def render_package(package: Package, *, dry_run: bool = False) -> RenderedPackag
         readme=render_readme(package, input_hash=input_hash),
         input_hash=input_hash,
         undo=render_maintenance_script(package, Phase.UNDO, input_hash=input_hash),
+        collect=render_maintenance_script(package, Phase.COLLECT, input_hash=input_hash, options=collect_spec.task()),
     )
 
 

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 626627b9c1313ad5449eed78d2b9cfdca50f4d789b9dc122ce4968107056a48c
+# input-sha256: 6b3bea205c950823b46ea0898f1501f1ab07ff1cdcdff5fccac5c79cace005c1
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -500,6 +500,27 @@ function Invoke-RmNative {
     return $outcome
 }
 
+function Export-RmOsEventLog {
+    # wevtutil epl stand-in: the machine's events of that log (and provider, for a query) as a JSON file.
+    param(
+        [Parameter(Mandatory = $true)][string]$LogName,
+        [Parameter(Mandatory = $true)][string]$Path,
+        [string]$Query = ''
+    )
+    Add-SimJournal -Text ('eventlog.export ' + $LogName)
+    Invoke-SimFault -Operation 'eventlog.export' -Target $LogName
+    $events = @()
+    if ($script:SimMachine['events'].ContainsKey($LogName)) {
+        $events = @($script:SimMachine['events'][$LogName])
+    }
+    if ($Query -match "@Name='([^']+)'") {
+        $provider = $Matches[1]
+        $events = @($events | Where-Object { $_['Provider'] -eq $provider })
+    }
+    [System.IO.File]::WriteAllText($Path, (ConvertTo-Json -InputObject @($events) -Depth 5 -Compress))
+    return $true
+}
+
 function Invoke-SimEffect {
     # What a native command changes on the machine, e.g. w32tm /resync corrects the clock.
     param($Effect)

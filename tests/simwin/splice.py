@@ -21,7 +21,7 @@ SEAM = (
     "Get-RmOsService", "Start-RmOsService", "Get-RmOsScheduledTask", "Set-RmOsScheduledTask",
     "Get-RmOsAppxPackage", "Register-RmOsAppxPackage", "Get-RmOsProcess", "Stop-RmOsProcess",
     "Get-RmOsNetwork", "Clear-RmOsDnsCache", "Test-RmOsEndpoint", "Get-RmOsHttpDate", "Set-RmOsAcl",
-    "Get-RmOsFolderTrust",
+    "Get-RmOsFolderTrust", "Export-RmOsEventLog",
 )
 
 
