@@ -649,6 +649,41 @@ def doctor_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, 
     return doctor.doctor_result(findings), output
 
 
+@cli.command("collect")
+@_hosts_options
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id (its data folder and "
+              "context: the user package adds the user's Teams logs).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist/collect"),
+              show_default=True, help="Where the bundles go: <out>/<host>-<package>.zip.")
+@_config_option
+@_output_option("text", "json", "jsonl")
+def collect_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str, out_dir: Path,
+                concurrency: int, timeout_s: float, config: Path | None, output: str,
+                **connection: Any) -> tuple[Result, str]:
+    """Make a support bundle on hosts (dsregcmd, sign-in event logs, proxy and TLS settings, Teams logs, the
+    tool's state, log and manifests; docs/collect.md lists every file) and bring it back here. Tokens,
+    passwords, cookies and credentials are never collected. The same script ships as
+    detection_scripts/<package>/collect.ps1 for Intune and RMM tools (the bundle then stays on the device).
+
+    \b
+    Example:
+      remediate collect PC-0042 --package caa20002-device --username CORP\\admin --out bundles
+    """
+    from remediate import collect, collect_spec, undo
+    from remediate.render import render_maintenance_script
+    from remediate.results import Phase
+
+    host_list = _host_list(hosts, inventory, local_run)
+    settings = _connection(host_list[0], local_run, **connection)
+    package = _package(config, package_id)
+    script = render_maintenance_script(package, Phase.COLLECT, options=collect_spec.task()).decode("ascii")
+    script = undo.host_script(script, package_id=package.id, run_as=package.run_as.value,
+                              transport=settings.transport, phase=Phase.COLLECT, timeout_s=timeout_s)
+    records = collect.collect_hosts(host_list, settings, script, package.id, out_dir, concurrency=concurrency,
+                                    timeout_s=timeout_s)
+    return collect.collect_result(records), output
+
+
 def main() -> None:
     """Console-script entry point."""
     # Windows consoles and pipes may not be UTF-8; our output is ASCII-safe, but never crash on encoding.

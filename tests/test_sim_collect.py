@@ -118,3 +118,4 @@ def test_the_size_cap_leaves_items_out_and_names_them(tmp_path, monkeypatch):
     big = files["teams/MSTeams_big.log"].decode("utf-8")
     assert len(big) <= 300 and big.endswith("the newest line\r\n")
     assert run.result["verdict"] == "compliant"
+

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: f1fb9463a233e5561bb5847117a6ffbbb1179b96c31623d006584534afad52a2
+# input-sha256: ba46ed0be6ed1456b0c807847c0e274661aff69f930eb055eb6ea69c581db566
 #
 # CAA20002 sign-in failure - device checks - undo script
 # Runs as: system (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 6b3bea205c950823b46ea0898f1501f1ab07ff1cdcdff5fccac5c79cace005c1
+# input-sha256: 15bb8c9227655a1a613f2b8e2f7f14a810b6b2c7c48d6759235bd85174c709dd
 #
 # CAA20002 sign-in failure - user checks - collect script
 # Runs as: user (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or
