@@ -559,31 +559,193 @@ def state_group() -> None:
 
 @state_group.command("reset")
 @click.argument("hosts", nargs=-1, metavar="[HOST]...")
+@click.option("--inventory", type=click.Path(path_type=Path, dir_okay=False),
+              help="Hosts file: one per line (# comments) or CSV with a 'host' column.")
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
 @click.option("--local", "local_run", is_flag=True, help="Reset on this machine (needs powershell.exe).")
 @_connection_options
+@click.option("--concurrency", type=click.IntRange(1, 512), default=defaults.CONCURRENCY, show_default=True,
+              help="Hosts at a time.")
 @_config_option
 @_output_option("text", "json", "jsonl")
-def state_reset_cmd(hosts: tuple[str, ...], package_id: str, local_run: bool, config: Path | None, output: str,
-                    **connection: Any) -> tuple[Result, str]:
+def state_reset_cmd(hosts: tuple[str, ...], inventory: Path | None, package_id: str, local_run: bool,
+                    concurrency: int, config: Path | None, output: str, **connection: Any) -> tuple[Result, str]:
     """Delete a package's backoff state on hosts, so checks at needs_attention are fixed again.
 
     \b
     Example:
       remediate state reset PC-0042 --package caa20002-device --username CORP\\admin
+      remediate state reset --inventory hosts.txt --package caa20002-device --concurrency 32
       remediate state reset --local --package caa20002-user
     """
     from remediate import fleet
-    from remediate.inventory import validate_hosts
     from remediate.render import render_reset_script
 
-    if bool(hosts) == local_run:
-        raise click.UsageError("give HOST arguments or --local (exactly one)")
-    host_list = ["localhost"] if local_run else validate_hosts(hosts)
+    host_list = _host_list(hosts, inventory, local_run)
     settings = _connection(host_list[0], local_run, **connection)
     package = _package(config, package_id)
-    records = fleet.reset_state(host_list, settings, package.id, render_reset_script(package))
+    records = fleet.reset_state(host_list, settings, package.id, render_reset_script(package),
+                                concurrency=concurrency)
     return fleet.reset_result(records), output
+
+
+# -- the admin's day (issue 15): undo, state show, doctor, collect ---------------------------------------------
+
+def _host_list(hosts: tuple[str, ...], inventory: Path | None, local_run: bool) -> list[str]:
+    """HOST arguments, --inventory FILE or --local: exactly one of them."""
+    from remediate import inventory as inventory_mod
+
+    if sum(bool(x) for x in (hosts, inventory, local_run)) != 1:
+        raise click.UsageError("give HOST arguments, --inventory FILE or --local (exactly one)")
+    if local_run:
+        return ["localhost"]
+    return inventory_mod.read_inventory(inventory) if inventory else inventory_mod.validate_hosts(hosts)
+
+
+def _hosts_options(func: Any) -> Any:
+    """[HOST]... | --inventory FILE | --local, the connection and --concurrency/--timeout: shared below."""
+    func = _connection_options(func)
+    for option in reversed([
+        click.argument("hosts", nargs=-1, metavar="[HOST]..."),
+        click.option("--inventory", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Hosts file: one per line (# comments) or CSV with a 'host' column."),
+        click.option("--local", "local_run", is_flag=True, help="Run on this machine (needs powershell.exe)."),
+        click.option("--concurrency", type=click.IntRange(1, 512), default=defaults.CONCURRENCY,
+                     show_default=True, help="Hosts at a time."),
+        click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=defaults.HOST_TIMEOUT_S,
+                     show_default=True, help="Seconds per host."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _run_undo(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str, config: Path | None,
+              concurrency: int, timeout_s: float, dry_run: bool, connection: dict[str, Any]) -> Result:
+    from remediate import undo
+    from remediate.render import render_maintenance_script
+    from remediate.results import Phase
+
+    host_list = _host_list(hosts, inventory, local_run)
+    settings = _connection(host_list[0], local_run, **connection)
+    package = _package(config, package_id)
+    script = render_maintenance_script(package, Phase.UNDO, dry_run=dry_run).decode("ascii")
+    script = undo.host_script(script, package_id=package.id, run_as=package.run_as.value,
+                              transport=settings.transport, phase=Phase.UNDO, timeout_s=timeout_s)
+    records = undo.run_on_hosts(host_list, settings, script, concurrency=concurrency, timeout_s=timeout_s)
+    return undo.undo_result(records, dry_run=dry_run)
+
+
+@cli.command("undo")
+@_hosts_options
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@_config_option
+@_output_option("text", "json", "jsonl")
+def undo_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str, concurrency: int,
+             timeout_s: float, config: Path | None, output: str, **connection: Any) -> tuple[Result, str]:
+    """Put back what a package changed on hosts: registry values from its backups, quarantined items, newest
+    first. Running it again changes nothing. The same script ships as detection_scripts/<package>/undo.ps1.
+
+    \b
+    Example:
+      remediate undo PC-0042 --package caa20002-device --username CORP\\admin
+      remediate undo --inventory hosts.txt --package caa20002-user
+    """
+    return _run_undo(hosts, inventory, local_run, package_id, config, concurrency, timeout_s, False,
+                     connection), output
+
+
+@state_group.command("show")
+@_hosts_options
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@_config_option
+@_output_option("text", "json", "jsonl")
+def state_show_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str,
+                   concurrency: int, timeout_s: float, config: Path | None, output: str,
+                   **connection: Any) -> tuple[Result, str]:
+    """List per host what the package changed and could put back (registry backups, quarantine sets) and which
+    checks are in backoff or needs_attention. Changes nothing (the undo script in dry-run).
+
+    \b
+    Example:
+      remediate state show --inventory hosts.txt --package caa20002-device --output json
+    """
+    return _run_undo(hosts, inventory, local_run, package_id, config, concurrency, timeout_s, True,
+                     connection), output
+
+
+@cli.command("doctor")
+@_hosts_options
+@click.option("--cert", type=click.Path(path_type=Path, dir_okay=False), help="Code-signing certificate to check "
+              "(.pfx/.p12, or PEM/DER).")
+@click.option("--password-env", metavar="VAR", help="Environment variable holding the PFX password.")
+@click.option("--skip-graph", is_flag=True, help="Do not sign in to Microsoft Graph.")
+@_graph_options
+@_output_option("text", "json", "jsonl")
+def doctor_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, concurrency: int, timeout_s: float,
+               cert: Path | None, password_env: str | None, skip_graph: bool, output: str, tenant_id: str | None,
+               client_id: str | None, certificate_path: str | None, device_code: bool, deadline_s: float,
+               **connection: Any) -> tuple[Result, str]:
+    """Check the prerequisites before touching a fleet: Python and libraries, osslsigncode and the signing
+    certificate, the Graph token and the permissions of each Intune command, and (with hosts) WinRM/PSRP,
+    the credentials, the remote PowerShell version and language mode. One line per finding with what to do;
+    exit code of the worst finding (warnings 1).
+
+    \b
+    Example:
+      remediate doctor --skip-graph --local
+      remediate doctor PC-0042 --username CORP\\admin --cert signer.pfx --password-env SIGN_PASS
+    """
+    import os
+
+    from remediate import doctor
+
+    findings = doctor.check_python() + doctor.check_libraries()
+    findings += doctor.check_signing_tool(required=cert is not None)
+    if cert is not None:
+        findings += doctor.check_certificate(cert, os.environ.get(password_env) if password_env else None)
+    if not skip_graph:
+        settings = _auth(tenant_id, client_id, certificate_path, device_code)
+        findings += doctor.safely("graph", "graph", lambda: doctor.check_graph_access(settings, deadline_s))
+    if hosts or inventory or local_run:
+        host_list = _host_list(hosts, inventory, local_run)
+        findings += doctor.check_hosts(host_list, _connection(host_list[0], local_run, **connection),
+                                       concurrency=concurrency, timeout_s=timeout_s)
+    return doctor.doctor_result(findings), output
+
+
+@cli.command("collect")
+@_hosts_options
+@click.option("--package", "package_id", required=True, metavar="ID", help="Package id (its data folder and "
+              "context: the user package adds the user's Teams logs).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist/collect"),
+              show_default=True, help="Where the bundles go: <out>/<host>-<package>.zip.")
+@_config_option
+@_output_option("text", "json", "jsonl")
+def collect_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str, out_dir: Path,
+                concurrency: int, timeout_s: float, config: Path | None, output: str,
+                **connection: Any) -> tuple[Result, str]:
+    """Make a support bundle on hosts (dsregcmd, sign-in event logs, proxy and TLS settings, Teams logs, the
+    tool's state, log and manifests; docs/collect.md lists every file) and bring it back here. Tokens,
+    passwords, cookies and credentials are never collected. The same script ships as
+    detection_scripts/<package>/collect.ps1 for Intune and RMM tools (the bundle then stays on the device).
+
+    \b
+    Example:
+      remediate collect PC-0042 --package caa20002-device --username CORP\\admin --out bundles
+    """
+    from remediate import collect, collect_spec, undo
+    from remediate.render import render_maintenance_script
+    from remediate.results import Phase
+
+    host_list = _host_list(hosts, inventory, local_run)
+    settings = _connection(host_list[0], local_run, **connection)
+    package = _package(config, package_id)
+    script = render_maintenance_script(package, Phase.COLLECT, options=collect_spec.task()).decode("ascii")
+    script = undo.host_script(script, package_id=package.id, run_as=package.run_as.value,
+                              transport=settings.transport, phase=Phase.COLLECT, timeout_s=timeout_s)
+    records = collect.collect_hosts(host_list, settings, script, package.id, out_dir, concurrency=concurrency,
+                                    timeout_s=timeout_s)
+    return collect.collect_result(records), output
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -465,13 +466,13 @@ def format_table(records: list[dict[str, Any]]) -> list[str]:
 
 # -- remediate state reset ---------------------------------------------------------------------------------
 def reset_state(hosts: Iterable[str], settings: ConnectionSettings, package_id: str, script: str, *,
-                timeout_s: float = 60.0,
+                timeout_s: float = 60.0, concurrency: int = 1,
                 runner_factory: Callable[[ConnectionSettings], Runner] = make_runner) -> list[dict[str, Any]]:
-    """Run the package's state-reset script (``render.render_reset_script``) on each host, one after another; one
-    record per host: ``{"host", "package", "deleted": [paths], "errors": [messages], "error": None | {"code",
-    "message"}}``."""
-    records = []
-    for host in hosts:
+    """Run the package's state-reset script (``render.render_reset_script``) on each host, ``concurrency`` at a
+    time; one record per host, in host order: ``{"host", "package", "deleted": [paths], "errors": [messages],
+    "error": None | {"code", "message"}}``."""
+
+    def one(host: str) -> dict[str, Any]:
         record: dict[str, Any] = {"host": host, "package": package_id, "deleted": [], "errors": [], "error": None}
         try:
             with runner_factory(settings.with_host(host)) as runner:
@@ -486,8 +487,11 @@ def reset_state(hosts: Iterable[str], settings: ConnectionSettings, package_id: 
             record["error"] = {"code": err.code, "message": str(err)}
         except ValueError as exc:
             record["error"] = {"code": "bad_output", "message": f"{host}: the reset script gave no answer ({exc})"}
-        records.append(record)
-    return records
+        return record
+
+    host_list = list(hosts)
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(host_list) or 1))) as pool:
+        return list(pool.map(one, host_list))
 
 
 def run_result(result: FleetResult, package_id: str, *, remediate: bool, rmm_format: str | None = None) -> Result:

@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 
-from remediate import __version__, codes, rmm
+from remediate import __version__, codes, collect_spec, rmm
 from remediate.checks.base import Tier
 from remediate.errors import RenderError
 from remediate.launcher import wrap_for_interactive_user
@@ -48,10 +48,14 @@ class RenderedPackage:
     remediate: bytes
     readme: bytes
     input_hash: str
+    undo: bytes = b""  # the package's undo script (remediate/undo.py runs it)
+    collect: bytes = b""  # the package's support-bundle script (remediate/collect.py runs it)
 
     def files(self) -> dict[str, bytes]:
         """Relative file name -> bytes, as written under detection_scripts/<package>/."""
-        return {"detect.ps1": self.detect, "remediate.ps1": self.remediate, "README.md": self.readme}
+        files = {"detect.ps1": self.detect, "remediate.ps1": self.remediate, "README.md": self.readme}
+        files.update({name: data for name, data in (("undo.ps1", self.undo), ("collect.ps1", self.collect)) if data})
+        return files
 
 
 def _indent(text: str, spaces: int = 4) -> str:
@@ -364,7 +368,32 @@ def render_package(package: Package, *, dry_run: bool = False) -> RenderedPackag
         remediate=render_script(package, Phase.REMEDIATE, dry_run=dry_run, input_hash=input_hash),
         readme=render_readme(package, input_hash=input_hash),
         input_hash=input_hash,
+        undo=render_maintenance_script(package, Phase.UNDO, input_hash=input_hash),
+        collect=render_maintenance_script(package, Phase.COLLECT, input_hash=input_hash, options=collect_spec.task()),
     )
+
+
+# The maintenance scripts of a package, by phase: the template and the runtime function its main calls.
+MAINTENANCE_TEMPLATES = {Phase.UNDO: "undo.ps1.j2", Phase.COLLECT: "collect.ps1.j2"}
+
+
+def render_maintenance_script(package: Package, phase: Phase, *, input_hash: str = "", dry_run: bool = False,
+                              profile: str = rmm.DEFAULT_PROFILE, options: dict[str, Any] | None = None) -> bytes:
+    """The undo or collect script of a package: the same runtime, settings and single exit as its detection
+    and remediation, another main. ``options`` are the script's own settings (``$RmTask``)."""
+    text = _render_template(
+        MAINTENANCE_TEMPLATES[phase],
+        package=package,
+        version=__version__,
+        input_hash=input_hash,
+        config=_config_data(package, phase, dry_run),
+        schema=_schema_data(),
+        output=rmm.output_config(profile, package.id, phase),
+        task=dict(options or {}),
+        runtime=_RUNTIME_MARK,
+    )
+    runtime = runtime_source() + "\n" + runtime_source(PROFILE_DIRS[rmm.get_profile(profile).phase_exit])
+    return to_script_bytes(_inline_runtime(text, runtime, ""), what=f"{package.id} {phase.value} script")
 
 
 def render_reset_script(package: Package) -> str:

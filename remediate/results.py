@@ -24,6 +24,10 @@ MAX_RESULT_CHARS = 2048
 class Phase(str, enum.Enum):
     DETECT = "detect"
     REMEDIATE = "remediate"
+    # The package's maintenance scripts (remediate/undo.py, remediate/collect.py) answer in the same contract;
+    # they exit like a remediation: 0 done (or nothing to do), 1 failed.
+    UNDO = "undo"
+    COLLECT = "collect"
 
 
 class Verdict(str, enum.Enum):

@@ -14,7 +14,7 @@ def test_committed_scripts_are_identical_to_their_templates(real_packages, repo_
     plans = generate.plan(real_packages, repo_root / "detection_scripts")
     assert generate.drift(plans) == [], [str(p) for p in generate.drift(plans)]
     names = sorted(p.path.name for p in plans)
-    assert names == sorted(["README.md", "detect.ps1", "remediate.ps1"] * len(real_packages))
+    assert names == sorted(["README.md", "detect.ps1", "remediate.ps1", "undo.ps1", "collect.ps1"] * len(real_packages))
 
 
 def test_generate_then_check_reports_create_identical_changed(real_packages, tmp_path):
@@ -37,7 +37,7 @@ def test_editing_a_template_without_regenerating_is_drift(real_packages, repo_ro
     log.write_text(log.read_text().replace("rolls over", "rolls  over"))
     monkeypatch.setattr(render, "RUNTIME_DIR", runtime)
     drifted = generate.drift(generate.plan(real_packages, repo_root / "detection_scripts"))
-    assert {p.path.name for p in drifted} == {"detect.ps1", "remediate.ps1"}
+    assert {p.path.name for p in drifted} == {"detect.ps1", "remediate.ps1", "undo.ps1", "collect.ps1"}
 
 
 def test_writes_are_atomic(tmp_path, monkeypatch):

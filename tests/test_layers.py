@@ -56,12 +56,15 @@ PARTS = {
     "cli": ("remediate.cli",),
     "build": ("remediate.render", "remediate.generate", "remediate.prune", "remediate.psliteral", "remediate.docs"),
     "run": ("remediate.fleet", "remediate.inventory", "remediate.runners", "remediate.hosts",
-            "remediate.ansible_inventory", "remediate.hostpattern", "remediate.targets"),
+            "remediate.ansible_inventory", "remediate.hostpattern", "remediate.targets", "remediate.undo",
+            "remediate.collect"),
     "deliver": ("remediate.intune",),
     "lint": ("remediate.lint", "remediate.pscalls", "remediate.psvars", "remediate.pscompat", "remediate.pstraps",
              "remediate.ps51"),
+    # A preflight looks at every side (transport, Graph, signing): it sits between the CLI and them.
+    "admin": ("remediate.doctor",),
 }
-MAY_IMPORT = {"cli": {"build", "run", "deliver", "lint", "core"}, "build": {"core"}, "run": {"core"},
+MAY_IMPORT = {"cli": {"admin", "build", "run", "deliver", "lint", "core"}, "admin": {"run", "deliver", "core"}, "build": {"core"}, "run": {"core"},
               "deliver": {"core"}, "lint": {"core"}, "core": set()}
 MAX_LAYERS = 6
 

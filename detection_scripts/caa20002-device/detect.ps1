@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: bbcfc53333fa9045cf14085b18a73f4174c70ead5c9a762af6f7b9b6db2d2c4c
+# input-sha256: cc69797f9713da7b769568f0513d0489641acc745ae9fd07ba1a62283eea19f5
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -62,6 +62,20 @@ $RmSchema = [ordered]@{
         'remediate:deferred' = 0
         'remediate:skipped' = 0
         'remediate:error' = 1
+        'undo:compliant' = 0
+        'undo:non_compliant' = 0
+        'undo:remediated' = 0
+        'undo:failed' = 1
+        'undo:deferred' = 0
+        'undo:skipped' = 0
+        'undo:error' = 1
+        'collect:compliant' = 0
+        'collect:non_compliant' = 0
+        'collect:remediated' = 0
+        'collect:failed' = 1
+        'collect:deferred' = 0
+        'collect:skipped' = 0
+        'collect:error' = 1
     }
 }
 $RmOutput = [ordered]@{

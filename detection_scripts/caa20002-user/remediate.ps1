@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 64d6bac27b30bdf00e2c861c7473b429cf6a3816126d0b104f88c3ecbb8beae6
+# input-sha256: 3afa8a30ea65286942cec8fa2d8007559e642a0fc34a060fe8ee6328a4c48837
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -62,6 +62,20 @@ $RmSchema = [ordered]@{
         'remediate:deferred' = 0
         'remediate:skipped' = 0
         'remediate:error' = 1
+        'undo:compliant' = 0
+        'undo:non_compliant' = 0
+        'undo:remediated' = 0
+        'undo:failed' = 1
+        'undo:deferred' = 0
+        'undo:skipped' = 0
+        'undo:error' = 1
+        'collect:compliant' = 0
+        'collect:non_compliant' = 0
+        'collect:remediated' = 0
+        'collect:failed' = 1
+        'collect:deferred' = 0
+        'collect:skipped' = 0
+        'collect:error' = 1
     }
 }
 $RmOutput = [ordered]@{
@@ -322,6 +336,26 @@ function Get-RmCodeLayer {
         }
     }
     return ''
+}
+
+function Get-RmMissingKeyDepth {
+    <#
+    .SYNOPSIS
+    How many keys at the end of a registry path do not exist yet (0 when the key exists).
+    #>
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $depth = 0
+    $current = $Path
+    while ($current -match '^[A-Z]+:\\.+\\') {
+        $key = Open-RmRegistryKey -Path $current
+        if ($null -ne $key) {
+            $key.Close()
+            return $depth
+        }
+        $depth += 1
+        $current = $current.Substring(0, $current.LastIndexOf('\'))
+    }
+    return $depth
 }
 
 function Get-RmOsAppxPackage {
@@ -592,7 +626,11 @@ function Save-RmRegistryBackup {
     $kind = 'None'
     $old = '<absent>'
     $key = Open-RmRegistryKey -Path $Path
-    if ($null -ne $key) {
+    if ($null -eq $key) {
+        # The key itself is new: undo deletes it again (and as many new parents as this counts) once empty.
+        $kind = 'NoKey:' + (Get-RmMissingKeyDepth -Path $Path)
+    }
+    else {
         try {
             if ($key.GetValueNames() -contains $Name) {
                 $kind = [string]$key.GetValueKind($Name)

@@ -184,6 +184,26 @@ function New-SimRegistryKey {
             }
         }
     }
+    $object | Add-Member -MemberType ScriptMethod -Name DeleteSubKey -Value {
+        # RegistryKey.DeleteSubKey(name, throwOnMissing): refuses a key that still has subkeys, as Windows does.
+        param($Name, $ThrowOnMissing)
+        if (-not $this.SimWritable) {
+            throw [System.UnauthorizedAccessException]::new('Cannot write to the registry key.')
+        }
+        $child = $this.SimKey + '\' + $Name
+        Invoke-SimFault -Operation 'registry.write' -Target $child
+        foreach ($name in @($script:SimMachine['registry'].Keys)) {
+            if ($name.StartsWith($child + '\', [System.StringComparison]::OrdinalIgnoreCase)) {
+                throw [System.InvalidOperationException]::new('Registry key has subkeys and recursive removes are not supported by this method.')
+            }
+        }
+        foreach ($name in @($script:SimMachine['registry'].Keys)) {
+            if ($name -ieq $child) {
+                $script:SimMachine['registry'].Remove($name)
+                Add-SimJournal -Text ('registry.deletekey ' + $name)
+            }
+        }
+    }
     $object | Add-Member -MemberType ScriptMethod -Name Close -Value { }
     return $object
 }
@@ -574,6 +594,27 @@ function Expand-SimClockTokens {
             param($m)
             $script:SimNow.AddHours(-[double]$m.Groups[1].Value).ToString('yyyy-MM-dd HH:mm:ss.fff', [System.Globalization.CultureInfo]::InvariantCulture)
         })
+}
+
+function Export-RmOsEventLog {
+    # wevtutil epl stand-in: the machine's events of that log (and provider, for a query) as a JSON file.
+    param(
+        [Parameter(Mandatory = $true)][string]$LogName,
+        [Parameter(Mandatory = $true)][string]$Path,
+        [string]$Query = ''
+    )
+    Add-SimJournal -Text ('eventlog.export ' + $LogName)
+    Invoke-SimFault -Operation 'eventlog.export' -Target $LogName
+    $events = @()
+    if ($script:SimMachine['events'].ContainsKey($LogName)) {
+        $events = @($script:SimMachine['events'][$LogName])
+    }
+    if ($Query -match "@Name='([^']+)'") {
+        $provider = $Matches[1]
+        $events = @($events | Where-Object { $_['Provider'] -eq $provider })
+    }
+    [System.IO.File]::WriteAllText($Path, (ConvertTo-Json -InputObject @($events) -Depth 5 -Compress))
+    return $true
 }
 
 function Invoke-SimEffect {

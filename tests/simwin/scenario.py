@@ -59,6 +59,14 @@ class Sim:
     def dry_run(self, **kwargs) -> Run:
         return self.run("remediate", env={"REMEDIATE_DRY_RUN": "1"}, **kwargs)
 
+    def collect(self, **kwargs) -> Run:
+        """The package's support-bundle script (remediate/collect.py)."""
+        return self.run("collect", **kwargs)
+
+    def undo(self, **kwargs) -> Run:
+        """The package's undo script (remediate/undo.py): registry backups and quarantine put back."""
+        return self.run("undo", **kwargs)
+
     def state_file(self) -> dict[str, str]:
         """The package's backoff state file as key=value pairs ({} when absent)."""
         root = self.tmp / "root"
@@ -89,4 +97,5 @@ def _shipped_scripts(package: str) -> dict[str, str]:
 
 
 def _texts(rendered) -> dict[str, str]:
-    return {"detect": rendered.detect.decode("ascii"), "remediate": rendered.remediate.decode("ascii")}
+    return {"detect": rendered.detect.decode("ascii"), "remediate": rendered.remediate.decode("ascii"),
+            "undo": rendered.undo.decode("ascii"), "collect": rendered.collect.decode("ascii")}

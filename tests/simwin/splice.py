@@ -25,6 +25,7 @@ SEAM = (
     # Not an OS read, but a host-wide name: simulated machines must not share it (SimWindows.ps1).
     "Enter-RmMutex",
     "Show-RmOsNotification", "Start-RmOsProcess", "Move-RmOsItem",
+    "Export-RmOsEventLog",
 )
 
 

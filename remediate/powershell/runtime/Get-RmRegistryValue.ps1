@@ -127,8 +127,9 @@ function Save-RmRegistryBackup {
     .SYNOPSIS
     Appends the current value (or its absence) to the check's backup file before a change.
     .DESCRIPTION
-    One tab-separated line per value: path, name, kind, value ('<absent>' when it did not exist).
-    Undo: set each value back, or delete those recorded as <absent>.
+    One tab-separated line per value: stamp, path, name, kind, value ('<absent>' when it did not exist; kind
+    'None' then, or 'NoKey:N' when the key was absent too, N being how many keys of the path were new).
+    Undo (Restore-RmRegistryBackup): set each value back, or delete those recorded as <absent>.
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Path,
@@ -142,7 +143,11 @@ function Save-RmRegistryBackup {
     $kind = 'None'
     $old = '<absent>'
     $key = Open-RmRegistryKey -Path $Path
-    if ($null -ne $key) {
+    if ($null -eq $key) {
+        # The key itself is new: undo deletes it again (and as many new parents as this counts) once empty.
+        $kind = 'NoKey:' + (Get-RmMissingKeyDepth -Path $Path)
+    }
+    else {
         try {
             if ($key.GetValueNames() -contains $Name) {
                 $kind = [string]$key.GetValueKind($Name)
