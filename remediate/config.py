@@ -1,44 +1,101 @@
-"""The optional site configuration file (``--config FILE``): where packages live and option overrides.
+"""The optional site configuration file: where packages live and option overrides.
 
     packaging_dir = "packaging"          # relative to the config file
     out_dir = "detection_scripts"
     [overrides.caa20002-user.teams_cache]
     window_hours = 48
+
+Where it is found, first match wins (``Settings.source`` records which): the global ``--config FILE``; the
+``REMEDIATE_CONFIG`` environment variable; the default location ``default_config_path()``
+(``$XDG_CONFIG_HOME/remediate/config.toml``, ``~/.config/remediate/config.toml`` when that is unset, or
+``%APPDATA%\\remediate\\config.toml`` on Windows). A file named by ``--config`` or ``REMEDIATE_CONFIG`` must
+exist; the default location may be absent.
+
+Where the packages are found, first match wins: the config's ``packaging_dir``; ``./packaging`` in the current
+folder (a site's copy, made by ``remediate init``); the built-in packages shipped inside the installed package
+(``BUILTIN_PACKAGING``).
 """
 
 from __future__ import annotations
 
+import difflib
+import os
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from remediate.errors import ConfigError
 
-_KEYS = {"packaging_dir", "out_dir", "overrides"}
+_KEYS = ("out_dir", "overrides", "packaging_dir")
+CONFIG_ENV = "REMEDIATE_CONFIG"
+# The packages that ship inside the wheel (package data), used when no ./packaging exists.
+BUILTIN_PACKAGING = Path(__file__).resolve().parent / "packaging"
 
 
 @dataclass(frozen=True)
 class Settings:
-    packaging_dir: Path = Path("packaging")
+    packaging_dir: Path = BUILTIN_PACKAGING
     out_dir: Path = Path("detection_scripts")
     overrides: dict[str, Any] = field(default_factory=dict)
-    source: str = "built-in defaults"
+    source: str = "built-in defaults"  # the config file these came from
+    packaging_source: str = "built-in"  # config | ./packaging | built-in
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for a close match among ``known``, else the known names; for one-line errors."""
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (known: {', '.join(known)})" if known else ""
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """The documented default location of the site config (may not exist)."""
+    env = os.environ if env is None else env
+    if os.name == "nt" and env.get("APPDATA"):
+        return Path(env["APPDATA"]) / "remediate" / "config.toml"
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "remediate" / "config.toml"
+
+
+def find_config(flag: Path | None, env: Mapping[str, str] | None = None) -> Path | None:
+    """The config file to read: ``--config``, then ``REMEDIATE_CONFIG``, then the default location if present."""
+    env = os.environ if env is None else env
+    if flag is not None:
+        return flag
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    default = default_config_path(env)
+    return default if default.is_file() else None
+
+
+def local_packaging(cwd: Path | None = None) -> Path | None:
+    candidate = (cwd or Path.cwd()) / "packaging"
+    return candidate if candidate.is_dir() else None
 
 
 def load_settings(path: Path | None) -> Settings:
+    """Settings from the config file ``path`` (None: none), with the packaging folder resolved."""
+    local = local_packaging()
+    fallback = {"packaging_dir": local or BUILTIN_PACKAGING,
+                "packaging_source": "./packaging" if local else "built-in"}
     if path is None:
-        return Settings()
+        return Settings(**fallback)
     file = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except IsADirectoryError:
+        raise ConfigError("is a folder, expected a TOML file", file=file) from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", file=file) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"not valid TOML: {exc}", file=file) from None
-    unknown = sorted(set(data) - _KEYS)
+    unknown = sorted(set(data) - set(_KEYS))
     if unknown:
-        raise ConfigError(f"unknown key (expected one of {', '.join(sorted(_KEYS))})", file=file, key=unknown[0])
+        raise ConfigError(f"unknown key{did_you_mean(unknown[0], _KEYS)}", file=file, key=unknown[0])
     base = path.parent
     for key in ("packaging_dir", "out_dir"):
         if key in data and not isinstance(data[key], str):
@@ -46,9 +103,12 @@ def load_settings(path: Path | None) -> Settings:
     overrides = data.get("overrides", {})
     if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
         raise ConfigError("expected tables [overrides.<package>.<check>]", file=file, key="overrides")
-    return Settings(
-        packaging_dir=base / data.get("packaging_dir", "packaging"),
-        out_dir=base / data.get("out_dir", "detection_scripts"),
-        overrides=overrides,
-        source=file,
-    )
+    for package_id, checks in overrides.items():
+        for check_id, table in checks.items():
+            if not isinstance(table, dict):
+                raise ConfigError("expected a table of option values", file=file,
+                                  key=f"overrides.{package_id}.{check_id}")
+    if "packaging_dir" in data:
+        fallback = {"packaging_dir": base / data["packaging_dir"], "packaging_source": file}
+    return Settings(out_dir=base / data.get("out_dir", "detection_scripts"), overrides=overrides, source=file,
+                    **fallback)

@@ -57,6 +57,21 @@ GRACE_S = 10.0  # beyond the host deadline before a worker is abandoned (runners
 
 
 @dataclass(frozen=True)
+class RunMode:
+    """What ``remediate run`` does to the hosts. ``dry_run`` always wins (Ansible's ``--check``): with it no
+    remediation that changes anything is ever sent, whatever other flag is given and in whatever order."""
+
+    remediate: bool  # send the remediation for real, then verify
+    dry_run: bool  # send the remediation in dry-run mode: it reports what it would do
+
+    @classmethod
+    def from_flags(cls, *, detect_only: bool = False, remediate: bool = False, dry_run: bool = False) -> RunMode:
+        if detect_only and remediate:
+            raise ValueError("--detect-only and --remediate contradict each other")
+        return cls(remediate=remediate and not dry_run, dry_run=dry_run and not detect_only)
+
+
+@dataclass(frozen=True)
 class FleetOptions:
     package: str
     remediate: bool = False  # detect-only unless asked

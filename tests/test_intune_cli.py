@@ -38,7 +38,7 @@ def online(graph, monkeypatch):  # noqa: F811
 
 
 def display_name(package_id: str) -> str:
-    return next(p.display_name for p in load_packages(ROOT / "packaging") if p.id == package_id)
+    return next(p.display_name for p in load_packages(ROOT / "remediate" / "packaging") if p.id == package_id)
 
 
 def test_package_is_byte_identical_across_runs(runner, tmp_path):
