@@ -74,7 +74,7 @@ def test_config_file_overrides_and_bad_config_is_one_line(repo_root, tmp_path):
     result = run("generate", "--config", str(config))
     assert result.exit_code == ExitCode.CONFIG
     assert result.output.count("\n") == 1
-    assert "checks.teams_cache.window_hours: expected integer" in result.output
+    assert f"{config}: overrides.caa20002-user.teams_cache.window_hours: expected integer" in result.output
 
 
 def test_lint_reports_issues_and_exits_1(tmp_path, repo_root, monkeypatch):

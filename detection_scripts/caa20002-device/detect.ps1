@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 94a04665c9244ad7b72fead95202397fc07f15eb7e1c47d514d0583513a7acf9
+# input-sha256: 7106447168220089d5d5aad4f953c5739fcb0c8606b407a81292c356033b8a72
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

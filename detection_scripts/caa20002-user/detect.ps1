@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: d8100f7a82884d333923edb6a1aaefc1c6e3f136e17401854e7dfd577b7e78aa
+# input-sha256: de84960bcec2498d7e27e0682edf1b1d84a42bca76d845ca3c29cba9a99eb2dc
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
