@@ -78,6 +78,8 @@ ENVIRONMENT = {
     "AZURE_CLIENT_SECRET": "its client secret (never a flag)",
     "AZURE_CLIENT_CERTIFICATE_PATH": "its certificate (like --certificate)",
     "AZURE_CLIENT_CERTIFICATE_PASSWORD": "that certificate's password",
+    "REMEDIATE_GRAPH_URL": "Graph base URL (default https://graph.microsoft.com/beta)",
+    "SOURCE_DATE_EPOCH": "fixed signing time for reproducible signed bundles",
     "_REMEDIATE_COMPLETE": "shell completion: eval \"$(_REMEDIATE_COMPLETE=bash_source remediate)\"",
 }
 
