@@ -198,11 +198,32 @@ def generate_cmd(check_only: bool, config: Path | None, out_dir: Path | None, ou
       remediate generate --check    # CI: fail when committed scripts or docs drifted
     """
     from remediate import generate
+    from remediate.fsutil import check_writable_dir
 
     settings, packages = _load(config)
+    if not check_only:
+        check_writable_dir(out_dir or settings.out_dir)  # fail before writing anything
     docs_root = generate.SOURCE_ROOT if out_dir is None else None
     return generate.generate_result(packages, out_dir or settings.out_dir, check=check_only,
                                     docs_root=docs_root), output
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".", required=False)
+@click.option("--force", is_flag=True, help="Replace package files that differ from the built-in ones.")
+@_output_option("text", "json")
+def init_cmd(directory: Path, force: bool, output: str) -> tuple[Result, str]:
+    """Copy the built-in packages to DIR/packaging/ (default: this folder) for a site to edit.
+
+    Commands run in DIR use DIR/packaging/ instead of the built-in packages.
+
+    \b
+    Example:
+      remediate init site && cd site && remediate list
+    """
+    from remediate.config import init_result
+
+    return init_result(directory, force=force), output
 
 
 @cli.command("lint")
@@ -336,6 +357,7 @@ def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None
       remediate package --package caa20002-user --sign --cert signer.pfx --password-env SIGN_PASS
       remediate package --rmm datto --package caa20002-device
     """
+    from remediate.fsutil import check_writable_dir
     from remediate.intune import build
     from remediate.render import render_package
 
@@ -344,9 +366,11 @@ def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None
             raise click.UsageError("--sign is for Intune bundles; RMM scripts are written unsigned")
         from remediate.generate import rmm_scripts_result
 
+        check_writable_dir(out_dir)
         return rmm_scripts_result(build.select(_load(config)[1], package_ids), rmm_profile, out_dir), output
     signer = _signer(sign, cert, key, password_env)
     packages = build.select(_load(config)[1], package_ids)
+    check_writable_dir(out_dir)  # fail before writing anything
     reports = build.build_bundles([render_package(p) for p in packages], out_dir, signer)
     return build.bundles_result(reports, out_dir), output
 
@@ -406,6 +430,10 @@ def results_cmd(package_id: str, output: str, html_file: Path | None, config: Pa
     from remediate.intune import fleet_results
 
     name = _package(config, package_id).display_name
+    if html_file is not None:
+        from remediate.fsutil import check_writable_dir
+
+        check_writable_dir(html_file.parent)  # before any Graph call
     report = fleet_results.aggregate(name, fleet_results.fetch_run_states(_graph_client("results", auth), name))
     if html_file is not None:
         from remediate.fsutil import write_atomic

@@ -112,3 +112,23 @@ def load_settings(path: Path | None) -> Settings:
         fallback = {"packaging_dir": base / data["packaging_dir"], "packaging_source": file}
     return Settings(out_dir=base / data.get("out_dir", "detection_scripts"), overrides=overrides, source=file,
                     **fallback)
+
+
+def init_result(target: Path, *, force: bool = False) -> Any:
+    """``remediate init [DIR]``: copy the built-in packages to ``DIR/packaging/`` for a site to edit; commands run
+    in DIR then use them. Refuses to replace a file that differs, unless ``force``; nothing is written then."""
+    from remediate.fsutil import check_writable_dir, write_atomic
+    from remediate.output import Result
+
+    folder = target / "packaging"
+    sources = sorted(BUILTIN_PACKAGING.glob("*.toml"))
+    clashes = [folder / s.name for s in sources
+               if (folder / s.name).is_file() and (folder / s.name).read_bytes() != s.read_bytes()]
+    if clashes and not force:
+        raise ConfigError("exists and differs from the built-in package (--force replaces it)", file=str(clashes[0]))
+    check_writable_dir(folder)
+    files = [{"path": (folder / s.name).as_posix(), "state": write_atomic(folder / s.name, s.read_bytes())}
+             for s in sources]
+    lines = [f"{f['state']:<9} {f['path']}" for f in files]
+    lines.append(f"edit them, then run remediate in {target} (or set packaging_dir in a site config)")
+    return Result("init", {"packaging_dir": folder.as_posix(), "files": files}, lines, rows=files)

@@ -153,10 +153,12 @@ class RunnerBase:
 
     def _lacks_credentials(self, exc: BaseException) -> bool:
         """Without --username, Kerberos (alone or through Negotiate) needs a ticket from this machine; the
-        libraries report its absence as an ImportError (no gssapi) or a SPNEGO error."""
+        libraries report its absence as an ImportError (no gssapi), a SPNEGO error, or (pywinrm) "pykerberos is
+        not installed"."""
         if self.settings.username or self.settings.auth not in ("kerberos", "negotiate"):
             return False
-        return any(isinstance(e, ImportError) or type(e).__module__.startswith("spnego") for e in _chain(exc))
+        return any(isinstance(e, ImportError) or type(e).__module__.startswith("spnego")
+                   or ("kerberos" in str(e).lower() and "not installed" in str(e)) for e in _chain(exc))
 
 
 def probe_port(settings: ConnectionSettings, stage: str) -> RunnerError | None:
