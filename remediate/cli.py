@@ -203,7 +203,7 @@ def generate_cmd(check_only: bool, config: Path | None, out_dir: Path | None, ou
     settings, packages = _load(config)
     if not check_only:
         check_writable_dir(out_dir or settings.out_dir)  # fail before writing anything
-    docs_root = generate.SOURCE_ROOT if out_dir is None else None
+    docs_root = generate.source_root() if out_dir is None else None
     return generate.generate_result(packages, out_dir or settings.out_dir, check=check_only,
                                     docs_root=docs_root), output
 
