@@ -228,18 +228,30 @@ def init_cmd(directory: Path, force: bool, output: str) -> tuple[Result, str]:
 
 @cli.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@_output_option("text", "json", "jsonl")
-def lint_cmd(paths: tuple[Path, ...], output: str) -> tuple[Result, str]:
-    """Parse and lint PowerShell scripts against the Intune contract (default: detection_scripts/).
+@click.option("--select", multiple=True, metavar="RULES", help="Report only these rules (ids or prefixes, "
+              "comma-separated or repeated: PS016,PS02).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Do not report these rules (ids or prefixes).")
+@click.option("--list-rules", is_flag=True, help="List every rule and what it catches, then exit.")
+@_output_option("text", "json", "jsonl", "sarif")
+def lint_cmd(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], list_rules: bool,
+             output: str) -> tuple[Result, str]:
+    """Parse and lint PowerShell (.ps1) scripts against the Intune contract (default: detection_scripts/).
+
+    Folders are searched for *.ps1; virtual environments, .git and caches are skipped. `--output sarif` is a
+    SARIF 2.1.0 log for code-scanning tools.
 
     \b
     Example:
       remediate lint
-      remediate lint dist/intune/caa20002-user/detect.ps1
+      remediate lint dist/intune/caa20002-user/detect.ps1 --ignore PS021
+      remediate lint --output sarif > lint.sarif
     """
     from remediate import lint
 
-    return lint.lint_result(list(paths) or [Path("detection_scripts")]), output
+    if list_rules:
+        return lint.rules_result(), "text" if output == "sarif" else output
+    rules = lint.select_rules(select, ignore)
+    return lint.lint_result(list(paths) or [Path("detection_scripts")], rules), output
 
 
 @cli.command("list")

@@ -67,6 +67,12 @@ class ConfigError(RemediateError):
         super().__init__(prefix + message, file=file, key=key)
 
 
+class UsageError(RemediateError):
+    """A flag's value is not one the command accepts (found by the library, e.g. an unknown lint rule id)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class RenderError(RemediateError):
     """A template could not be rendered (a bug in a check, or an option value that cannot be rendered)."""
 
