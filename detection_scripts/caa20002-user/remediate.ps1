@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: de84960bcec2498d7e27e0682edf1b1d84a42bca76d845ca3c29cba9a99eb2dc
+# input-sha256: 898dc98b4d03e824cfdbdb7d2ed11f63da3c6a4d22dd39317befa8c5bafb476e
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
