@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -21,18 +22,31 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
+def _build_wheel(dest: Path) -> Path:
+    """``pip wheel`` of a copy of the checkout (setuptools writes build/ next to the sources it builds)."""
+    source = dest / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
+                                                                "__pycache__", ".pytest_cache", ".hypothesis"))
+    built = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dest / "dist", source], dest)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (dest / "dist").glob("remediate-*.whl")
+    return wheel
+
+
 def _run(args: list, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REMEDIATE_", "PYTHON", "VIRTUAL_ENV"))}
     return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
+def wheel(tmp_path_factory) -> Path:
+    return _build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory, wheel) -> Path:
     """The ``remediate`` console script of a fresh venv that has only the wheel (and its dependencies)."""
-    base = tmp_path_factory.mktemp("wheel")
-    built = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", base / "dist", ROOT], base)
-    assert built.returncode == 0, built.stderr
-    (wheel,) = (base / "dist").glob("remediate-*.whl")
+    base = tmp_path_factory.mktemp("venv")
     venv.create(base / "venv", with_pip=True)
     pip = _run([base / "venv" / "bin" / "python", "-m", "pip", "install", "--quiet", wheel], base)
     assert pip.returncode == 0, pip.stderr
@@ -88,10 +102,7 @@ def test_a_site_config_is_found_by_flag_environment_and_default_location(install
     assert default.returncode == 5 and "config.toml: overrides.caa20002-user.teams_cache.window_hourz" in default.stderr
 
 
-def test_wheel_contents(tmp_path):
-    built = _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", tmp_path, ROOT], tmp_path)
-    assert built.returncode == 0, built.stderr
-    (wheel,) = tmp_path.glob("remediate-*.whl")
+def test_wheel_contents(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"remediate/packaging/caa20002-device.toml", "remediate/packaging/caa20002-user.toml",
             "remediate/data/ps51.json.gz"} <= names

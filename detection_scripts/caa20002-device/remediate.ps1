@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 54c18c247b443528e921cf659295e36ac3a6bb057efb2bb5f7b837b6756fe2c9
+# input-sha256: e2f6795bf0d9527440a72323fe4756b7a94967371f16811be473530069efcbfa
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

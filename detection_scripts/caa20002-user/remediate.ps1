@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 898dc98b4d03e824cfdbdb7d2ed11f63da3c6a4d22dd39317befa8c5bafb476e
+# input-sha256: c5eda15bd26fb02ba2872ef0d9b5db7135b6caf19194ae6bf19fb955c67f1e99
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
