@@ -152,7 +152,7 @@ def _dry_run_option(help: str) -> Any:
 
 def _complete_package_ids(ctx: click.Context, _param: Any, incomplete: str) -> list[Any]:
     """Shell completion for --package: the ids of the packages this folder would use."""
-    from remediate.packages import package_ids
+    from remediate.config import package_ids
 
     return [click.shell_completion.CompletionItem(i) for i in package_ids() if i.startswith(incomplete)]
 

@@ -18,15 +18,14 @@ folder (a site's copy, made by ``remediate init``); the built-in packages shippe
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from remediate.errors import ConfigError
+from remediate.errors import ConfigError, did_you_mean
 
 _KEYS = ("out_dir", "overrides", "packaging_dir")
 CONFIG_ENV = "REMEDIATE_CONFIG"
@@ -41,15 +40,6 @@ class Settings:
     overrides: dict[str, Any] = field(default_factory=dict)
     source: str = "built-in defaults"  # the config file these came from
     packaging_source: str = "built-in"  # config | ./packaging | built-in
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for a close match among ``known``, else the known names; for one-line errors."""
-    known = sorted(known)
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean {close[0]!r}?)"
-    return f" (known: {', '.join(known)})" if known else ""
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -132,3 +122,12 @@ def init_result(target: Path, *, force: bool = False) -> Any:
     lines = [f"{f['state']:<9} {f['path']}" for f in files]
     lines.append(f"edit them, then run remediate in {target} (or set packaging_dir in a site config)")
     return Result("init", {"packaging_dir": folder.as_posix(), "files": files}, lines, rows=files)
+
+
+def package_ids(directory: Path | None = None) -> list[str]:
+    """The package ids a command would see (file names only, nothing parsed): for shell completion."""
+    try:
+        directory = directory or load_settings(find_config(None)).packaging_dir
+    except ConfigError:
+        return []
+    return sorted(p.stem for p in directory.glob("*.toml"))

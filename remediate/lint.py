@@ -15,7 +15,7 @@ from pathlib import Path
 import tree_sitter
 
 from remediate import ps51, pscalls, pscompat, pstraps, psvars, pwsh
-from remediate.errors import ConfigError, UsageError
+from remediate.errors import ConfigError, UsageError, did_you_mean
 from remediate.limits import MAX_SCRIPT_BYTES, UTF8_BOM
 from remediate.output import Result
 
@@ -378,8 +378,6 @@ def _expand(paths: list[Path]) -> Iterator[Path]:
 def select_rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> frozenset[str]:
     """The rule ids to report: those matching a ``select`` prefix (all when none), minus ``ignore`` prefixes.
     Each entry may hold comma-separated ids or prefixes (``PS016,PS02``); one that matches no rule is an error."""
-    from remediate.config import did_you_mean
-
     ids = [r.id for r in RULES]
 
     def expand(values: tuple[str, ...], flag: str) -> set[str]:

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from remediate.checks.base import Check, Context, Option, Tier, all_checks
-from remediate.config import did_you_mean
-from remediate.errors import ConfigError
-from remediate.output import Result
+from remediate.errors import ConfigError, did_you_mean
+from remediate.output import Result, table, terminal_width
 
 PACKAGE_ID_RE = r"[a-z][a-z0-9-]{1,40}"
 
@@ -253,18 +252,8 @@ def list_result(packages: list[Package]) -> Result:
     listed = {c.id for p in packages for c in p.checks}
     rows += [{"package": "-", "run_as": "-", "check": c.id, "context": c.context.value, "tier": c.tier.value,
               "fix": False, "budget_s": c.budget_seconds} for c in all_checks().values() if c.id not in listed]
-    lines = [f"{'package':18} {'check':26} {'context':8} {'tier':9} {'fix':5} budget"]
-    lines += [f"{r['package']:18} {r['check']:26} {r['context']:8} {r['tier']:9} {'yes' if r['fix'] else 'no':5} "
-              f"{r['budget_s']}s" for r in rows]
+    lines = table(["package", "check", "context", "tier", "fix", "budget"],
+                  [[r["package"], r["check"], r["context"], r["tier"], "yes" if r["fix"] else "no",
+                    f"{r['budget_s']}s"] for r in rows], terminal_width())
     return Result("list", rows, lines, rows=rows)
 
-
-def package_ids(directory: Path | None = None) -> list[str]:
-    """The package ids a command would see (file names only, nothing parsed): for shell completion."""
-    from remediate.config import find_config, load_settings
-
-    try:
-        directory = directory or load_settings(find_config(None)).packaging_dir
-    except ConfigError:
-        return []
-    return sorted(p.stem for p in directory.glob("*.toml"))

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: c5eda15bd26fb02ba2872ef0d9b5db7135b6caf19194ae6bf19fb955c67f1e99
+# input-sha256: ad0cfbe64768735c70248fbcd464e076b5a1cb4833a90d0186986038c276626b
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
