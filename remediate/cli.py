@@ -576,7 +576,7 @@ def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, pac
 
     \b
     Examples:
-      remediate run PC-0042 --package caa20002-device --username CORP\\admin
+      remediate run PC-0042 --package caa20002-device --username 'CORP\\admin'
       remediate run --inventory hosts.txt --package caa20002-user --remediate --results out.jsonl
       remediate run PC-0042 --package caa20002-device --remediate --format nagios
     """
@@ -629,7 +629,7 @@ def state_reset_cmd(hosts: tuple[str, ...], package_id: str, local_run: bool, co
 
     \b
     Example:
-      remediate state reset PC-0042 --package caa20002-device --username CORP\\admin
+      remediate state reset PC-0042 --package caa20002-device --username 'CORP\\admin'
       remediate state reset --local --package caa20002-user
     """
     from remediate import fleet
