@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: f3418d00134250388c0856d3c2cef4c36106b4851b159b7d5d38a6137429b44f
+# input-sha256: a2f2cb25d4679e9ad2bee7f4c5de30965e541a89e093a9cd965ce8690adb1e1f
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: ad0cfbe64768735c70248fbcd464e076b5a1cb4833a90d0186986038c276626b
+# input-sha256: b0b45b37152289268c12f4827eda03eb4203f054fe23369805474ba32970fe76
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -1454,7 +1454,7 @@ function Test-RmTls12User {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
-    # A policy value overrides the user's own (DOMAIN.md s.3): with any policy present we only report.
+    # A policy value overrides the user's own (HKLM/HKCU policy keys win): with any policy present we only report.
     $facts = [ordered]@{}
     $policyBlocks = $false
     $policyPresent = $false

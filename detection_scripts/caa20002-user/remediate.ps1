@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: ad0cfbe64768735c70248fbcd464e076b5a1cb4833a90d0186986038c276626b
+# input-sha256: b0b45b37152289268c12f4827eda03eb4203f054fe23369805474ba32970fe76
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -1397,7 +1397,7 @@ function Test-RmCallInProgress {
     .DESCRIPTION
     Windows records each app's use under CapabilityAccessManager\ConsentStore\<device>\<app> (packaged apps)
     and ...\NonPackaged\<path> as FILETIME values: LastUsedTimeStart, and LastUsedTimeStop = 0 while in use
-    (DOMAIN.md s.3). An app that crashed mid-call never writes its stop time: a start older than StaleHours
+    (as Windows' privacy settings show it). An app that crashed mid-call never writes its stop time: a start older than StaleHours
     is such a stale flag and is ignored, or one crash would block the fix for ever. Returns the matching app
     key names ('' entries never); an empty array means no call.
     #>
@@ -1670,7 +1670,7 @@ function Test-RmTls12User {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
-    # A policy value overrides the user's own (DOMAIN.md s.3): with any policy present we only report.
+    # A policy value overrides the user's own (HKLM/HKCU policy keys win): with any policy present we only report.
     $facts = [ordered]@{}
     $policyBlocks = $false
     $policyPresent = $false

@@ -6,7 +6,7 @@ function Test-RmCallInProgress {
     .DESCRIPTION
     Windows records each app's use under CapabilityAccessManager\ConsentStore\<device>\<app> (packaged apps)
     and ...\NonPackaged\<path> as FILETIME values: LastUsedTimeStart, and LastUsedTimeStop = 0 while in use
-    (DOMAIN.md s.3). An app that crashed mid-call never writes its stop time: a start older than StaleHours
+    (as Windows' privacy settings show it). An app that crashed mid-call never writes its stop time: a start older than StaleHours
     is such a stale flag and is ignored, or one crash would block the fix for ever. Returns the matching app
     key names ('' entries never); an empty array means no call.
     #>
