@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: b0b45b37152289268c12f4827eda03eb4203f054fe23369805474ba32970fe76
+# input-sha256: 640eb1fb74a379fac3edbededdb37edd3164c335f82fb760920a47f6dffc9c4e
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
