@@ -290,7 +290,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         scripts: dict[str, dict[str, Path]] = {}
-        for pkg in load_packages(ROOT / "packaging"):
+        for pkg in load_packages(ROOT / "remediate" / "packaging"):
             rendered = render_package(pkg)
             kind = pkg.id.rsplit("-", 1)[1]
             scripts[kind] = {}

@@ -140,7 +140,7 @@ def bench_scripts(package_id: str | None) -> dict[str, str]:
         from remediate.render import render_script
         from remediate.results import Phase
 
-        package = next(p for p in load_packages(ROOT / "packaging") if p.id == package_id)
+        package = next(p for p in load_packages(ROOT / "remediate" / "packaging") if p.id == package_id)
         bodies = {phase: render_script(package, Phase(phase), dry_run=False).decode("ascii")
                   for phase in ("detect", "remediate")}
         bodies["cycle"] = render_script(package, Phase.REMEDIATE, cycle=True).decode("ascii")

@@ -31,7 +31,7 @@ def timings() -> None:
 
 def sizes() -> None:
     print(f"\n{'script':44} {'bytes':>8} {'of 200,000':>11}")
-    for package in load_packages(ROOT / "packaging"):
+    for package in load_packages(ROOT / "remediate" / "packaging"):
         rendered = render_package(package)
         for name in ("detect", "remediate"):
             size = len(getattr(rendered, name))
@@ -40,7 +40,7 @@ def sizes() -> None:
 
 def largest_result() -> None:
     """The largest result line a package can emit before shrinking: every check failing with long facts."""
-    for package in load_packages(ROOT / "packaging"):
+    for package in load_packages(ROOT / "remediate" / "packaging"):
         findings = [{"id": c.id, "state": "fail", "reason": "x" * 24,
                      "facts": {f"fact_{i}": "y" * 40 for i in range(4)}} for c in package.checks]
         result = {"schema_version": 1, "tool": "0.1.0", "package": package.id, "phase": "detect",

@@ -24,7 +24,23 @@ from remediate.output import Result, render
 
 
 class RemediateGroup(click.Group):
-    """Turns library errors into one line + exit code; Ctrl-C into exit 130. Never a traceback for these."""
+    """Every user mistake ends as one line on stderr and a documented exit code, never a traceback: library
+    errors (exit code of their class), click's usage errors (exit 2, without the multi-line usage block),
+    Ctrl-C (exit 130)."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            code = exc.exit_code
+            click.echo(f"remediate: error: {_one_line(exc)}", err=True)
+        except click.Abort:
+            code = int(ExitCode.INTERRUPTED)
+            click.echo("remediate: interrupted", err=True)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -37,25 +53,56 @@ class RemediateGroup(click.Group):
             ctx.exit(int(ExitCode.INTERRUPTED))
 
 
+def _one_line(exc: click.ClickException) -> str:
+    """click's message on one line, with where to read more for a usage error."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message += f" (see '{ctx.command_path} -h')"
+    return message
+
+
 def _exit_codes_epilog() -> str:
     lines = ["Exit codes:"] + [f"  {int(code):>3}  {text}" for code, text in EXIT_CODE_HELP.items()]
-    return "\b\n" + "\n".join(lines)
+    env = ["Environment variables:"] + [f"  {name:<34} {text}" for name, text in ENVIRONMENT.items()]
+    return "\b\n" + "\n".join(lines) + "\n\n\b\n" + "\n".join(env)
 
 
-@click.group(cls=RemediateGroup, epilog=_exit_codes_epilog())
+# Every environment variable the CLI reads, listed in `remediate --help` (README's table is the same list).
+ENVIRONMENT = {
+    "REMEDIATE_CONFIG": "site config file (like --config)",
+    "REMEDIATE_LOG_LEVEL": "like --log-level",
+    "REMEDIATE_USERNAME": "account for run / state reset (like --username)",
+    "REMEDIATE_PASSWORD": "its password (never a flag; needed when there is no terminal to prompt)",
+    "AZURE_TENANT_ID, AZURE_CLIENT_ID": "Graph app registration (publish, results, trigger)",
+    "AZURE_CLIENT_SECRET": "its client secret (never a flag)",
+    "AZURE_CLIENT_CERTIFICATE_PATH": "its certificate (like --certificate)",
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD": "that certificate's password",
+    "REMEDIATE_GRAPH_URL": "Graph base URL (default https://graph.microsoft.com/beta)",
+    "SOURCE_DATE_EPOCH": "fixed signing time for reproducible signed bundles",
+    "_REMEDIATE_COMPLETE": "shell completion: eval \"$(_REMEDIATE_COMPLETE=bash_source remediate)\"",
+}
+
+
+@click.group(cls=RemediateGroup, epilog=_exit_codes_epilog(), context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="remediate")
+@click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False), envvar="REMEDIATE_CONFIG",
+              help="Site configuration TOML (default: REMEDIATE_CONFIG, then ~/.config/remediate/config.toml "
+              "if present).")
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning",
               show_default=True, envvar="REMEDIATE_LOG_LEVEL", help="Log level (logs go to stderr).")
 @click.option("--log-format", type=click.Choice(["console", "json"]), default="console", show_default=True,
               help="Log format on stderr.")
 @click.pass_context
-def cli(ctx: click.Context, log_level: str, log_format: str) -> None:
+def cli(ctx: click.Context, config: Path | None, log_level: str, log_format: str) -> None:
     """Find and fix Microsoft 365 sign-in failure CAA20002 on Windows fleets.
 
     \b
     Example:
       remediate generate --check && remediate lint
+      remediate --config site.toml list
     """
+    ctx.obj = {"config": config}
     if ctx.invoked_subcommand not in _SILENT_COMMANDS:
         from remediate import log
 
@@ -92,16 +139,41 @@ def _output_option(*formats: str) -> Any:
                         help="Output format; json is the versioned envelope of docs/output.md.")
 
 
-_config_option = click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
-                              help="Site configuration TOML.")
+# --config is a global option (`remediate --config FILE CMD`); the per-command spelling is kept, hidden, so that
+# `remediate CMD --config FILE` keeps working. Either way _load finds the file.
+_config_option = click.option("--config", type=click.Path(path_type=Path, dir_okay=False), hidden=True,
+                              help="Site configuration TOML (also a global option).")
+
+
+def _dry_run_option(help: str) -> Any:
+    """--dry-run: an independent switch that always wins over any other flag, wherever it stands on the line."""
+    return click.option("--dry-run", is_flag=True, help=help)
+
+
+def _complete_package_ids(ctx: click.Context, _param: Any, incomplete: str) -> list[Any]:
+    """Shell completion for --package: the ids of the packages this folder would use."""
+    from remediate.config import package_ids
+
+    return [click.shell_completion.CompletionItem(i) for i in package_ids() if i.startswith(incomplete)]
+
+
+def _package_option(*, multiple: bool = False, required: bool = True, help: str = "Package id (see "
+                    "'remediate list').") -> Any:
+    """--package ID, completed from the packages in use. Shared by every command that takes one."""
+    return click.option("--package", "package_ids" if multiple else "package_id", multiple=multiple,
+                        required=required, metavar="ID", help=help, shell_complete=_complete_package_ids)
 
 
 def _load(config: Path | None) -> tuple[Any, list[Any]]:
-    from remediate.config import load_settings
+    """Settings and packages: the config from the command's --config, the global --config / REMEDIATE_CONFIG,
+    or the default location; packages from it, ./packaging or the built-in ones."""
+    from remediate.config import find_config, load_settings
     from remediate.packages import load_packages
 
-    settings = load_settings(config)
-    return settings, load_packages(settings.packaging_dir, settings.overrides)
+    ctx = click.get_current_context(silent=True)
+    global_config = (ctx.find_root().obj or {}).get("config") if ctx else None
+    settings = load_settings(find_config(config or global_config))
+    return settings, load_packages(settings.packaging_dir, settings.overrides, settings.source)
 
 
 def _package(config: Path | None, package_id: str) -> Any:
@@ -126,27 +198,60 @@ def generate_cmd(check_only: bool, config: Path | None, out_dir: Path | None, ou
       remediate generate --check    # CI: fail when committed scripts or docs drifted
     """
     from remediate import generate
+    from remediate.fsutil import check_writable_dir
 
     settings, packages = _load(config)
-    docs_root = generate.SOURCE_ROOT if out_dir is None else None
+    if not check_only:
+        check_writable_dir(out_dir or settings.out_dir)  # fail before writing anything
+    docs_root = generate.source_root() if out_dir is None else None
     return generate.generate_result(packages, out_dir or settings.out_dir, check=check_only,
                                     docs_root=docs_root), output
 
 
+@cli.command("init")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".", required=False)
+@click.option("--force", is_flag=True, help="Replace package files that differ from the built-in ones.")
+@_output_option("text", "json")
+def init_cmd(directory: Path, force: bool, output: str) -> tuple[Result, str]:
+    """Copy the built-in packages to DIR/packaging/ (default: this folder) for a site to edit.
+
+    Commands run in DIR use DIR/packaging/ instead of the built-in packages.
+
+    \b
+    Example:
+      remediate init site && cd site && remediate list
+    """
+    from remediate.config import init_result
+
+    return init_result(directory, force=force), output
+
+
 @cli.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@_output_option("text", "json", "jsonl")
-def lint_cmd(paths: tuple[Path, ...], output: str) -> tuple[Result, str]:
-    """Parse and lint PowerShell scripts against the Intune contract (default: detection_scripts/).
+@click.option("--select", multiple=True, metavar="RULES", help="Report only these rules (ids or prefixes, "
+              "comma-separated or repeated: PS016,PS02).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Do not report these rules (ids or prefixes).")
+@click.option("--list-rules", is_flag=True, help="List every rule and what it catches, then exit.")
+@_output_option("text", "json", "jsonl", "sarif")
+def lint_cmd(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], list_rules: bool,
+             output: str) -> tuple[Result, str]:
+    """Parse and lint PowerShell (.ps1) scripts against the Intune contract (default: detection_scripts/).
+
+    Folders are searched for *.ps1; virtual environments, .git and caches are skipped. `--output sarif` is a
+    SARIF 2.1.0 log for code-scanning tools.
 
     \b
     Example:
       remediate lint
-      remediate lint dist/intune/caa20002-user/detect.ps1
+      remediate lint dist/intune/caa20002-user/detect.ps1 --ignore PS021
+      remediate lint --output sarif > lint.sarif
     """
     from remediate import lint
 
-    return lint.lint_result(list(paths) or [Path("detection_scripts")]), output
+    if list_rules:
+        return lint.rules_result(), "text" if output == "sarif" else output
+    rules = lint.select_rules(select, ignore)
+    return lint.lint_result(list(paths) or [Path("detection_scripts")], rules), output
 
 
 @cli.command("list")
@@ -245,8 +350,7 @@ def _graph_client(command: str, auth: dict[str, Any]) -> Any:
 
 
 @cli.command("package")
-@click.option("--package", "package_ids", multiple=True, metavar="ID", help="Package id (repeatable; "
-              "default: all).")
+@_package_option(multiple=True, required=False, help="Package id (repeatable; default: all).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("dist"),
               show_default=True, help="Output folder; bundles go to <out>/intune/<package>/.")
 @_config_option
@@ -265,6 +369,7 @@ def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None
       remediate package --package caa20002-user --sign --cert signer.pfx --password-env SIGN_PASS
       remediate package --rmm datto --package caa20002-device
     """
+    from remediate.fsutil import check_writable_dir
     from remediate.intune import build
     from remediate.render import render_package
 
@@ -273,15 +378,17 @@ def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None
             raise click.UsageError("--sign is for Intune bundles; RMM scripts are written unsigned")
         from remediate.generate import rmm_scripts_result
 
+        check_writable_dir(out_dir)
         return rmm_scripts_result(build.select(_load(config)[1], package_ids), rmm_profile, out_dir), output
     signer = _signer(sign, cert, key, password_env)
     packages = build.select(_load(config)[1], package_ids)
+    check_writable_dir(out_dir)  # fail before writing anything
     reports = build.build_bundles([render_package(p) for p in packages], out_dir, signer)
     return build.bundles_result(reports, out_dir), output
 
 
 @cli.command("publish", epilog=permissions_help("publish"))
-@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@_package_option()
 @click.option("--group", "groups", multiple=True, metavar="ID|NAME", help="Entra group to include, by object id or "
               "display name (repeatable; a name matching several groups is refused).")
 @click.option("--exclude-group", "exclude_groups", multiple=True, metavar="ID|NAME", help="Group to exclude.")
@@ -293,8 +400,8 @@ def package_cmd(package_ids: tuple[str, ...], out_dir: Path, config: Path | None
 @click.option("--remove", multiple=True, metavar="ID|NAME|all-devices|all-users",
               help="Unassign this target (repeatable); other assignments are kept.")
 @click.option("--schedule", metavar="SPEC", help=f"{SPEC_HELP} (default: the package's).")
-@click.option("--dry-run", is_flag=True, help="Send only reads; print the writes it would send. Without "
-              "credentials, plans as if nothing exists in Intune.")
+@_dry_run_option("Send only reads; print the writes it would send. Without credentials, plans as if "
+                 "nothing exists in Intune.")
 @_config_option
 @_sign_options
 @_graph_options
@@ -329,8 +436,8 @@ def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[
 
 
 @cli.command("unpublish", epilog=permissions_help("unpublish"))
-@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
-@click.option("--dry-run", is_flag=True, help="Find the remediation; delete nothing.")
+@_package_option()
+@_dry_run_option("Find the remediation; delete nothing.")
 @_config_option
 @_graph_options
 @_output_option("text", "json")
@@ -374,6 +481,10 @@ def results_cmd(package_id: str, output: str, html_file: Path | None, input_file
 
     states = fleet_results.parse_fail_on(fail_on) if fail_on else frozenset()
     name = _package(config, package_id).display_name
+    if html_file is not None:
+        from remediate.fsutil import check_writable_dir
+
+        check_writable_dir(html_file.parent)  # before any Graph call
     runs = (fleet_results.read_run_states(input_file) if input_file else
             fleet_results.fetch_run_states(_graph_client("results", auth), name))
     report = fleet_results.aggregate(name, runs)
@@ -387,11 +498,11 @@ def results_cmd(package_id: str, output: str, html_file: Path | None, input_file
 
 
 @cli.command("trigger", epilog=permissions_help("trigger"))
-@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@_package_option()
 @click.option("--device", "devices", multiple=True, metavar="NAME|ID", help="Managed device name or Intune device "
               "id (repeatable).")
 @click.option("--group", metavar="NAME|ID", help="Also every Intune-managed device in this Entra group.")
-@click.option("--dry-run", is_flag=True, help="Resolve everything; do not start the run.")
+@_dry_run_option("Resolve everything; do not start the run.")
 @_config_option
 @_graph_options
 @_output_option("text", "json")
@@ -464,22 +575,25 @@ def _password(username: str | None) -> str | None:
 
     if not username:
         return None
-    password = os.environ.get("REMEDIATE_PASSWORD") or click.prompt(f"Password for {username}", hide_input=True,
-                                                                    err=True)
+    password = os.environ.get("REMEDIATE_PASSWORD")
+    if not password:
+        if not _interactive():
+            raise click.UsageError(f"no password for {username} and no terminal to ask on: set REMEDIATE_PASSWORD")
+        password = click.prompt(f"Password for {username}", hide_input=True, err=True)
     log.register_secret(password)
     return password
 
 
-def _progress(enabled: bool) -> Any:
-    if not enabled:
-        return None
+def _interactive() -> bool:
+    """Whether a person can answer a prompt (stdin is a terminal)."""
+    return sys.stdin.isatty()
 
-    def progress(record: dict[str, Any], done: int, total: int) -> None:
-        end = "\n" if done == total else ""
-        click.echo(f"\rrun: {done}/{total} hosts, last {record['host']}: {record['status']}\033[K{end}", err=True,
-                   nl=False)
 
-    return progress
+def _progress(enabled: bool, total: int) -> Any:
+    """A progress bar with rate and ETA on a terminal (stderr); nothing on a pipe."""
+    from remediate.progress import host_progress
+
+    return host_progress(total, enabled=enabled)
 
 
 @cli.command("run")
@@ -493,10 +607,11 @@ def _progress(enabled: bool) -> Any:
 @click.option("--rerun-failed", type=click.Path(path_type=Path, dir_okay=False), metavar="RESULTS",
               help="Only hosts whose last record in this --results file did not succeed.")
 @click.option("--local", "local_run", is_flag=True, help="Run on this machine (needs powershell.exe).")
-@click.option("--package", "package_id", required=True, metavar="ID", help="Package id (see 'remediate list').")
-@click.option("--detect-only", "mode", flag_value="detect", default=True, help="Only detect (default).")
-@click.option("--remediate", "mode", flag_value="remediate", help="Remediate non-compliant hosts, then verify.")
-@click.option("--dry-run", "mode", flag_value="dry_run", help="Run the remediation in dry-run mode (no change).")
+@_package_option()
+@click.option("--detect-only", is_flag=True, help="Only detect (the default); contradicts --remediate.")
+@click.option("--remediate", "fix", is_flag=True, help="Remediate non-compliant hosts, then verify.")
+@_dry_run_option("Change nothing, whatever else is given (like Ansible's --check): the remediation runs "
+                 "in dry-run mode and reports what it would do.")
 @_connection_options
 @click.option("--concurrency", "--forks", "concurrency", type=click.IntRange(1, 512),
               default=defaults.CONCURRENCY, show_default=True, help="Hosts at a time (--forks: Ansible's name).")
@@ -509,14 +624,15 @@ def _progress(enabled: bool) -> Any:
               help="Append each host's record (JSON Lines) as soon as it finishes.")
 @_config_option
 def run_cmd(hosts: tuple[str, ...], inventory: Path | None, limit: str | None, host_column: str | None,
-            rerun_failed: Path | None, local_run: bool, package_id: str, mode: str, concurrency: int,
-            timeout_s: float, output: str, rmm_format: str | None, results_file: Path | None,
+            rerun_failed: Path | None, local_run: bool, package_id: str, detect_only: bool, fix: bool,
+            dry_run: bool, concurrency: int, timeout_s: float, output: str, rmm_format: str | None,
+            results_file: Path | None,
             config: Path | None, **connection: Any) -> tuple[Result, str]:
     """Run a package on hosts over PSRP/WinRM (or locally): detect, and remediate + verify when asked.
 
     \b
     Examples:
-      remediate run PC-0042 --package caa20002-device --username CORP\\admin
+      remediate run PC-0042 --package caa20002-device --username 'CORP\\admin'
       remediate run --inventory hosts.txt --package caa20002-user --remediate --results out.jsonl
       remediate run --inventory hosts.yml --limit 'kiosks:&berlin:!pc-0042' --forks 20 --package caa20002-device
       remediate run --inventory hosts.yml --rerun-failed out.jsonl --package caa20002-device --remediate
@@ -531,18 +647,25 @@ def run_cmd(hosts: tuple[str, ...], inventory: Path | None, limit: str | None, h
         raise click.UsageError("give HOST arguments, --inventory FILE or --local (exactly one)")
     if local_run and (limit or host_column or rerun_failed):
         raise click.UsageError("--limit, --host-column and --rerun-failed select remote hosts, not --local")
+    if detect_only and fix:
+        raise click.UsageError("--detect-only and --remediate contradict each other")
+    mode = fleet.RunMode.from_flags(detect_only=detect_only, remediate=fix, dry_run=dry_run)
     targets = None if local_run else select_targets(hosts, inventory, host_column=host_column, limit=limit,
                                                     rerun_failed=rerun_failed)
     host_list = ["localhost"] if targets is None else targets.names
     package = _package(config, package_id)
+    if results_file is not None:
+        from remediate.fsutil import check_appendable
+
+        check_appendable(results_file)
     settings = _connection(host_list[0] if host_list else "localhost", local_run, **connection)
     options = fleet.FleetOptions(
-        package_id, remediate=mode == "remediate", dry_run=mode == "dry_run", concurrency=concurrency,
+        package_id, remediate=mode.remediate, dry_run=mode.dry_run, concurrency=concurrency,
         host_timeout_s=timeout_s, user_context=package.run_as.value == "user", results_path=results_file)
-    result = fleet.run_fleet(host_list, settings, options, scripts_for(package),
-                             progress=_progress(sys.stderr.isatty() and output == "table"),
-                             per_host={h.name: h.overrides for h in targets.hosts} if targets else None)
-    answer = fleet.run_result(result, package_id, remediate=mode == "remediate", rmm_format=rmm_format)
+    with _progress(sys.stderr.isatty() and output == "table", len(host_list)) as progress:
+        result = fleet.run_fleet(host_list, settings, options, scripts_for(package), progress=progress,
+                                 per_host={h.name: h.overrides for h in targets.hosts} if targets else None)
+    answer = fleet.run_result(result, package_id, remediate=mode.remediate, rmm_format=rmm_format)
     # The fleet's exit code is the answer even when it is 0 (tests and schedulers read it).
     return answer, "text" if rmm_format and not result.interrupted else output
 
@@ -561,7 +684,7 @@ def state_group() -> None:
 @click.argument("hosts", nargs=-1, metavar="[HOST]...")
 @click.option("--inventory", type=click.Path(path_type=Path, dir_okay=False),
               help="Hosts file: one per line (# comments) or CSV with a 'host' column.")
-@click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
+@_package_option()
 @click.option("--local", "local_run", is_flag=True, help="Reset on this machine (needs powershell.exe).")
 @_connection_options
 @click.option("--concurrency", type=click.IntRange(1, 512), default=defaults.CONCURRENCY, show_default=True,
@@ -574,7 +697,7 @@ def state_reset_cmd(hosts: tuple[str, ...], inventory: Path | None, package_id: 
 
     \b
     Example:
-      remediate state reset PC-0042 --package caa20002-device --username CORP\\admin
+      remediate state reset PC-0042 --package caa20002-device --username 'CORP\\admin'
       remediate state reset --inventory hosts.txt --package caa20002-device --concurrency 32
       remediate state reset --local --package caa20002-user
     """

@@ -62,6 +62,8 @@ LAYER_TITLES: dict[str, str] = {
     "keystore": "Security / key store error (facility 9: NTE_*, SEC_E_*)",
     "hresult": "Windows error code (HRESULT or Win32 status)",
     "aadsts": "Entra ID sign-in error (AADSTS)",
+    "msis": "AD FS server error (MSIS)",
+    "success": "Success",
     "unknown": "Unknown layer",
 }
 
@@ -243,7 +245,30 @@ CHECK_IDS: tuple[str, ...] = _referenced_checks()
 
 # ----------------------------------------------------------------------------------------------- parsing
 
+# AD FS (MSIS) codes: number -> meaning, as AD FS writes them in its Admin event log and error pages. For
+# `remediate explain` only: the scripts read Entra's AADSTS and the client's hex codes, not AD FS's log.
+_MSIS: dict[int, str] = {
+    3173: "Active Directory account validation failed: the account is disabled, locked or expired, or AD FS "
+          "could not reach a domain controller.",
+    5007: "The caller authorization failed: the relying party's issuance authorization rules deny this user.",
+    7042: "The same client browser session made too many requests in a short time (AD FS loop detection).",
+    7065: "There are no registered protocol handlers on the path to process the incoming request (a wrong "
+          "AD FS endpoint URL).",
+    7066: "Authentication of the presented token failed.",
+    7102: "The requested authentication method is not supported on the AD FS server.",
+}
+
+# Microsoft Learn references, by layer, where Microsoft documents the codes of that layer.
+REFERENCES: dict[str, str] = {
+    "aadsts": "https://learn.microsoft.com/entra/identity-platform/reference-error-codes",
+    "msis": "https://learn.microsoft.com/windows-server/identity/ad-fs/troubleshooting/ad-fs-tshoot-overview",
+    "winhttp": "https://learn.microsoft.com/windows/win32/winhttp/error-messages",
+    "hresult": "https://learn.microsoft.com/windows/win32/debug/system-error-codes",
+}
+
 _AADSTS_RE = re.compile(r"AADSTS(\d{1,9})")
+_MSIS_RE = re.compile(r"MSIS(\d{1,5})")
+_AADSTS_BARE_RE = re.compile(r"\d{5,6}")  # how AADSTS numbers look when "AADSTS" was dropped
 _HEX_RE = re.compile(r"0X([0-9A-F]{1,8})")
 _BARE_HEX_RE = re.compile(r"[0-9A-F]{8}")
 _DEC_RE = re.compile(r"\d{1,10}")
@@ -253,7 +278,7 @@ _NEG_RE = re.compile(r"-\d{1,10}")
 def _bad(text: str) -> CodeError:
     shown = repr(text if len(text) <= 40 else text[:40] + "...")
     return CodeError(f"not an error code: {shown} (expected e.g. 0xCAA20002, CAA20002, 3399614466, "
-                     f"-895352830 or AADSTS50126)", text=text)
+                     f"-895352830, AADSTS50126 or MSIS7065)", text=text)
 
 
 def normalize(text: str) -> str | int:
@@ -267,6 +292,8 @@ def normalize(text: str) -> str | int:
     s = text.strip().upper()
     if m := _AADSTS_RE.fullmatch(s):
         return f"AADSTS{int(m.group(1))}"
+    if m := _MSIS_RE.fullmatch(s):
+        return f"MSIS{int(m.group(1)):04d}"
     if m := _HEX_RE.fullmatch(s):
         return int(m.group(1), 16)
     if _BARE_HEX_RE.fullmatch(s) and (not s.isdigit() or s[0] in "8C"):
@@ -322,6 +349,9 @@ def decode_detail(value: int) -> str | None:
 # ----------------------------------------------------------------------------------------------- explain
 
 def _explain_hex(value: int) -> CodeInfo:
+    if value == 0:  # S_OK / ERROR_SUCCESS: what a log shows when a step worked
+        return CodeInfo(canonical(0), 0, "success", LAYER_TITLES["success"],
+                        "Success (S_OK / ERROR_SUCCESS): not an error.", (), True)
     layer = decode_layer(value)
     code = canonical(value)
     if value in _HEX:
@@ -349,10 +379,30 @@ def _explain_aadsts(code: str) -> CodeInfo:
     return CodeInfo(code, None, "aadsts", title, meaning, AADSTS_FAMILY.checks, False)
 
 
+def _explain_msis(code: str) -> CodeInfo:
+    number = int(code[len("MSIS"):])
+    title = LAYER_TITLES["msis"]
+    if number in _MSIS:
+        return CodeInfo(code, None, "msis", title, _MSIS[number], AADSTS_FAMILY.checks, True)
+    meaning = "Unknown MSIS code: an AD FS server error; the AD FS Admin event log on the AD FS server has it."
+    return CodeInfo(code, None, "msis", title, meaning, AADSTS_FAMILY.checks, False)
+
+
 def explain(text: str) -> CodeInfo:
     """Everything we know about a code given in any accepted form. Raises CodeError for garbage."""
     code = normalize(text)
-    return _explain_aadsts(code) if isinstance(code, str) else _explain_hex(code)
+    if isinstance(code, str):
+        return _explain_msis(code) if code.startswith("MSIS") else _explain_aadsts(code)
+    return _explain_hex(code)
+
+
+def aadsts_hint(text: str) -> str | None:
+    """For a bare five- or six-digit number (AADSTS numbers with the prefix dropped): the AADSTS reading."""
+    if not isinstance(text, str) or not _AADSTS_BARE_RE.fullmatch(text.strip()):
+        return None
+    info = _explain_aadsts(f"AADSTS{int(text)}")
+    what = info.meaning if info.known else "not in our table"
+    return f"did you mean AADSTS{int(text)}? ({what}) - remediate explain AADSTS{int(text)}"
 
 
 def format_explanation(info: CodeInfo) -> str:
@@ -362,13 +412,15 @@ def format_explanation(info: CodeInfo) -> str:
     else:
         lines = [f"{info.code} = {info.value} (unsigned) = {signed(info.value)} (signed)"]
     lines.append(f"layer:   {info.layer} - {info.layer_title}")
-    detail = decode_detail(info.value) if info.value is not None else None
+    detail = decode_detail(info.value) if info.value is not None and info.layer != "success" else None
     if detail:
         lines.append(f"detail:  {detail}")
     lines.append(f"meaning: {info.meaning}")
     if not info.known:
         lines.append("known:   no - only the layer is known; the evidence around it matters more")
-    lines.append(f"checks:  {', '.join(info.checks)}")
+    lines.append(f"checks:  {', '.join(info.checks) or '-'}")
+    if info.layer in REFERENCES:
+        lines.append(f"see:     {REFERENCES[info.layer]}")
     return "\n".join(lines)
 
 
@@ -419,6 +471,8 @@ def family_rules_for_scripts() -> list[dict]:
 def explain_result(text: str) -> Result:
     """``remediate explain``."""
     info = explain(text)
+    hint = aadsts_hint(text)
     data = {"code": info.code, "value": info.value, "layer": info.layer, "layer_title": info.layer_title,
-            "meaning": info.meaning, "checks": list(info.checks), "known": info.known}
-    return Result("explain", data, format_explanation(info) + "\n")
+            "meaning": info.meaning, "checks": list(info.checks), "known": info.known,
+            "reference": REFERENCES.get(info.layer), "hint": hint}
+    return Result("explain", data, format_explanation(info) + "\n" + (f"hint:    {hint}\n" if hint else ""))

@@ -5,7 +5,9 @@ Library code raises these; only ``cli.py`` turns them into a one-line message an
 
 from __future__ import annotations
 
+import difflib
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -67,6 +69,12 @@ class ConfigError(RemediateError):
         super().__init__(prefix + message, file=file, key=key)
 
 
+class UsageError(RemediateError):
+    """A flag's value is not one the command accepts (found by the library, e.g. an unknown lint rule id)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class RenderError(RemediateError):
     """A template could not be rendered (a bug in a check, or an option value that cannot be rendered)."""
 
@@ -117,3 +125,12 @@ class OutcomeUnknownError(ServiceError):
     def __init__(self, message: str, *, reason: str, status: int | None = None) -> None:
         super().__init__(message, status=status, code="outcome_unknown")
         self.reason = reason  # what happened instead of an answer: "server error 502", "ReadTimeout"
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for a close match among ``known``, else the known names; for one-line errors."""
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {close[0]!r}?)"
+    return f" (known: {', '.join(known)})" if known else ""

@@ -44,7 +44,7 @@ from remediate.runners import REMOTE, make_runner
 from remediate.runners.base import ConnectionSettings, Runner, RunOutcome
 from remediate.runners.local import running_as_system
 from remediate.launcher import wrap_for_interactive_user
-from remediate.output import Result
+from remediate.output import Result, table, terminal_width
 
 log = structlog.get_logger("remediate.fleet")
 
@@ -55,6 +55,21 @@ Progress = Callable[[dict[str, Any], int, int], None]  # (record, done, total)
 STATUS_EXIT: dict[str, ExitCode] = {status: code for status, (_, code) in FLEET_STATUS.items()}
 STEP_PHASE = {"detect": Phase.DETECT, "remediate": Phase.REMEDIATE, "verify": Phase.DETECT}  # cycle step -> phase
 GRACE_S = 10.0  # beyond the host deadline before a worker is abandoned (runners bound their own requests)
+
+
+@dataclass(frozen=True)
+class RunMode:
+    """What ``remediate run`` does to the hosts. ``dry_run`` always wins (Ansible's ``--check``): with it no
+    remediation that changes anything is ever sent, whatever other flag is given and in whatever order."""
+
+    remediate: bool  # send the remediation for real, then verify
+    dry_run: bool  # send the remediation in dry-run mode: it reports what it would do
+
+    @classmethod
+    def from_flags(cls, *, detect_only: bool = False, remediate: bool = False, dry_run: bool = False) -> RunMode:
+        if detect_only and remediate:
+            raise ValueError("--detect-only and --remediate contradict each other")
+        return cls(remediate=remediate and not dry_run, dry_run=dry_run and not detect_only)
 
 
 @dataclass(frozen=True)
@@ -449,13 +464,13 @@ def _needs_launcher(transport: str) -> bool:
 
 
 def format_table(records: list[dict[str, Any]]) -> list[str]:
-    """Fixed-width lines for the terminal: one per host (sorted), then the summary."""
-    lines = [f"{'host':32} {'status':18} {'verdict':14} {'error':28} detail"]
+    """Aligned lines, one host each (sorted; long cells wrap to the terminal, never cut), then the summary."""
+    rows = []
     for r in sorted(records, key=lambda r: r["host"].lower()):
         err = r.get("error") or {}
         detail = err.get("message") or ", ".join(r.get("failing") or [])
-        lines.append(f"{r['host'][:32]:32} {r['status']:18} {(r.get('verdict') or '-'):14} "
-                     f"{(err.get('code') or '-')[:28]:28} {detail[:100]}")
+        rows.append([r["host"], r["status"], r.get("verdict") or "-", err.get("code") or "-", detail])
+    lines = table(["host", "status", "verdict", "error", "detail"], rows, terminal_width())
     s = summarize(records)
     counts = ", ".join(f"{n} {status}" for status, n in s["status"].items()) or "nothing run"
     lines.append(f"{s['hosts']} hosts: {counts}")

@@ -67,6 +67,11 @@ def plan(packages: list[Package], out_dir: Path) -> list[FilePlan]:
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 
+def source_root() -> Path | None:
+    """The checkout whose docs ``generate`` keeps current; None when installed (site-packages is no checkout)."""
+    return SOURCE_ROOT if (SOURCE_ROOT / "pyproject.toml").is_file() else None
+
+
 def doc_targets(root: Path) -> list[tuple[Path, Callable[[str], str]]]:
     """Each generated document and how to make it from its current text (a whole file, or a marked block)."""
     return [(root / "docs" / "results.md", lambda _old: docs.results_markdown()),

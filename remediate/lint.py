@@ -15,7 +15,7 @@ from pathlib import Path
 import tree_sitter
 
 from remediate import ps51, pscalls, pscompat, pstraps, psvars, pwsh
-from remediate.errors import ConfigError
+from remediate.errors import ConfigError, UsageError, did_you_mean
 from remediate.limits import MAX_SCRIPT_BYTES, UTF8_BOM
 from remediate.output import Result
 
@@ -346,29 +346,98 @@ def lint_bytes(data: bytes, path: str = "<string>") -> list[LintIssue]:
     return sorted(issues, key=lambda i: (i.line, i.col, i.rule, i.message))
 
 
+# Folders never walked: virtual environments (they ship Activate.ps1), VCS and tool caches.
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "__pycache__",
+                       ".mypy_cache", ".pytest_cache"})
+
+
+def _skipped(folder: Path) -> bool:
+    return folder.name in SKIP_DIRS or (folder / "pyvenv.cfg").is_file()
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir() and not entry.is_symlink():
+            if not _skipped(entry):
+                yield from _walk(entry)
+        elif entry.suffix.lower() == ".ps1" and entry.is_file():
+            yield entry
+
+
 def _expand(paths: list[Path]) -> Iterator[Path]:
+    """.ps1 files only: as given, and below each folder (sorted; virtual environments and caches skipped)."""
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix.lower() == ".ps1" and p.is_file())
+            yield from _walk(path)
+        elif path.exists() and path.suffix.lower() != ".ps1":
+            raise ConfigError("not a PowerShell script (.ps1)", file=str(path))
         else:
             yield path
 
 
-def lint_paths(paths: list[Path]) -> list[LintIssue]:
-    """Lint files as given and every *.ps1 below each directory (sorted, so output is stable)."""
+def select_rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> frozenset[str]:
+    """The rule ids to report: those matching a ``select`` prefix (all when none), minus ``ignore`` prefixes.
+    Each entry may hold comma-separated ids or prefixes (``PS016,PS02``); one that matches no rule is an error."""
+    ids = [r.id for r in RULES]
+
+    def expand(values: tuple[str, ...], flag: str) -> set[str]:
+        found: set[str] = set()
+        for value in (v.strip().upper() for entry in values for v in entry.split(",") if v.strip()):
+            matched = {i for i in ids if i.startswith(value)}
+            if not matched:
+                raise UsageError(f"{flag} {value}: no such rule{did_you_mean(value, ids)}; see --list-rules")
+            found |= matched
+        return found
+
+    chosen = expand(select, "--select") if select else set(ids)
+    return frozenset(chosen - expand(ignore, "--ignore"))
+
+
+def lint_paths(paths: list[Path], rules: frozenset[str] | None = None) -> list[LintIssue]:
+    """Lint .ps1 files as given and every *.ps1 below each directory (sorted, so output is stable)."""
     issues: list[LintIssue] = []
     for path in _expand(paths):
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise ConfigError(f"cannot read script: {exc.strerror}", file=str(path)) from exc
-        issues.extend(lint_bytes(data, str(path)))
+        issues.extend(i for i in lint_bytes(data, str(path)) if rules is None or i.rule in rules)
     return issues
 
 
-def lint_result(paths: list[Path]) -> Result:
-    """``remediate lint``: one compiler-style line per issue, then the count; exit 1 on any issue."""
-    issues = lint_paths(paths)
+def rules_result() -> Result:
+    """``remediate lint --list-rules``: every rule id and what it catches."""
+    rows = [{"id": r.id, "message": r.message} for r in RULES]
+    return Result("lint", rows, [f"{r.id}  {r.message}" for r in RULES], rows=rows)
+
+
+def lint_result(paths: list[Path], rules: frozenset[str] | None = None) -> Result:
+    """``remediate lint``: one compiler-style line per issue, then the count; exit 1 on any issue. The SARIF
+    form (``--output sarif``) is for code-scanning tools."""
+    issues = lint_paths(paths, rules)
     data = [{"path": i.path, "line": i.line, "col": i.col, "rule": i.rule, "message": i.message} for i in issues]
     return Result("lint", data, [str(i) for i in issues] + [f"{len(issues)} issue(s)"], rows=data,
-                  exit_code=1 if issues else 0)
+                  exit_code=1 if issues else 0, forms={"sarif": sarif(issues)})
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def sarif(issues: list[LintIssue]) -> str:
+    """The issues as a SARIF 2.1.0 log (one run, every rule described), the format code-scanning tools read."""
+    import json
+
+    from remediate import __version__
+
+    index = {r.id: n for n, r in enumerate(RULES)}
+    results = [{
+        "ruleId": i.rule, "ruleIndex": index[i.rule], "level": "error", "message": {"text": i.message},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": Path(i.path).as_posix()},
+                                            "region": {"startLine": i.line, "startColumn": i.col}}}],
+    } for i in issues]
+    rules = [{"id": r.id, "shortDescription": {"text": r.message}, "defaultConfiguration": {"level": "error"}}
+             for r in RULES]
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
+        "tool": {"driver": {"name": "remediate lint", "version": __version__, "rules": rules}},
+        "results": results}]}
+    return json.dumps(log, indent=2, sort_keys=True) + "\n"

@@ -47,7 +47,27 @@ def _masked(renderer: Any) -> Any:
     return render
 
 
+def _quiet_third_parties(level: str) -> None:
+    """Libraries log through the standard logging module (pypsrp, spnego, urllib3, azure-identity) and warn
+    through ``warnings``. Below ``--log-level debug`` neither reaches stderr (Python's last-resort handler would
+    print their warnings there); at debug both go to stderr with their logger names."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_remediate", False):
+            root.removeHandler(handler)
+    logging.captureWarnings(True)
+    if level == "debug":
+        handler: logging.Handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.setLevel(logging.DEBUG)
+    else:  # a handler that drops everything: Python's last-resort handler is used only when there is none
+        handler = logging.NullHandler()
+    handler._remediate = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+
+
 def configure(level: str = "warning", fmt: str = "console") -> None:
+    _quiet_third_parties(level)
     renderer: Any = structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(
         colors=False)
     structlog.configure(

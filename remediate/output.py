@@ -15,6 +15,10 @@ CLI's cold start goes through here.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -53,3 +57,32 @@ def render(result: Result, fmt: str) -> str:
     if fmt in HUMAN:
         return result.text
     return result.forms[fmt]
+
+
+def terminal_width() -> int | None:
+    """The width tables wrap to: the terminal's when stdout is one (or ``COLUMNS``), else None (no wrapping,
+    so a pipe or a file gets every character of every cell on one line)."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((120, 24)).columns
+    return None
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None = None) -> list[str]:
+    """Aligned columns, one space apart. With ``width``, the widest columns shrink until the table fits and
+    their cells wrap onto more lines: nothing is cut."""
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    floor = [max(4, min(len(h), w)) for h, w in zip(headers, widths)]
+    while width and sum(widths) + len(widths) - 1 > width:
+        shrinkable = [i for i, w in enumerate(widths) if w > floor[i]]
+        if not shrinkable:
+            break
+        widths[max(shrinkable, key=lambda i: widths[i])] -= 1
+    lines = []
+    for row in [list(headers), *cells]:
+        parts = [textwrap.wrap(cell, w, break_on_hyphens=False) or [""] for cell, w in zip(row, widths)]
+        for n in range(max(len(p) for p in parts)):
+            lines.append(" ".join((p[n] if n < len(p) else "").ljust(w) for p, w in zip(parts, widths)).rstrip())
+    return lines

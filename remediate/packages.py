@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from remediate.checks.base import Check, Context, Option, Tier, all_checks
-from remediate.errors import ConfigError
-from remediate.output import Result
+from remediate.errors import ConfigError, did_you_mean
+from remediate.output import Result, table, terminal_width
 
 PACKAGE_ID_RE = r"[a-z][a-z0-9-]{1,40}"
 
@@ -114,6 +114,34 @@ def _options(spec: tuple[Option, ...], data: Mapping[str, Any], file: str, key: 
     return values
 
 
+def _validated_overrides(overrides: Mapping[str, Any], tables: Mapping[str, Any], pkg_id: str,
+                         origin: str | None) -> dict[str, dict[str, Any]]:
+    """The site config's overrides for one package, each id and value checked against the catalog and named
+    by the config file and its key (``overrides.<package>.<check>.<option>``), not by the package file."""
+    catalog = all_checks()
+    checked: dict[str, dict[str, Any]] = {}
+    for check_id, table in overrides.items():
+        key = f"overrides.{pkg_id}.{check_id}"
+        if check_id not in tables:
+            hint = did_you_mean(check_id, tables)
+            what = "is not a check of this package" if check_id in catalog else "unknown check"
+            raise ConfigError(f"{what}{hint}", file=origin, key=key)
+        check = catalog[check_id]
+        values = dict(table)
+        for name in sorted(values):
+            if name == "fix":
+                if not isinstance(values[name], bool):
+                    raise ConfigError(f"expected boolean, got {values[name]!r}", file=origin, key=f"{key}.fix")
+                continue
+            option = check.option(name)
+            if option is None:
+                names = [o.name for o in check.options] + ["fix"]
+                raise ConfigError(f"unknown option{did_you_mean(name, names)}", file=origin, key=f"{key}.{name}")
+            values[name] = option.validate(values[name], file=origin, key=f"{key}.{name}")
+        checked[check_id] = values
+    return checked
+
+
 def _check_configs(data: Mapping[str, Any], run_as: Context, file: str,
                    overrides: Mapping[str, Any]) -> tuple[CheckConfig, ...]:
     tables = _table(data, "checks", file)
@@ -125,12 +153,12 @@ def _check_configs(data: Mapping[str, Any], run_as: Context, file: str,
         key = f"checks.{check_id}"
         check = catalog.get(check_id)
         if check is None:
-            raise ConfigError(f"unknown check (known: {', '.join(catalog)})", file=file, key=key)
+            raise ConfigError(f"unknown check{did_you_mean(check_id, catalog)}", file=file, key=key)
         if check.context is not run_as:
             raise ConfigError(f"check runs as {check.context.value} but the package runs as {run_as.value}",
                               file=file, key=key)
         table = dict(_table(tables, check_id, file))
-        table.update(_table(overrides, check_id, file))
+        table.update(overrides.get(check_id, {}))
         fix = table.pop("fix", check.tier is Tier.SAFE)
         if not isinstance(fix, bool):
             raise ConfigError(f"expected boolean, got {fix!r}", file=file, key=f"{key}.fix")
@@ -142,8 +170,9 @@ def _check_configs(data: Mapping[str, Any], run_as: Context, file: str,
     return tuple(configs)
 
 
-def parse_package(path: Path, overrides: Mapping[str, Any] | None = None) -> Package:
-    """Load and validate one package file. ``overrides`` maps check id -> option values (from --config)."""
+def parse_package(path: Path, overrides: Mapping[str, Any] | None = None, origin: str | None = None) -> Package:
+    """Load and validate one package file. ``overrides`` maps check id -> option values from the site config
+    ``origin`` (the file named in their errors)."""
     file = f"packaging/{path.name}" if path.parent.name == "packaging" else str(path)
     try:
         raw = path.read_bytes()
@@ -182,29 +211,35 @@ def parse_package(path: Path, overrides: Mapping[str, Any] | None = None) -> Pac
         enforce_signature_check=flags["enforce_signature_check"],
         schedule=schedule,
         runtime=_options(RUNTIME_OPTIONS, _table(data, "runtime", file), file, "runtime"),
-        checks=_check_configs(data, run_as, file, overrides or {}),
+        checks=_check_configs(data, run_as, file,
+                              _validated_overrides(overrides or {}, _table(data, "checks", file), pkg_id, origin)),
         source=path,
         source_bytes=raw,
     )
 
 
-def load_packages(directory: Path, overrides: Mapping[str, Any] | None = None) -> list[Package]:
-    """Every ``*.toml`` in ``directory``, sorted by file name. ``overrides``: package id -> check id -> options."""
+def load_packages(directory: Path, overrides: Mapping[str, Any] | None = None,
+                  origin: str | None = None) -> list[Package]:
+    """Every ``*.toml`` in ``directory``, sorted by file name. ``overrides``: package id -> check id -> options,
+    from the site config ``origin``; an id that names no package is an error with a "did you mean"."""
     if not directory.is_dir():
         raise ConfigError("packaging directory not found", file=str(directory))
     overrides = overrides or {}
-    packages = [parse_package(p, overrides.get(p.stem, {})) for p in sorted(directory.glob("*.toml"))]
-    if not packages:
+    files = sorted(directory.glob("*.toml"))
+    if not files:
         raise ConfigError("no package files (*.toml)", file=str(directory))
-    return packages
+    unknown = sorted(set(overrides) - {p.stem for p in files})
+    if unknown:
+        raise ConfigError(f"unknown package{did_you_mean(unknown[0], [p.stem for p in files])}", file=origin,
+                          key=f"overrides.{unknown[0]}")
+    return [parse_package(p, overrides.get(p.stem, {}), origin) for p in files]
 
 
 def find_package(packages: list[Package], package_id: str) -> Package:
     for package in packages:
         if package.id == package_id:
             return package
-    known = ", ".join(p.id for p in packages)
-    raise ConfigError(f"unknown package {package_id!r} (known: {known})")
+    raise ConfigError(f"unknown package {package_id!r}{did_you_mean(package_id, [p.id for p in packages])}")
 
 
 def list_result(packages: list[Package]) -> Result:
@@ -217,7 +252,8 @@ def list_result(packages: list[Package]) -> Result:
     listed = {c.id for p in packages for c in p.checks}
     rows += [{"package": "-", "run_as": "-", "check": c.id, "context": c.context.value, "tier": c.tier.value,
               "fix": False, "budget_s": c.budget_seconds} for c in all_checks().values() if c.id not in listed]
-    lines = [f"{'package':18} {'check':26} {'context':8} {'tier':9} {'fix':5} budget"]
-    lines += [f"{r['package']:18} {r['check']:26} {r['context']:8} {r['tier']:9} {'yes' if r['fix'] else 'no':5} "
-              f"{r['budget_s']}s" for r in rows]
+    lines = table(["package", "check", "context", "tier", "fix", "budget"],
+                  [[r["package"], r["check"], r["context"], r["tier"], "yes" if r["fix"] else "no",
+                    f"{r['budget_s']}s"] for r in rows], terminal_width())
     return Result("list", rows, lines, rows=rows)
+

@@ -11,8 +11,8 @@ from remediate.packages import Package, parse_package
 from remediate.render import RenderedPackage, render_package
 
 ROOT = Path(__file__).resolve().parent.parent
-DEVICE_TOML = ROOT / "packaging" / "caa20002-device.toml"
-USER_TOML = ROOT / "packaging" / "caa20002-user.toml"
+DEVICE_TOML = ROOT / "remediate" / "packaging" / "caa20002-device.toml"
+USER_TOML = ROOT / "remediate" / "packaging" / "caa20002-user.toml"
 
 # Every generated check function starts with two lines; the check's own fragment is what follows this one.
 FRAGMENT_START = "$Desired = $Check.Desired\r\n"

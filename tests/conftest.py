@@ -19,7 +19,7 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def real_packages():
-    return load_packages(ROOT / "packaging")
+    return load_packages(ROOT / "remediate" / "packaging")
 
 
 @pytest.fixture(scope="session")

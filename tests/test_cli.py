@@ -63,18 +63,18 @@ def test_generate_writes_then_check_fails_on_drift(repo_root, tmp_path, monkeypa
 
 def test_config_file_overrides_and_bad_config_is_one_line(repo_root, tmp_path):
     config = tmp_path / "site.toml"
-    config.write_text(f'packaging_dir = "{repo_root / "packaging"}"\nout_dir = "out"\n'
+    config.write_text(f'packaging_dir = "{repo_root / "remediate" / "packaging"}"\nout_dir = "out"\n'
                       '[overrides.caa20002-user.teams_cache]\nwindow_hours = 24\n')
     assert run("generate", "--config", str(config)).exit_code == 0
     assert b"'window_hours' = 24" in (tmp_path / "out" / "caa20002-user" / "detect.ps1").read_bytes()
     config.write_text('[overrides.caa20002-user.teams_cache]\nwindow_hours = "soon"\n'
-                      f'packaging_dir = "{repo_root / "packaging"}"\n')
-    config.write_text(f'packaging_dir = "{repo_root / "packaging"}"\n'
+                      f'packaging_dir = "{repo_root / "remediate" / "packaging"}"\n')
+    config.write_text(f'packaging_dir = "{repo_root / "remediate" / "packaging"}"\n'
                       '[overrides.caa20002-user.teams_cache]\nwindow_hours = "soon"\n')
     result = run("generate", "--config", str(config))
     assert result.exit_code == ExitCode.CONFIG
     assert result.output.count("\n") == 1
-    assert "checks.teams_cache.window_hours: expected integer" in result.output
+    assert f"{config}: overrides.caa20002-user.teams_cache.window_hours: expected integer" in result.output
 
 
 def test_lint_reports_issues_and_exits_1(tmp_path, repo_root, monkeypatch):

@@ -134,7 +134,8 @@ def test_insecure_is_warned_and_works_against_a_self_signed_host(loopback_tls): 
     assert "warning: --insecure" in res.stderr
 
 
-def test_password_is_prompted_hidden_when_not_in_the_environment(loopback):  # noqa: F811
+def test_password_is_prompted_hidden_when_not_in_the_environment(loopback, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("remediate.cli._interactive", lambda: True)  # CliRunner's stdin stands for a terminal
     host = loopback.add_host(device(compliant=True))
     res = invoke(loopback, host, "--package", "caa20002-device", env={"REMEDIATE_PASSWORD": ""},
                  input=PASSWORD + "\n")

@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 
+from remediate.errors import ConfigError
+
 from remediate import fsutil, generate, render
 from remediate.generate import FileState
 
@@ -48,7 +50,7 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(fsutil.os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(ConfigError, match="cannot write: disk full"):  # exit 5, one line
         generate.write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in target.parent.iterdir()] == ["file.ps1"]

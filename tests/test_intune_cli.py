@@ -38,7 +38,7 @@ def online(graph, monkeypatch):  # noqa: F811
 
 
 def display_name(package_id: str) -> str:
-    return next(p.display_name for p in load_packages(ROOT / "packaging") if p.id == package_id)
+    return next(p.display_name for p in load_packages(ROOT / "remediate" / "packaging") if p.id == package_id)
 
 
 def test_package_is_byte_identical_across_runs(runner, tmp_path):
@@ -133,7 +133,7 @@ def test_publish_permission_error_is_one_line_with_exit_code(runner, online):
 
 def test_device_code_without_an_app_registration_is_refused(runner):
     result = runner.invoke(cli, ["results", "--package", DEVICE_PKG, "--device-code", "--tenant-id", "t"])
-    assert result.exit_code == ExitCode.CONFIG == 5
+    assert result.exit_code == ExitCode.SERVICE == 6
     assert result.stderr.startswith("remediate: error: --device-code needs --client-id")
     assert "Azure CLI's client has no Intune permissions" in result.stderr and result.stderr.count("\n") == 1
 
@@ -155,9 +155,9 @@ def test_deadline_option_bounds_throttling_waits(runner, online):
     assert "Graph asked to wait 120 s" in result.stderr and "of the 30 s deadline (--deadline)" in result.stderr
 
 
-def test_publish_without_credentials_is_a_config_error(runner):
+def test_publish_without_credentials_is_a_service_error(runner):
     result = runner.invoke(cli, ["publish", "--package", DEVICE_PKG])
-    assert result.exit_code == ExitCode.CONFIG and "no Graph credentials" in result.stderr
+    assert result.exit_code == ExitCode.SERVICE and "no Graph credentials" in result.stderr
 
 
 @pytest.mark.parametrize("output, check", [

@@ -250,8 +250,8 @@ def test_credential_kind_follows_the_settings(flags, expected, tmp_path, monkeyp
                                               r": your tenant's own app registration .* the Azure CLI's client has no"),
     ({"device_code": True}, r"^--device-code needs --tenant-id and --client-id"),
 ], ids=["nothing", "secret-without-ids", "device-code-without-client-id", "device-code-without-ids"])
-def test_missing_auth_settings_are_config_errors(flags, message):
-    with pytest.raises(ConfigError, match=message):
+def test_missing_auth_settings_are_service_errors(flags, message):
+    with pytest.raises(ServiceError, match=message):  # exit 6: missing credentials are an authentication failure
         auth.make_credential(auth.AuthSettings.resolve({}, **flags))
 
 

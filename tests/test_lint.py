@@ -332,11 +332,13 @@ def test_lint_paths_walks_directories_sorted_and_takes_files_as_given(tmp_path: 
     (tmp_path / "pkg" / "b" / "detect.ps1").write_bytes(ps("Write-Host 1"))
     (tmp_path / "pkg" / "a.PS1").write_bytes(ps("return"))
     (tmp_path / "pkg" / "notes.txt").write_bytes(b"Write-Host")
-    loose = tmp_path / "loose.txt"
+    loose = tmp_path / "loose.ps1"
     loose.write_bytes(ps("pause"))
     issues = lint.lint_paths([tmp_path / "pkg", loose])
     assert [(Path(i.path).name, i.rule) for i in issues] == [("a.PS1", "PS009"), ("detect.ps1", "PS007"),
-                                                            ("loose.txt", "PS007")]
+                                                            ("loose.ps1", "PS007")]
+    with pytest.raises(ConfigError, match="not a PowerShell script"):  # .ps1 only, even when named
+        lint.lint_paths([tmp_path / "pkg" / "notes.txt"])
 
 
 def test_lint_paths_clean_directory(tmp_path: Path) -> None:

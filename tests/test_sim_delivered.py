@@ -29,7 +29,7 @@ SCHANNEL = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANN
 
 @pytest.fixture(scope="module")
 def device_package():
-    return next(p for p in load_packages(ROOT / "packaging") if p.id == "caa20002-device")
+    return next(p for p in load_packages(ROOT / "remediate" / "packaging") if p.id == "caa20002-device")
 
 
 def broken_machine():

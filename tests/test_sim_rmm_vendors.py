@@ -31,7 +31,7 @@ HOST_EXIT = "$Host.SetShouldExit($output.ExitCode)"
 
 @pytest.fixture(scope="module")
 def device_package():
-    return next(p for p in load_packages(ROOT / "packaging") if p.id == "caa20002-device")
+    return next(p for p in load_packages(ROOT / "remediate" / "packaging") if p.id == "caa20002-device")
 
 
 def broken_machine():

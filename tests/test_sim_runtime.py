@@ -80,7 +80,7 @@ def test_state_reset_script_clears_needs_attention(tmp_path):
         sim.remediate()
         sim.machine.advance(days=1)
     assert sim.remediate().finding("tls12_machine")["reason"] == "needs_attention"
-    package = next(p for p in load_packages(ROOT / "packaging") if p.id == "caa20002-device")
+    package = next(p for p in load_packages(ROOT / "remediate" / "packaging") if p.id == "caa20002-device")
     from simwin.run import run_script
     reset = run_script(render_reset_script(package), sim.machine, sim.tmp, name="reset.ps1", check_contract=False)
     answer = json.loads(reset.lines[-1])

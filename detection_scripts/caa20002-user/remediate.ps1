@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 3afa8a30ea65286942cec8fa2d8007559e642a0fc34a060fe8ee6328a4c48837
+# input-sha256: dc5626dba86b66a6b2daf8ea97e2f7cf3aa50d16ae6203c3925015f17eb24229
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -1913,7 +1913,7 @@ function Test-RmTls12User {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
-    # A policy value overrides the user's own (DOMAIN.md s.3): with any policy present we only report.
+    # A policy value overrides the user's own (HKLM/HKCU policy keys win): with any policy present we only report.
     $facts = [ordered]@{}
     $policyBlocks = $false
     $policyPresent = $false

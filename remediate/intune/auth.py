@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from remediate.errors import ConfigError, ServiceError
+from remediate.errors import ServiceError
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 # Renew a cached token this long before it expires, so a long paging run does not hit a 401 mid-way.
@@ -72,19 +72,19 @@ def check_device_code(settings: AuthSettings) -> None:
     missing = [flag for flag, value in (("--tenant-id", settings.tenant_id), ("--client-id", settings.client_id))
                if not value]
     if missing:
-        raise ConfigError(f"--device-code needs {' and '.join(missing)} (or AZURE_TENANT_ID/AZURE_CLIENT_ID): "
+        raise ServiceError(f"--device-code needs {' and '.join(missing)} (or AZURE_TENANT_ID/AZURE_CLIENT_ID): "
                           "your tenant's own app registration with public client flows enabled and the "
                           "delegated permissions in docs/intune.md; the Azure CLI's client has no Intune "
                           "permissions")
 
 
 def make_credential(settings: AuthSettings) -> Any:
-    """The azure-identity credential for these settings; ConfigError when nothing is configured."""
+    """The azure-identity credential for these settings; ServiceError (exit 6) when nothing is configured."""
     from azure import identity  # imported here so offline commands do not pay for it
 
     mode = settings.mode
     if mode in {"certificate", "client-secret"} and not (settings.tenant_id and settings.client_id):
-        raise ConfigError(f"{mode} authentication needs a tenant id and a client id "
+        raise ServiceError(f"{mode} authentication needs a tenant id and a client id "
                           "(--tenant-id/--client-id or AZURE_TENANT_ID/AZURE_CLIENT_ID)")
     if mode == "certificate":
         return identity.CertificateCredential(settings.tenant_id, settings.client_id,
@@ -96,7 +96,8 @@ def make_credential(settings: AuthSettings) -> Any:
         check_device_code(settings)
         return identity.DeviceCodeCredential(tenant_id=settings.tenant_id, client_id=settings.client_id,
                                              prompt_callback=_prompt_to_stderr)
-    raise ConfigError("no Graph credentials: use --device-code, or set AZURE_TENANT_ID and AZURE_CLIENT_ID with "
+    # Missing credentials are an authentication failure (exit 6, as documented), not a bad input file.
+    raise ServiceError("no Graph credentials: use --device-code, or set AZURE_TENANT_ID and AZURE_CLIENT_ID with "
                       "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Any
 from remediate.errors import ConfigError, ExitCode, ServiceError
 from remediate.intune.graph import SCRIPTS_PATH, Call, GraphClient, find_script
 from remediate.intune.permissions import SCRIPTS_READ
-from remediate.output import Result
+from remediate.output import Result, terminal_width
 from remediate.results import MAX_RESULT_CHARS, ResultParseError, State, parse_result_line
 
 REPORT_VERSION = 3  # 3: a state per device, states and by_cause; 2: the three script-error fields per device
@@ -295,7 +296,8 @@ def to_table(report: FleetReport, top: int = 10, device_rows: int = 50) -> str:
                      f"{' '.join(device.failing)}".rstrip())
         error = device.first_error()
         if error:
-            lines.append(f"    {error[0]}: {_shorten(error[1], 110)}")
+            lines += textwrap.wrap(f"{error[0]}: {error[1]}", terminal_width() or 10_000, initial_indent="    ",
+                                   subsequent_indent="      ")
     if len(attention) > device_rows:
         lines.append(f"  ... {len(attention) - device_rows} more (use --output csv or json)")
     return "\n".join(lines) + "\n"

@@ -29,6 +29,7 @@ ERROR_CODES: dict[str, str] = {
     "tls_certificate": "the server certificate is not trusted or does not match the host name",
     "tls": "the TLS handshake failed for another reason",
     "auth_failed": "the credentials were rejected (HTTP 401); never retried, to avoid lockouts",
+    "no_credentials": "no --username and no usable Kerberos ticket (or no Kerberos support) on this machine",
     "http_<status>": "the WinRM service answered an unexpected HTTP status",
     "wsman_fault_<name or code>": "the WS-Management service answered a fault (access_denied, too_many_shells, ...)",
     "protocol_error": "the answer was not WS-Management (a proxy, another service on the port)",
@@ -141,8 +142,22 @@ class RunnerBase:
         err = classify_network(exc, self.settings.host, stage)
         if err is not None:
             return err
+        if self._lacks_credentials(exc):
+            # Said only once the port is known to answer: a closed port is "refused", not a credentials problem.
+            return probe_port(self.settings, stage) or RunnerError(
+                f"{self.settings.host}: no credentials: pass --username (password from REMEDIATE_PASSWORD), or "
+                "get a Kerberos ticket with kinit", code="no_credentials", host=self.settings.host, stage=stage)
         return RunnerError(f"{self.settings.host}: {stage} failed ({type(exc).__name__}: {one_line(str(exc))})",
                            code="protocol_error", host=self.settings.host, stage=stage)
+
+    def _lacks_credentials(self, exc: BaseException) -> bool:
+        """Without --username, Kerberos (alone or through Negotiate) needs a ticket from this machine; the
+        libraries report its absence as an ImportError (no gssapi), a SPNEGO error, or (pywinrm) "pykerberos is
+        not installed"."""
+        if self.settings.username or self.settings.auth not in ("kerberos", "negotiate"):
+            return False
+        return any(isinstance(e, ImportError) or type(e).__module__.startswith("spnego")
+                   or ("kerberos" in str(e).lower() and "not installed" in str(e)) for e in _chain(exc))
 
 
 def url_host(host: str) -> str:
@@ -153,6 +168,17 @@ def url_host(host: str) -> str:
         return f"[{ipaddress.IPv6Address(host.strip('[]')).compressed}]"
     except ValueError:
         return host
+
+
+def probe_port(settings: ConnectionSettings, stage: str) -> RunnerError | None:
+    """A plain TCP connection to the WinRM port: the network error if it fails, else None."""
+    try:
+        socket.create_connection((settings.host, settings.effective_port), timeout=settings.connect_timeout).close()
+    except OSError as exc:
+        return classify_network(exc, settings.host, stage) or RunnerError(
+            f"{settings.host}: connection failed ({type(exc).__name__})", code="unreachable", host=settings.host,
+            stage=stage)
+    return None
 
 
 def one_line(text: str | None) -> str:

@@ -36,8 +36,8 @@ from remediate.runners.base import (
 
 OPERATION_TIMEOUT_S = 20  # WS-Man default; a Receive with no output returns a timeout fault after this
 CACHED_ESCAPE_MIN = 4096  # strings at least this long (scripts) are escaped once per process, not per host
-_LIBRARY_ERRORS = (requests.RequestException, WinRMError, SpnegoError, ET.ParseError, OSError, ValueError,
-                   KeyError, AttributeError, TypeError)
+_LIBRARY_ERRORS = (requests.RequestException, WinRMError, SpnegoError, ImportError, ET.ParseError, OSError,
+                   ValueError, KeyError, AttributeError, TypeError)
 
 
 class _WSMan(WSMan):

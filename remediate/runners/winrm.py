@@ -59,8 +59,8 @@ assert len("powershell.exe " + " ".join(COMMAND_ARGS)) < CMD_LINE_LIMIT
 
 _AUTH = {"negotiate": "ntlm", "ntlm": "ntlm", "kerberos": "kerberos", "credssp": "credssp",
          "certificate": "certificate", "basic": "basic"}  # pywinrm has no Negotiate: NTLM is what it falls to
-_LIBRARY_ERRORS = (requests.RequestException, WinRMError, SpnegoError, ET.ParseError, OSError, ValueError,
-                   KeyError, AttributeError, TypeError, StopIteration)
+_LIBRARY_ERRORS = (requests.RequestException, WinRMError, SpnegoError, ImportError, ET.ParseError, OSError,
+                   ValueError, KeyError, AttributeError, TypeError, StopIteration)
 
 
 class WinRMRunner(RunnerBase):

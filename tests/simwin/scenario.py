@@ -90,7 +90,7 @@ def _scripts(tmp: Path, package: str, check: str | None, options: dict) -> dict[
 def _shipped_scripts(package: str) -> dict[str, str]:
     from remediate.packages import load_packages
     root = Path(__file__).resolve().parents[2]
-    for pkg in load_packages(root / "packaging"):
+    for pkg in load_packages(root / "remediate" / "packaging"):
         if pkg.id.endswith("-" + package):
             return _texts(render_package(pkg))
     raise LookupError(package)

@@ -3,7 +3,7 @@
     Runs a remediate user package in the signed-in user's session through a one-off scheduled task.
 .DESCRIPTION
     A WinRM/PSRP session runs as the connecting admin (network logon) and a local agent runs as SYSTEM: HKCU,
-    WAM and Appx registration would act on the wrong account (DOMAIN.md section 4). This launcher registers a
+    WAM and Appx registration would act on the wrong account (the admin's or SYSTEM's). This launcher registers a
     one-off task whose principal is the interactive user (LogonType Interactive), runs the package from a
     folder only SYSTEM, Administrators and that user can open, waits up to the deadline, relays the package's
     last output line and exit code, and always removes the task and the folder. With nobody signed in it

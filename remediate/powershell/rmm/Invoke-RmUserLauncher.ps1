@@ -81,8 +81,8 @@ function Invoke-RmUserPackage {
     .SYNOPSIS
     Runs the embedded user package and returns its JSON line and exit code, for the caller to format.
     .DESCRIPTION
-    As SYSTEM (what RMM agents run as) the package must act on the signed-in user's profile (DOMAIN.md
-    section 4): it goes through the interactive-user launcher (remediate/powershell/
+    As SYSTEM (what RMM agents run as) the package must act on the signed-in user's profile, not
+    SYSTEM's: it goes through the interactive-user launcher (remediate/powershell/
     launcher/Invoke-RmAsInteractiveUser.ps1, embedded), which answers skipped/no_interactive_user when nobody is
     signed in. Started in the user's session already (an RMM's "run as logged-on user"), it runs directly.
     #>
