@@ -770,7 +770,7 @@ def undo_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, pa
 
     \b
     Example:
-      remediate undo PC-0042 --package caa20002-device --username CORP\\admin
+      remediate undo PC-0042 --package caa20002-device --username 'CORP\\admin'
       remediate undo --inventory hosts.txt --package caa20002-user
     """
     return _run_undo(hosts, inventory, local_run, package_id, config, concurrency, timeout_s, False,
@@ -816,7 +816,7 @@ def doctor_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, 
     \b
     Example:
       remediate doctor --skip-graph --local
-      remediate doctor PC-0042 --username CORP\\admin --cert signer.pfx --password-env SIGN_PASS
+      remediate doctor PC-0042 --username 'CORP\\admin' --cert signer.pfx --password-env SIGN_PASS
     """
     import os
 
@@ -854,7 +854,7 @@ def collect_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool,
 
     \b
     Example:
-      remediate collect PC-0042 --package caa20002-device --username CORP\\admin --out bundles
+      remediate collect PC-0042 --package caa20002-device --username 'CORP\\admin' --out bundles
     """
     from remediate import collect, collect_spec, undo
     from remediate.render import render_maintenance_script

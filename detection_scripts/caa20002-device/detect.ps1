@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 6d7f0c021ae72c01e3df68f9c18377db713f95218749c07f2422e3330ce4ef7e
+# input-sha256: a3b2e0c0b689f7b3f28a3048fbadc8078e767a2a664f7ae151d838357fe89d0f
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -1050,7 +1050,7 @@ function Invoke-RmDetect {
         $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
     }
     # Switched off means quiet: a problem whose fix this package does not enable is reported, never
-    # non-compliant (Intune would show the fleet as "Recurred" for ever, DOMAIN.md s.9).
+    # non-compliant (Intune would show the fleet as "Recurred" for ever).
     if ($finding.state -eq 'fail' -and -not $Check.Fix) {
         $finding.state = 'advisory'
         $finding.facts['fix'] = 'not_enabled'

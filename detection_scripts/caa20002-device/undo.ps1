@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 6d7f0c021ae72c01e3df68f9c18377db713f95218749c07f2422e3330ce4ef7e
+# input-sha256: a3b2e0c0b689f7b3f28a3048fbadc8078e767a2a664f7ae151d838357fe89d0f
 #
 # CAA20002 sign-in failure - device checks - undo script
 # Runs as: system (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

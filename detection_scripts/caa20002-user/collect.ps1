@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: dc5626dba86b66a6b2daf8ea97e2f7cf3aa50d16ae6203c3925015f17eb24229
+# input-sha256: 5fd04c6887284e661d5ae71f5b9f44fb002bdabe1e6539e146402381ab844a6a
 #
 # CAA20002 sign-in failure - user checks - collect script
 # Runs as: user (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: dc5626dba86b66a6b2daf8ea97e2f7cf3aa50d16ae6203c3925015f17eb24229
+# input-sha256: 5fd04c6887284e661d5ae71f5b9f44fb002bdabe1e6539e146402381ab844a6a
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -930,7 +930,7 @@ function Invoke-RmDetect {
         $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
     }
     # Switched off means quiet: a problem whose fix this package does not enable is reported, never
-    # non-compliant (Intune would show the fleet as "Recurred" for ever, DOMAIN.md s.9).
+    # non-compliant (Intune would show the fleet as "Recurred" for ever).
     if ($finding.state -eq 'fail' -and -not $Check.Fix) {
         $finding.state = 'advisory'
         $finding.facts['fix'] = 'not_enabled'

@@ -91,7 +91,7 @@ function Get-RmUserEvidence {
     Whether this user's recent sign-in failures implicate the state a fix touches (the evidence gate).
     .DESCRIPTION
     Reads the device package's file: last_failure and failure_codes ('CODE:count,...'). last_event/codes
-    (every AAD event, noise included: DOMAIN.md s.9) never open a gate. Gate.Codes (exact) and Gate.Layers
+    (every AAD event, noise included, as healthy devices log it) never open a gate. Gate.Codes (exact) and Gate.Layers
     name what implicates the fix; Gate.Routine codes never count. -Advice (never a fix) also reads
     last_event/codes and takes every non-routine code when Codes and Layers are empty. Mode 'always' opens
     the gate without evidence. Returns found, last (UTC), codes (the matching 'CODE:count,...') and source:

@@ -50,7 +50,7 @@ function Invoke-RmDetect {
         $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
     }
     # Switched off means quiet: a problem whose fix this package does not enable is reported, never
-    # non-compliant (Intune would show the fleet as "Recurred" for ever, DOMAIN.md s.9).
+    # non-compliant (Intune would show the fleet as "Recurred" for ever).
     if ($finding.state -eq 'fail' -and -not $Check.Fix) {
         $finding.state = 'advisory'
         $finding.facts['fix'] = 'not_enabled'

@@ -35,7 +35,7 @@ function Move-RmToQuarantine {
     <quarantine root>\<UTC time>-<check>\ with the items and manifest.tsv (original path, quarantined path).
     Undo: move each item back to its original path. Returns the number of items moved and the set folder.
     RetrySeconds: items that cannot be moved (held open, e.g. by WebView2 children of an app that was just
-    closed, DOMAIN.md s.9) are tried again every half second until then.
+    closed) are tried again every half second until then.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
