@@ -460,7 +460,8 @@ def _run_progress(enabled: bool):
               "prompt.")
 @click.option("--concurrency", type=click.IntRange(1, 512), default=16, show_default=True)
 @click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=300.0, show_default=True,
-              help="Seconds per host for the whole detect/remediate/verify cycle.")
+              help="Seconds per host for the whole detect/remediate/verify cycle; the pipeline is stopped at "
+              "the deadline, and a host still silent 10 s later is recorded as timeout and abandoned.")
 @click.option("--output", type=click.Choice(["table", "json", "jsonl"]), default="table", show_default=True)
 @click.option("--format", "rmm_format", type=click.Choice(_RMM_PROFILES), help="Answer like an RMM script in "
               "this profile (docs/rmm.md): its lines and exit code, instead of --output.")

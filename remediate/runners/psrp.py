@@ -26,6 +26,7 @@ from remediate.errors import RunnerError
 from remediate.runners.base import (
     ConnectionSettings,
     RequestCounter,
+    INTERRUPT_POLL_S,
     RunnerBase,
     RunOutcome,
     classify_network,
@@ -120,7 +121,7 @@ def _escape_long(value: str) -> str:
 
 class PSRPRunner(RunnerBase):
     def __init__(self, settings: ConnectionSettings) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self._counter = RequestCounter()
         self._wsman: _WSMan | None = None
         self._pool: RunspacePool | None = None
@@ -203,6 +204,7 @@ class PSRPRunner(RunnerBase):
 
     def _invoke(self, pool: RunspacePool, script: str, deadline: float, timeout_s: float) -> PowerShell:
         self._host.rc = None
+        self._check_interrupted("run")
         ps = PowerShell(pool)
         ps.add_script(script)
         self._bound(deadline)
@@ -212,8 +214,11 @@ class PSRPRunner(RunnerBase):
             if left <= 0:
                 self._stop(ps)
                 raise timeout_error(self.settings.host, "script", timeout_s)
+            if self._stop_event.is_set():
+                self._stop(ps)
+                self._check_interrupted("run")
             self._bound(deadline)
-            ps.poll_invoke(timeout=max(1, min(OPERATION_TIMEOUT_S, int(left))))
+            ps.poll_invoke(timeout=max(1, min(OPERATION_TIMEOUT_S, INTERRUPT_POLL_S, int(left))))
         return ps
 
     def _stop(self, ps: PowerShell) -> None:

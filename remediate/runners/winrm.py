@@ -29,6 +29,7 @@ from remediate.errors import RunnerError
 from remediate.runners.base import (
     ConnectionSettings,
     RequestCounter,
+    INTERRUPT_POLL_S,
     RunnerBase,
     RunOutcome,
     classify_network,
@@ -64,7 +65,7 @@ _LIBRARY_ERRORS = (requests.RequestException, WinRMError, SpnegoError, ET.ParseE
 
 class WinRMRunner(RunnerBase):
     def __init__(self, settings: ConnectionSettings) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self._counter = RequestCounter()
         self._protocol: Protocol | None = None
         self._shell_id: str | None = None
@@ -150,6 +151,7 @@ class WinRMRunner(RunnerBase):
 
     def _execute(self, protocol: Protocol, shell_id: str, script: str, deadline: float,
                  timeout_s: float) -> tuple[bytes, bytes, int]:
+        self._check_interrupted("run")
         self._bound(deadline)
         command_id = protocol.run_command(shell_id, "powershell.exe", COMMAND_ARGS)
         data = script.encode("utf-8")
@@ -165,7 +167,10 @@ class WinRMRunner(RunnerBase):
             if left <= 0:
                 self._terminate(protocol, shell_id, command_id)
                 raise timeout_error(self.settings.host, "script", timeout_s)
-            operation = max(1, min(OPERATION_TIMEOUT_S, int(left)))
+            if self._stop_event.is_set():
+                self._terminate(protocol, shell_id, command_id)
+                self._check_interrupted("run")
+            operation = max(1, min(OPERATION_TIMEOUT_S, INTERRUPT_POLL_S, int(left)))
             self._bound(deadline, operation)
             try:
                 stdout, stderr, rc, done = protocol.get_command_output_raw(shell_id, command_id)
