@@ -41,13 +41,14 @@ def result_line(phase: str, verdict: str) -> str:
 
 def make_play(runtime_s: float):
     def play(script: str, state: dict) -> Action:
+        runtime = state.get("runtime_s", runtime_s)
         state["phases"] = state.get("phases", 0) + 1
         if "phase=remediate" in script:
             state["fixed"] = True
-            return Action(output=(result_line("remediate", "remediated"),), exit_code=0, delay_s=runtime_s)
+            return Action(output=(result_line("remediate", "remediated"),), exit_code=0, delay_s=runtime)
         fixed = state.get("fixed", False)
         verdict = "compliant" if fixed else "non_compliant"
-        return Action(output=(result_line("detect", verdict),), exit_code=0 if fixed else 1, delay_s=runtime_s)
+        return Action(output=(result_line("detect", verdict),), exit_code=0 if fixed else 1, delay_s=runtime)
 
     return play
 
@@ -59,7 +60,8 @@ def stats(server: LoopbackServer, names: list[str]) -> dict[str, object]:
         with host.cond:
             out[name] = {"requests": host.requests, "bytes_in": host.bytes_in, "bytes_out": host.bytes_out,
                          "shells": host.shells_created, "scripts": len(host.scripts),
-                          "phases": host.program.state.get("phases", 0)}
+                          "phases": host.program.state.get("phases", 0), "open_shells": len(host.shells),
+                          "closed_at": host.closed_at}
     return {"hosts": out, "cpu_s": time.process_time()}
 
 
@@ -69,7 +71,11 @@ def reset(server: LoopbackServer, names: list[str]) -> None:
         with host.cond:
             host.requests = host.bytes_in = host.bytes_out = host.shells_created = host.auth_attempts = 0
             host.scripts.clear()
+            host.closed_at = None
+            runtime = host.program.state.get("runtime_s")
             host.program.state.clear()
+            if runtime is not None:
+                host.program.state["runtime_s"] = runtime
 
 
 def main() -> int:
@@ -77,11 +83,16 @@ def main() -> int:
     parser.add_argument("--hosts", type=int, default=4)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--runtime-ms", type=float, default=100.0)
+    parser.add_argument("--spread-ms", type=float, default=0.0,
+                        help="host i runs runtime + spread x (i x 0.618 mod 1): finishes spread over time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-wsman-") as workdir, LoopbackServer(Path(workdir)) as server:
         play = make_play(args.runtime_ms / 1000)
-        names = [server.add_host(HostProgram(latency_s=args.latency_ms / 1000, script=play))
-                 for _ in range(args.hosts)]
+        names = []
+        for i in range(args.hosts):
+            runtime_s = (args.runtime_ms + args.spread_ms * ((i * 0.6180339887) % 1.0)) / 1000
+            program = HostProgram(latency_s=args.latency_ms / 1000, script=play, state={"runtime_s": runtime_s})
+            names.append(server.add_host(program))
         print(json.dumps({"port": server.port, "hosts": names, "user": USER, "password": PASSWORD}), flush=True)
         for line in sys.stdin:
             command = line.strip()

@@ -81,9 +81,9 @@ class Row:
 class Hosts:
     """The loopback fleet process: start, per-run reset, per-host counters, stop."""
 
-    def __init__(self, count: int, latency_ms: float, runtime_ms: float) -> None:
+    def __init__(self, count: int, latency_ms: float, runtime_ms: float, spread_ms: float = 0.0) -> None:
         argv = [sys.executable, str(ROOT / "bench" / "_loopback_fleet.py"), "--hosts", str(count),
-                "--latency-ms", str(latency_ms), "--runtime-ms", str(runtime_ms)]
+                "--latency-ms", str(latency_ms), "--runtime-ms", str(runtime_ms), "--spread-ms", str(spread_ms)]
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
         hello = self._read(SERVER_START_S)
         self.port: int = hello["port"]

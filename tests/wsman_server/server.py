@@ -375,6 +375,7 @@ class LoopbackServer:
         if verb == "Delete":
             shell.close()
             host.shells.pop(shell.id, None)
+            host.closed_at = time.time()
             return wsman.envelope(wsman.ACTION + "DeleteResponse", mid)
         raise WSManFault(2150858817, f"The action {req.action} is not supported by the service.",
                          subcode="wsa:ActionNotSupported")
