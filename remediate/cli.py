@@ -38,6 +38,7 @@ log = _Lazy("remediate.log")
 runners = _Lazy("remediate.runners")
 fleet_mod = _Lazy("remediate.fleet")
 inventory_mod = _Lazy("remediate.inventory")
+results_file_mod = _Lazy("remediate.resultsfile")
 _checks = _Lazy("remediate.checks")
 _config = _Lazy("remediate.config")
 _packages = _Lazy("remediate.packages")
@@ -507,11 +508,11 @@ def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, pac
             click.echo(text)
         sys.exit(answer.exit_code)
     if output == "json":
-        click.echo(json.dumps({"schema_version": 1, "summary": fleet_mod.summarize(result.records),
-                               "records": result.records}, indent=2, sort_keys=True))
+        click.echo(results_file_mod.strict_json({"schema_version": 1, "summary": fleet_mod.summarize(
+            result.records), "records": result.records}, indent=2))
     elif output == "jsonl":
         for record in result.records:
-            click.echo(json.dumps(record, sort_keys=True, separators=(",", ":")))
+            click.echo(results_file_mod.strict_json(record))
     else:
         for line in fleet_mod.format_table(result.records):
             click.echo(line)

@@ -21,6 +21,7 @@ import collections
 import signal
 import threading
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -275,16 +276,23 @@ def package_scripts(package: Any) -> ScriptsFor:
 
 
 def format_table(records: list[dict[str, Any]]) -> list[str]:
-    """Fixed-width lines for the terminal: one per host (sorted), then the summary."""
+    """Fixed-width lines for the terminal: one per host (sorted), then the summary. Every field from a host
+    passes ``printable``: a newline or a terminal escape in it can never start a forged row."""
     lines = [f"{'host':32} {'status':18} {'verdict':14} {'error':28} detail"]
-    for r in sorted(records, key=lambda r: r["host"].lower()):
+    for r in sorted(records, key=lambda r: str(r["host"]).lower()):
         err = r.get("error") or {}
-        detail = err.get("message") or ", ".join(r.get("failing") or [])
-        lines.append(f"{r['host'][:32]:32} {r['status']:18} {(r.get('verdict') or '-'):14} "
-                     f"{(err.get('code') or '-')[:28]:28} {detail[:100]}")
+        detail = printable(err.get("message") or ", ".join(str(f) for f in r.get("failing") or []))
+        lines.append(f"{printable(r['host'])[:32]:32} {printable(r['status']):18} "
+                     f"{printable(r.get('verdict') or '-'):14} {printable(err.get('code') or '-')[:28]:28} "
+                     f"{detail[:100]}")
     s = summarize(records)
-    counts = ", ".join(f"{n} {status}" for status, n in s["status"].items()) or "nothing run"
+    counts = ", ".join(f"{n} {printable(status)}" for status, n in s["status"].items()) or "nothing run"
     lines.append(f"{s['hosts']} hosts: {counts}")
     if s["errors"]:
-        lines.append("errors: " + ", ".join(f"{n} {code}" for code, n in s["errors"].items()))
+        lines.append("errors: " + ", ".join(f"{n} {printable(code)}" for code, n in s["errors"].items()))
     return lines
+
+
+def printable(value: Any) -> str:
+    """``value`` as text with every control or format character (ESC, CR, LF, BiDi overrides) shown as '?'."""
+    return "".join("?" if unicodedata.category(ch)[0] == "C" else ch for ch in str(value))

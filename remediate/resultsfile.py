@@ -54,10 +54,11 @@ class ResultsWriter:
             self._fd = None
 
 
-def strict_json(value: Any) -> str:
-    """One line of strict JSON (RFC 8259): NaN and Infinity, which json.dumps would write as bare words that
-    other parsers reject, become null."""
-    return json.dumps(_finite(value), sort_keys=True, separators=(",", ":"), allow_nan=False)
+def strict_json(value: Any, indent: int | None = None) -> str:
+    """Strict JSON (RFC 8259), one line unless ``indent``: NaN and Infinity, which json.dumps would write as
+    bare words that other parsers reject, become null."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(_finite(value), sort_keys=True, separators=separators, indent=indent, allow_nan=False)
 
 
 def _finite(value: Any) -> Any:
