@@ -12,8 +12,8 @@ argument, Send, Receive), so this shell only re-frames them: runspace-pool open,
 (SetShouldExit from ``exit N``), streams, stop and close all run in real PowerShell.
 
 ``PwshConfig`` says how PowerShell starts: the executable (env REMEDIATE_PWSH, else ``pwsh`` on PATH), extra
-environment, and a prelude script run first (via ``-c``... not available with ``-s``; so the prelude path is
-passed in ``REMEDIATE_PWSH_PRELUDE`` for a profile-like hook, and ``args`` may add e.g. ``-File``-less options).
+environment variables and extra arguments before ``-s``. ``-s`` runs no script of its own, so a test that needs
+a prelude (a simulated Windows) passes it through the environment, e.g. PSModulePath to its stub modules.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import threading
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .wsman import NS, WSManFault
 
@@ -136,4 +135,4 @@ class PwshShell:
         return response
 
 
-__all__ = ["PwshConfig", "PwshShell", "find_pwsh", "Path"]
+__all__ = ["PwshConfig", "PwshShell", "find_pwsh"]
