@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: f4d1884c0192e71e5e2d8b42c1231720823c47b3ed76149bd8ab5207b0660892
+# input-sha256: e1ca62b14878342b7601ce405c46d2e7cde9382c7be977d5508413eef82a0538
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 02dbe25deeddd4cc70bb96f8d2da53a70f10339b3bdd2769dec00052beb29d7d
+# input-sha256: 052bdd159f700bcf23138b103174bd38fc4dd6650c35803e2e90d7e0852467e5
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
