@@ -46,6 +46,7 @@ intune_auth = _Lazy("remediate.intune.auth")
 intune_build = _Lazy("remediate.intune.build")
 intune_fleet = _Lazy("remediate.intune.fleet_results")
 intune_html = _Lazy("remediate.intune.html_report")
+intune_permissions = _Lazy("remediate.intune.permissions")
 intune_publish = _Lazy("remediate.intune.publish")
 intune_schedule = _Lazy("remediate.intune.schedule")
 intune_signing = _Lazy("remediate.intune.signing")
@@ -252,20 +253,31 @@ def _graph_options(func: Any) -> Any:
     """Authentication flags; the AZURE_* environment variables fill what is not given. No secret as a flag."""
     for option in reversed([
         click.option("--tenant-id", help="Entra tenant id (default: AZURE_TENANT_ID)."),
-        click.option("--client-id", help="App registration id (default: AZURE_CLIENT_ID)."),
+        click.option("--client-id", help="Your tenant's app registration id (default: AZURE_CLIENT_ID); "
+                     "docs/intune.md lists what it needs."),
         click.option("--certificate", "certificate_path", type=click.Path(dir_okay=False),
                      help="App certificate (default: AZURE_CLIENT_CERTIFICATE_PATH). A client secret is read "
                      "from AZURE_CLIENT_SECRET only."),
-        click.option("--device-code", is_flag=True, help="Sign in as a person with a device code."),
+        click.option("--device-code", is_flag=True, help="Sign in as a person with a device code; needs "
+                     "--tenant-id and --client-id of your own app registration (public client flows on): "
+                     "the Azure CLI's client has no Intune permissions."),
+        click.option("--deadline", "deadline_s", type=click.FloatRange(1, 86400), default=900.0, show_default=True,
+                     metavar="SECONDS", help="Overall time limit for the Graph calls, waits for throttling "
+                     "(Retry-After, honoured in full) included."),
     ]):
         func = option(func)
     return func
 
 
 def _auth(tenant_id: str | None, client_id: str | None, certificate_path: str | None,
-          device_code: bool) -> intune_auth.AuthSettings:
+          device_code: bool, deadline_s: float = 900.0) -> intune_auth.AuthSettings:
     return intune_auth.AuthSettings.resolve(tenant_id=tenant_id, client_id=client_id,
                                             certificate_path=certificate_path, device_code=device_code)
+
+
+def _client(command: str, auth: dict[str, Any]):
+    """A Graph client for ``command``: its permissions go into 401/403 messages; --deadline bounds it."""
+    return intune_build.graph_client(_auth(**auth), command=command, deadline_s=auth["deadline_s"])
 
 
 def _package_meta(config: Path | None, package_id: str):
@@ -325,7 +337,7 @@ def _show_request(request: Any) -> str:
     return f"{request.method} {request.path}" + (f"\n  {json.dumps(body, sort_keys=True)}" if body else "")
 
 
-@cli.command("publish")
+@cli.command("publish", epilog=intune_permissions.help_text("publish"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
 @click.option("--group", "groups", multiple=True, metavar="ID", help="Entra group to include (repeatable).")
 @click.option("--exclude-group", "exclude_groups", multiple=True, metavar="ID", help="Group to exclude.")
@@ -354,8 +366,8 @@ def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[
         schedule=intune_schedule.parse_schedule(schedule) if schedule else None)
     bundle = intune_build.bundle_package(_package_meta(config, package_id),
                                          _signer(sign, cert, key, password_env))
-    settings = _auth(**auth)
-    client = None if dry_run and settings.mode == "none" else intune_build.graph_client(settings)
+    offline = dry_run and _auth(**auth).mode == "none"
+    client = None if offline else _client("publish --dry-run" if dry_run else "publish", auth)
     result = intune_publish.publish(client, bundle, request, dry_run=dry_run)
     if output == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))
@@ -370,7 +382,7 @@ def publish_cmd(package_id: str, groups: tuple[str, ...], exclude_groups: tuple[
             click.echo(_show_request(planned))
 
 
-@cli.command("results")
+@cli.command("results", epilog=intune_permissions.help_text("results"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
 @click.option("--output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--html", "html_file", type=click.Path(path_type=Path, dir_okay=False),
@@ -385,7 +397,7 @@ def results_cmd(package_id: str, output: str, html_file: Path | None, config: Pa
       remediate results --package caa20002-device --html fleet.html
     """
     name = _package_meta(config, package_id).display_name
-    client = intune_build.graph_client(_auth(**auth))
+    client = _client("results", auth)
     report = intune_fleet.aggregate(name, intune_fleet.fetch_run_states(client, name))
     render = {"table": intune_fleet.to_table, "json": intune_fleet.to_json, "csv": intune_fleet.to_csv}[output]
     click.echo(render(report), nl=False)
@@ -394,7 +406,7 @@ def results_cmd(package_id: str, output: str, html_file: Path | None, config: Pa
         log.get_logger().info("results.html", file=str(html_file))
 
 
-@cli.command("trigger")
+@cli.command("trigger", epilog=intune_permissions.help_text("trigger"))
 @click.option("--package", "package_id", required=True, metavar="ID", help="Package id.")
 @click.option("--device", required=True, metavar="NAME|ID", help="Managed device name or Intune device id.")
 @click.option("--dry-run", is_flag=True, help="Resolve everything; do not start the run.")
@@ -405,12 +417,15 @@ def trigger_cmd(package_id: str, device: str, dry_run: bool, config: Path | None
                 **auth: Any) -> None:
     """Run a package's remediation on one device now (on-demand remediation).
 
+    It is sent once: after a server error or a timeout its outcome is unknown, and the command says so
+    (exit 7) instead of sending it again; check the device in the Intune portal.
+
     \b
     Example:
       remediate trigger --package caa20002-user --device PC-0042
     """
     name = _package_meta(config, package_id).display_name
-    client = intune_build.graph_client(_auth(**auth))
+    client = _client("trigger --dry-run" if dry_run else "trigger", auth)
     result = intune_trigger.trigger(client, name, device, dry_run=dry_run)
     if output == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))

@@ -19,6 +19,7 @@ class ExitCode(enum.IntEnum):
     HOST_ERROR = 4  # some hosts were unreachable or errored (no verdict for them)
     CONFIG = 5  # bad configuration or input file (packaging TOML, inventory, certificate)
     SERVICE = 6  # Microsoft Graph or authentication failure
+    OUTCOME_UNKNOWN = 7  # a remote action (trigger) was sent but its answer was lost: did it run? check Intune
     INTERRUPTED = 130  # Ctrl-C; what finished is kept
 
 
@@ -30,6 +31,8 @@ EXIT_CODE_HELP = {
     ExitCode.HOST_ERROR: "at least one host was unreachable or errored",
     ExitCode.CONFIG: "invalid configuration or input file",
     ExitCode.SERVICE: "Microsoft Graph or authentication failure",
+    ExitCode.OUTCOME_UNKNOWN: "a remote action was sent but its outcome is unknown (5xx or timeout): check the "
+                              "Intune portal before sending it again",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); finished hosts are kept in the results file",
 }
 
@@ -103,3 +106,14 @@ class ServiceError(RemediateError):
         super().__init__(message, status=status, code=code)
         self.status = status
         self.code = code
+
+
+class OutcomeUnknownError(ServiceError):
+    """A request that must not be repeated (an on-demand run, a create) got no clear answer: a 5xx, a lost
+    connection or a timeout after it was sent. It may or may not have happened, so it is not re-sent."""
+
+    exit_code = ExitCode.OUTCOME_UNKNOWN
+
+    def __init__(self, message: str, *, reason: str, status: int | None = None) -> None:
+        super().__init__(message, status=status, code="outcome_unknown")
+        self.reason = reason  # what happened instead of an answer: "server error 502", "ReadTimeout"

@@ -29,6 +29,8 @@ RUNTIME_OPTIONS = (
     Option("cooldown_minutes", int, 60, "wait after a failed attempt; doubles with each failure", min=0,
            max=10080),
     Option("cooldown_max_hours", int, 24, "upper bound of the doubling cooldown", min=1, max=720),
+    Option("failure_expiry_days", int, 7, "failure counts older than this are forgotten (a check passing on its "
+           "own forgets them at once)", min=1, max=365),
     Option("quarantine_retention_days", int, 14, "quarantined files older than this are purged", min=1,
            max=365),
     Option("log_max_kb", int, 1024, "the log file is rolled over beyond this size", min=16, max=65536),

@@ -127,6 +127,7 @@ def _config_data(package: Package, phase: Phase, dry_run: bool) -> dict[str, Any
         "MaxAttempts": runtime["max_attempts"],
         "CooldownMinutes": runtime["cooldown_minutes"],
         "CooldownMaxHours": runtime["cooldown_max_hours"],
+        "FailureExpiryDays": runtime["failure_expiry_days"],
         "QuarantineRetentionDays": runtime["quarantine_retention_days"],
         "LogMaxKb": runtime["log_max_kb"],
     }

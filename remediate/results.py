@@ -38,6 +38,8 @@ class State(str, enum.Enum):
     PASS = "pass"
     FAIL = "fail"
     FIXED = "fixed"
+    # A fix ran and failed, or did not verify (remediation only); it feeds the backoff state.
+    FAILED = "failed"
     DEFERRED = "deferred"
     ADVISORY = "advisory"
     ERROR = "error"

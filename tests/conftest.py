@@ -26,3 +26,17 @@ def real_packages():
 def rendered(real_packages):
     """Every real package rendered once: {package id: RenderedPackage}."""
     return {p.id: render_package(p) for p in real_packages}
+
+
+@pytest.fixture(autouse=True)
+def _pwsh_gate(request):
+    """Tests marked `pwsh` run real PowerShell: skip with the reason when there is none, or fail under
+    REMEDIATE_REQUIRE_PWSH=1 (CI installs it and must not pass by skipping)."""
+    if request.node.get_closest_marker("pwsh") is None:
+        return
+    from simwin.engine import find_pwsh, require_pwsh
+    if find_pwsh() is None:
+        message = "no PowerShell: set REMEDIATE_PWSH or put pwsh on PATH"
+        if require_pwsh():
+            pytest.fail("REMEDIATE_REQUIRE_PWSH=1 but " + message)
+        pytest.skip(message)

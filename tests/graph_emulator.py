@@ -2,8 +2,12 @@
 
 It serves the endpoints remediate uses (deviceHealthScripts CRUD, assignments, deviceRunStates,
 managedDevices, initiateOnDemandProactiveRemediation), records every request exactly as received (method,
-path, query, headers, JSON body) and injects faults on demand (status, headers, body, N times). Like Graph,
-the list of scripts omits script content, and assignments read back ``runRemediationScript: false``.
+path, query, headers, JSON body) and injects faults on demand (status, headers, body, N times). Like Graph
+(rules and sources in ``graph_rules.py``): the list of scripts omits script content; a create without
+``detectionScriptContent``, bad assignment targets, schedules out of range and unknown ``@odata.type``s get
+400; PATCH answers 200 with the updated object; assignments read back in Graph's shape (ids
+``scriptId:groupId``, filter fields, times ``HH:MM:SS.0000000``, ``runRemediationScript`` as sent); a token
+without the needed permission gets Intune's nested 403 body. ``scopes`` sets what the token holds.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import graph_rules as rules
 import pytest
 
 TOKEN = "test-token-abc"
@@ -51,6 +56,7 @@ class GraphEmulator:
         self.triggered: list[tuple[str, str]] = []
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
+        self.scopes: set[str] | None = None  # the token's permissions; None: everything
         self._next_id = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -100,7 +106,13 @@ class GraphEmulator:
             return fault.status, fault.headers, fault.body
         if headers.get("Authorization") != f"Bearer {TOKEN}":
             return _error(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
-        return self._route(method, path, query, parsed)
+        needed = rules.required_scopes(method, path)
+        if self.scopes is not None and needed and not self.scopes & set(needed):
+            return rules.forbidden(needed, path)
+        try:
+            return self._route(method, path, query, parsed)
+        except rules.Rejected as exc:
+            return rules.intune_error(400, "BadRequest", str(exc), path)
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -140,6 +152,7 @@ class GraphEmulator:
         return self._page(items, query, "/deviceManagement/deviceHealthScripts")
 
     def _create_script(self, query, body):
+        rules.check_script(body, create=True)
         script_id = self._new_id()
         self.scripts[script_id] = {**body, "id": script_id}
         return _json(201, self.scripts[script_id])
@@ -152,21 +165,20 @@ class GraphEmulator:
     def _patch_script(self, query, body, script_id):
         if script_id not in self.scripts:
             return _error(404, "ResourceNotFound", "not found")
+        rules.check_script(body, create=False)
         self.scripts[script_id].update(body)
-        return 204, {}, b""
+        return _json(200, self.scripts[script_id])  # the reference: "200 OK and an updated deviceHealthScript"
 
     def _get_assignments(self, query, body, script_id):
         if script_id not in self.scripts:
             return _error(404, "ResourceNotFound", "not found")
-        # Graph reads runRemediationScript back as false whatever was sent (DOMAIN.md section 5).
-        items = [{**a, "id": f"{script_id}:{i}", "runRemediationScript": False}
-                 for i, a in enumerate(self.assignments.get(script_id, []))]
+        items = [rules.read_back(script_id, a) for a in self.assignments.get(script_id, [])]
         return _json(200, {"value": items})
 
     def _assign(self, query, body, script_id):
         if script_id not in self.scripts:
             return _error(404, "ResourceNotFound", "not found")
-        self.assignments[script_id] = list(body["deviceHealthScriptAssignments"])
+        self.assignments[script_id] = rules.check_assignments(body)
         return 204, {}, b""
 
     def _run_states(self, query, body, script_id):
@@ -192,6 +204,8 @@ class GraphEmulator:
     def _trigger(self, query, body, device_id):
         if not any(d["id"] == device_id for d in self.devices):
             return _error(404, "ResourceNotFound", "not found")
+        if not isinstance(body, dict) or not isinstance(body.get("scriptPolicyId"), str):
+            raise rules.Rejected("scriptPolicyId is required")
         self.triggered.append((device_id, body["scriptPolicyId"]))
         return 204, {}, b""
 

@@ -65,7 +65,7 @@ def test_ntp_server_cannot_inject_arguments(tmp_path, server):
 def test_fix_starts_and_resyncs_but_never_changes_the_source(tmp_path):
     rendered = render_device(tmp_path, "clock_sync")
     repair = code_only(function_text(rendered.remediate, "Repair-RmClockSync"))
-    assert "Start-Service -Name $Desired.ServiceName" in repair
+    assert "Start-RmOsService -Name $Desired.ServiceName" in repair
     assert "$PSCmdlet.ShouldProcess($Desired.ServiceName, 'Start-Service')" in repair
     assert "$PSCmdlet.ShouldProcess($w32tm, $Desired.ResyncArguments)" in repair
     for forbidden in ("/config", "Set-Service", "Set-RmRegistryValue", "Set-Date", "NtpServer"):

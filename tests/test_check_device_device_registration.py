@@ -40,7 +40,7 @@ def test_fix_enables_the_task_under_shouldprocess_and_never_leaves(tmp_path):
     rendered = render_device(tmp_path, "device_registration")
     repair = code_only(function_text(rendered.remediate, "Repair-RmDeviceRegistration"))
     assert "$PSCmdlet.ShouldProcess($task, 'Enable-ScheduledTask')" in repair
-    assert "Enable-ScheduledTask -TaskPath $Desired.TaskPath -TaskName $Desired.TaskName" in repair
+    assert "Set-RmOsScheduledTask -TaskPath $Desired.TaskPath -TaskName $Desired.TaskName -Action Enable" in repair
     assert "$PSCmdlet.ShouldProcess($task, 'Start-ScheduledTask')" in repair
     for forbidden in ("/leave", "Unregister-ScheduledTask", "Set-RmRegistryValue", "Remove-RmRegistryValue",
                       "WPJCleanUp", "Invoke-RmNative"):

@@ -62,12 +62,14 @@ def test_endpoints_must_be_host_names(tmp_path, endpoint):
 def test_probes_are_bounded_concurrent_and_validate_certificates(tmp_path):
     rendered = render_device(tmp_path, "network_endpoints")
     detect = code_only(function_text(rendered.detect, "Test-RmNetworkEndpoints"))
-    assert "[System.Net.Dns]::GetHostAddressesAsync($name)" in detect
-    assert ".ConnectAsync($probe.Address, [int]$Desired.Port)" in detect
-    assert "[System.Security.Authentication.SslProtocols]::Tls12" in detect
-    assert "$Task.Wait($left)" in detect
+    probe = code_only(function_text(rendered.detect, "Test-RmOsEndpoint"))  # the OS seam does the I/O
+    assert "Test-RmOsEndpoint -Name $Desired.Endpoints -Port ([int]$Desired.Port)" in detect
+    assert "[System.Net.Dns]::GetHostAddressesAsync($endpoint)" in probe
+    assert ".ConnectAsync($probe.Address, $Port)" in probe
+    assert "[System.Security.Authentication.SslProtocols]::Tls12" in probe
+    assert "$Task.Wait($left)" in function_text(rendered.detect, "Wait-RmNetTask")
     # A PowerShell callback on a worker thread would crash the host: no validation callback at all.
-    assert "ValidationCallback" not in detect and "Add-Type" not in detect
+    assert "ValidationCallback" not in detect + probe and "Add-Type" not in detect + probe
     assert "Invoke-RmNative -FilePath (Join-Path $env:SystemRoot $Desired.Netsh)" in detect
 
 

@@ -30,8 +30,10 @@ def test_pattern_override_reaches_the_script_escaped(tmp_path):
 def test_detection_reads_builtin_adapters_and_default_route_and_never_disconnects(tmp_path):
     rendered = render_device(tmp_path, "vpn_state")
     body = function_text(rendered.detect, "Test-RmVpnState")
-    assert "Get-VpnConnection -AllUserConnection" in body
-    assert "Get-NetRoute -DestinationPrefix $Desired.DefaultRoute" in body
+    seam = function_text(rendered.detect, "Get-RmOsNetwork")
+    assert "Get-RmOsNetwork -Prefix $Desired.DefaultRoute" in body
+    assert "Get-VpnConnection -AllUserConnection" in seam
+    assert "Get-NetRoute -DestinationPrefix $Prefix" in seam
     assert "'0.0.0.0/0'" in rendered.detect.decode()
     for verb in ("Disconnect", "rasdial", "Disable-NetAdapter", "Stop-Service"):
         assert verb not in body

@@ -54,12 +54,12 @@ def test_rendered_scripts_lint_clean(tmp_path):
 
 def test_detection_reads_the_user_registration_and_the_events(tmp_path):
     body = fragment_body(render_user(tmp_path, CHECK_ID).detect, "Test-RmWamBroker")
-    assert "Get-AppxPackage -Name $package.Name -ErrorAction Stop" in body
+    assert "Get-RmOsAppxPackage -Name $package.Name" in body
     assert "-AllUsers" not in body  # the signed-in user's registration, not the machine's
     assert "Join-Path $env:windir ($Desired.SystemApps + '\\' + $package.Folder + '\\' + $Desired.Manifest)" in body
-    assert "ProviderName = $Desired.EventProvider" in body
+    assert "Get-RmOsEvent -LogName $Desired.EventLog -ProviderName $Desired.EventProvider" in body
     # Events of other users are not this user's problem; events since our last registration are answered.
-    assert "$_.UserId.Value -eq $Run.Context.Sid" in body
+    assert "$_.UserSid -eq $Run.Context.Sid" in body
     assert "$Run.State[$Desired.StateKey]" in body
     assert "'advisory' -Reason 'manifest_missing'" in body
     assert "Add-AppxPackage" not in body
@@ -67,7 +67,6 @@ def test_detection_reads_the_user_registration_and_the_events(tmp_path):
 
 def test_remediation_is_microsofts_registration_under_shouldprocess(tmp_path):
     body = fragment_body(render_user(tmp_path, CHECK_ID).remediate, "Repair-RmWamBroker")
-    assert ("Add-AppxPackage -Path $item.Manifest -Register -DisableDevelopmentMode -ForceApplicationShutdown"
-            in body)
-    assert body.index("$PSCmdlet.ShouldProcess($item.Manifest") < body.index("Add-AppxPackage")
+    assert "Register-RmOsAppxPackage -Manifest $item.Manifest" in body
+    assert body.index("$PSCmdlet.ShouldProcess($item.Manifest") < body.index("Register-RmOsAppxPackage")
     assert "$Run.State[$Desired.StateKey] = Get-RmStamp\r\n" in body  # now, UTC (Get-RmStamp default)

@@ -18,6 +18,7 @@ from remediate.packages import load_packages
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVICE_PKG = "caa20002-device"
+GROUP = "10000000-0000-0000-0000-000000000001"
 
 
 @pytest.fixture
@@ -100,17 +101,17 @@ def test_package_sign_with_an_old_tool_is_a_one_line_error(runner, tmp_path, mon
 
 
 def test_publish_dry_run_offline_prints_the_requests(runner):
-    result = runner.invoke(cli, ["publish", "--package", DEVICE_PKG, "--group", "g1", "--dry-run"])
+    result = runner.invoke(cli, ["publish", "--package", DEVICE_PKG, "--group", GROUP, "--dry-run"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("dry run: would create: ")
-    assert "  + include group g1 (daily:09:00)" in lines
+    assert f"  + include group {GROUP} (daily:09:00)" in lines
     assert "POST /deviceManagement/deviceHealthScripts" in lines
     assert "POST /deviceManagement/deviceHealthScripts/{new-script-id}/assign" in lines
 
 
 def test_publish_twice_changes_nothing_the_second_time(runner, online):
-    args = ["publish", "--package", DEVICE_PKG, "--group", "g1", "--schedule", "hourly:2", "--output", "json"]
+    args = ["publish", "--package", DEVICE_PKG, "--group", GROUP, "--schedule", "hourly:2", "--output", "json"]
     first = json.loads(runner.invoke(cli, args).stdout)
     writes = len(online.writes())
     second = json.loads(runner.invoke(cli, args).stdout)
@@ -120,11 +121,38 @@ def test_publish_twice_changes_nothing_the_second_time(runner, online):
 
 
 def test_publish_permission_error_is_one_line_with_exit_code(runner, online):
-    online.fail("GET", r"/deviceManagement/deviceHealthScripts", 403)
+    online.scopes = {"DeviceManagementConfiguration.ReadWrite.All"}  # what worked before September 2025
     result = runner.invoke(cli, ["publish", "--package", DEVICE_PKG])
     assert result.exit_code == ExitCode.SERVICE
-    assert result.stderr.startswith("remediate: error: missing permission DeviceManagementScripts.ReadWrite.All")
-    assert result.stderr.count("\n") == 1
+    assert result.stderr == (
+        "remediate: error: missing permission (403) on GET /beta/deviceManagement/deviceHealthScripts: this call "
+        "needs DeviceManagementScripts.Read.All; Intune requires one of: DeviceManagementScripts.Read.All, "
+        "DeviceManagementScripts.ReadWrite.All; 'remediate publish' needs DeviceManagementScripts.ReadWrite.All "
+        "(docs/intune.md, Permissions)\n")
+
+
+def test_device_code_without_an_app_registration_is_refused(runner):
+    result = runner.invoke(cli, ["results", "--package", DEVICE_PKG, "--device-code", "--tenant-id", "t"])
+    assert result.exit_code == ExitCode.CONFIG == 5
+    assert result.stderr.startswith("remediate: error: --device-code needs --client-id")
+    assert "Azure CLI's client has no Intune permissions" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_trigger_with_an_unknown_outcome_exits_7_and_is_sent_once(runner, online):
+    online.add_script(display_name("caa20002-user"))
+    online.devices = [{"id": "d-1", "deviceName": "PC-0042"}]
+    online.fail("POST", r".*/initiateOnDemandProactiveRemediation", 502, times=5)
+    result = runner.invoke(cli, ["trigger", "--package", "caa20002-user", "--device", "PC-0042"])
+    assert result.exit_code == ExitCode.OUTCOME_UNKNOWN == 7
+    assert "may or may not have started (server error 502)" in result.stderr
+    assert len([r for r in online.writes() if r.path.endswith("Remediation")]) == 1
+
+
+def test_deadline_option_bounds_throttling_waits(runner, online):
+    online.fail("GET", r"/deviceManagement/deviceHealthScripts", 429, headers={"Retry-After": "120"})
+    result = runner.invoke(cli, ["results", "--package", DEVICE_PKG, "--deadline", "30"])
+    assert result.exit_code == ExitCode.SERVICE
+    assert "Graph asked to wait 120 s" in result.stderr and "of the 30 s deadline (--deadline)" in result.stderr
 
 
 def test_publish_without_credentials_is_a_config_error(runner):
@@ -160,3 +188,30 @@ def test_trigger_by_device_name(runner, online):
 def test_every_intune_command_has_help_with_an_example(runner, command):
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+@pytest.mark.parametrize("command", ["publish", "results", "trigger"])
+def test_help_names_exactly_the_permissions_from_the_table(runner, command):
+    from remediate.intune.permissions import for_command
+
+    text = " ".join(runner.invoke(cli, [command, "--help"]).output.split())
+    assert f"Graph permissions (delegated or application): {for_command(command).line()}." in text
+    assert "DeviceManagementConfiguration" not in text
+
+
+def test_docs_permission_table_is_the_code_table():
+    from remediate.intune.permissions import markdown_table
+
+    assert markdown_table() in (ROOT / "docs/intune.md").read_text()
+
+
+def test_docs_vendor_facts_name_tests_that_exist():
+    """Every test the vendor-facts table of docs/intune.md cites exists, so the table cannot point at nothing."""
+    import re
+
+    doc = (ROOT / "docs/intune.md").read_text()
+    section = doc.split("## Vendor facts we depend on", 1)[1].split("\n## ", 1)[0]
+    cited = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", section)
+    assert len(cited) >= 12
+    for path, name in cited:
+        assert re.search(rf"^def {name}\(", (ROOT / path).read_text(), re.M), f"{path}::{name}"

@@ -13,6 +13,9 @@ from remediate.intune.graph import GraphClient
 from remediate.intune.publish import NEW_ID, AssignmentRequest, publish
 from remediate.intune.schedule import Schedule, parse_schedule
 
+G1, G2 = "10000000-0000-0000-0000-000000000001", "20000000-0000-0000-0000-000000000002"
+KEEP, MOVED = "30000000-0000-0000-0000-000000000003", "40000000-0000-0000-0000-000000000004"
+FILTER = "50000000-0000-0000-0000-000000000005"
 DETECT = b"Write-Output '{}'\r\nexit 0\r\n"
 REMEDIATE = b"Write-Output '{}'\r\nexit 0\r\n"
 SCRIPTS = "/beta/deviceManagement/deviceHealthScripts"
@@ -38,7 +41,7 @@ def include(group: str, schedule: dict = DAILY) -> dict:
 
 
 def test_first_run_creates_and_assigns_with_exact_bodies(graph, client):  # noqa: F811
-    result = publish(client, bundle(), AssignmentRequest(include=("g1",), exclude=("g2",)))
+    result = publish(client, bundle(), AssignmentRequest(include=(G1,), exclude=(G2,)))
     assert result.action == "create"
     create, assign = graph.writes()
     assert (create.method, create.path) == ("POST", SCRIPTS)
@@ -50,14 +53,14 @@ def test_first_run_creates_and_assigns_with_exact_bodies(graph, client):  # noqa
         "roleScopeTagIds": ["0"], "isGlobalScript": False}
     assert (assign.method, assign.path) == ("POST", f"{SCRIPTS}/{result.script_id}/assign")
     assert assign.body == {"deviceHealthScriptAssignments": [
-        include("g1"),
-        {"target": {"@odata.type": "#microsoft.graph.exclusionGroupAssignmentTarget", "groupId": "g2"},
+        include(G1),
+        {"target": {"@odata.type": "#microsoft.graph.exclusionGroupAssignmentTarget", "groupId": G2},
          "runRemediationScript": False}]}
-    assert result.assignment_changes == ["+ include group g1 (daily:09:00)", "+ exclude group g2"]
+    assert result.assignment_changes == [f"+ include group {G1} (daily:09:00)", f"+ exclude group {G2}"]
 
 
 def test_second_run_sends_nothing(graph, client):  # noqa: F811
-    request = AssignmentRequest(include=("g1",), exclude=("g2",), all_devices=True)
+    request = AssignmentRequest(include=(G1,), exclude=(G2,), all_devices=True)
     publish(client, bundle(), request)
     before = len(graph.writes())
     result = publish(client, bundle(), request)
@@ -82,30 +85,32 @@ def test_changed_content_is_patched_with_the_differing_fields_named(graph, clien
 
 def test_merge_keeps_other_targets_and_reports_changes(graph, client):  # noqa: F811
     script_id = graph.add_script("CAA20002 device", **bundle().payload())
-    kept = {"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "keep",
-                       "deviceAndAppManagementAssignmentFilterId": "f1"}, "runSchedule": DAILY}
-    graph.assignments[script_id] = [kept, include("g1"), {
-        "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "now-excluded"},
-        "runSchedule": DAILY}]
+    kept = {"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": KEEP,
+                       "deviceAndAppManagementAssignmentFilterId": FILTER,
+                       "deviceAndAppManagementAssignmentFilterType": "include"},
+            "runRemediationScript": True, "runSchedule": DAILY}
+    graph.assignments[script_id] = [kept, include(G1), {
+        "target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": MOVED},
+        "runRemediationScript": True, "runSchedule": DAILY}]
     hourly = parse_schedule("hourly:4")
-    result = publish(client, bundle(), AssignmentRequest(include=("g1",), exclude=("now-excluded",),
+    result = publish(client, bundle(), AssignmentRequest(include=(G1,), exclude=(MOVED,),
                                                          all_devices=True, schedule=hourly))
     assert result.assignment_changes == [
-        "~ include group g1: schedule daily:09:00 -> hourly:4",
-        "- include group now-excluded (replaced by exclude group now-excluded)",
-        "+ exclude group now-excluded",
+        f"~ include group {G1}: schedule daily:09:00 -> hourly:4",
+        f"- include group {MOVED} (replaced by exclude group {MOVED})",
+        f"+ exclude group {MOVED}",
         "+ all devices (hourly:4)"]
     sent = graph.writes()[-1].body["deviceHealthScriptAssignments"]
     hourly_graph = {"@odata.type": "#microsoft.graph.deviceHealthScriptHourlySchedule", "interval": 4}
-    assert sent[0] == {**kept, "runRemediationScript": True}  # filter kept; remediation re-enabled
-    assert sent[1] == include("g1", hourly_graph)
+    assert sent[0]["target"] == kept["target"] and sent[0]["runRemediationScript"] is True  # filter kept
+    assert sent[1]["runSchedule"] == hourly_graph and sent[1]["target"]["groupId"] == G1
     assert {"target": {"@odata.type": "#microsoft.graph.allDevicesAssignmentTarget"},
             "runRemediationScript": True, "runSchedule": hourly_graph} in sent
     assert len(sent) == 4
 
 
 def test_dry_run_reads_but_sends_no_writes(graph, client):  # noqa: F811
-    result = publish(client, bundle(), AssignmentRequest(include=("g1",)), dry_run=True)
+    result = publish(client, bundle(), AssignmentRequest(include=(G1,)), dry_run=True)
     assert graph.writes() == [] and graph.scripts == {}
     assert [(r.method, r.path) for r in result.requests] == [
         ("POST", "/deviceManagement/deviceHealthScripts"),
@@ -126,8 +131,8 @@ def test_two_scripts_with_the_same_name_are_an_error(graph, client):  # noqa: F8
 
 
 def test_a_group_both_included_and_excluded_is_refused(graph, client):  # noqa: F811
-    with pytest.raises(ConfigError, match="both included and excluded: g1"):
-        publish(client, bundle(), AssignmentRequest(include=("g1",), exclude=("g1",)))
+    with pytest.raises(ConfigError, match=f"both included and excluded: {G1}"):
+        publish(client, bundle(), AssignmentRequest(include=(G1,), exclude=(G1,)))
 
 
 def test_paged_script_list_is_searched_to_the_end(graph, client):  # noqa: F811
@@ -139,7 +144,52 @@ def test_paged_script_list_is_searched_to_the_end(graph, client):  # noqa: F811
     assert graph.writes() == []
 
 
-def test_permission_error_on_create_names_the_permission(graph, client):  # noqa: F811
-    graph.fail("POST", "/deviceManagement/deviceHealthScripts", 403)
-    with pytest.raises(ServiceError, match=r"missing permission DeviceManagementScripts\.ReadWrite\.All"):
+@pytest.mark.parametrize("scopes, error", [
+    ({"DeviceManagementConfiguration.ReadWrite.All"},
+     r"on GET .*Intune requires one of: DeviceManagementScripts\.Read\.All, DeviceManagementScripts\.ReadWrite\.All$"),
+    ({"DeviceManagementScripts.Read.All"},
+     r"missing permission \(403\) on POST .*this call needs DeviceManagementScripts\.ReadWrite\.All; "
+     r"Intune requires one of: DeviceManagementScripts\.ReadWrite\.All$"),
+    ({"DeviceManagementScripts.ReadWrite.All"}, None),
+], ids=["configuration-permission-no-longer-works", "read-only-cannot-create", "scripts-readwrite-works"])
+def test_publish_needs_the_scripts_permission(graph, client, scopes, error):  # noqa: F811
+    graph.scopes = scopes
+    if error is None:
+        assert publish(client, bundle()).action == "create"
+        return
+    with pytest.raises(ServiceError, match=error):
         publish(client, bundle())
+
+
+DETECT_ONLY = {"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": KEEP},
+               "runRemediationScript": False, "runSchedule": DAILY}
+
+
+@pytest.mark.parametrize("request_, expected_changes", [
+    (AssignmentRequest(include=(G1,)), [f"+ include group {G1} (daily:09:00)"]),
+    (AssignmentRequest(include=(KEEP,), schedule=parse_schedule("hourly:2")),
+     [f"~ include group {KEEP}: schedule daily:09:00 -> hourly:2"]),
+], ids=["other-group-added", "its-own-schedule-changed"])
+def test_a_detect_only_assignment_stays_detect_only(graph, client, request_, expected_changes):  # noqa: F811
+    script_id = graph.add_script("CAA20002 device", **bundle().payload())
+    graph.assignments[script_id] = [DETECT_ONLY]
+    result = publish(client, bundle(), request_)
+    assert result.assignment_changes == expected_changes
+    sent = {a["target"]["groupId"]: a["runRemediationScript"]
+            for a in graph.writes()[-1].body["deviceHealthScriptAssignments"]}
+    assert sent[KEEP] is False  # made detect-only in the portal: must not start remediating
+    assert sent.get(G1, True) is True  # a new include target gets the package's remediation
+
+
+def test_a_remediating_assignment_stays_remediating_when_read_back(graph, client):  # noqa: F811
+    script_id = graph.add_script("CAA20002 device", **bundle().payload())
+    graph.assignments[script_id] = [{**DETECT_ONLY, "runRemediationScript": True}]
+    publish(client, bundle(), AssignmentRequest(include=(G1,)))
+    sent = graph.writes()[-1].body["deviceHealthScriptAssignments"]
+    assert [a["runRemediationScript"] for a in sent] == [True, True]
+
+
+def test_group_ids_that_are_not_guids_are_refused_before_any_call(graph, client):  # noqa: F811
+    with pytest.raises(ConfigError, match="'sales' is not an Entra group object id"):
+        publish(client, bundle(), AssignmentRequest(exclude=("sales",)))
+    assert graph.requests == []

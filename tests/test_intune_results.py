@@ -136,7 +136,7 @@ def test_renderers_agree_on_the_same_report(graph, client, tmp_path):  # noqa: F
     states, _ = make_fleet(200, seed=9)
     report = fr.aggregate(NAME, states)
     as_json = json.loads(fr.to_json(report))
-    assert as_json["report_version"] == 1 and as_json["device_count"] == 200
+    assert as_json["report_version"] == 2 and as_json["device_count"] == 200
     assert as_json["verdicts"] == dict(report.verdicts)
     rows = list(csv.DictReader(io.StringIO(fr.to_csv(report))))
     assert len(rows) == 200 and tuple(rows[0]) == fr.CSV_FIELDS
@@ -150,7 +150,7 @@ def test_html_page_is_self_contained_and_escaped():
     states, _ = make_fleet(100, seed=3)
     states[0]["managedDevice"]["deviceName"] = "<script>alert(1)</script>"
     page = render_html(fr.aggregate(NAME, states))
-    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 4
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 4  # no script errors: no fifth chart
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert not re.search(r"""(src|href)\s*=|@import|url\(|https?://(?!www\.w3\.org/2000/svg)""", page)
 
@@ -165,3 +165,34 @@ def test_throttled_page_is_retried_mid_paging(graph, client):  # noqa: F811
     graph.run_states[script_id] = make_fleet(250)[0]
     graph.fail("GET", r".*/deviceRunStates", 429, headers={"Retry-After": "1"}, times=1)
     assert len(fr.fetch_run_states(client, NAME)) == 250
+
+
+SCRIPT_ERRORS = {"preRemediationDetectionScriptError": "At line:12 char:5\n+ Get-Item <nope>",
+                 "remediationScriptError": "Access is denied. <HKLM>",
+                 "postRemediationDetectionScriptError": ""}
+
+
+def test_script_errors_reach_every_output_and_the_html_report():
+    states, _ = make_fleet(20, seed=4)
+    states[3].update(SCRIPT_ERRORS)
+    report = fr.aggregate(NAME, states)
+    device = next(d for d in report.devices if d.device_id == "dev-0003")
+    assert device.errors == {"pre_detection_error": "At line:12 char:5\n+ Get-Item <nope>",
+                             "remediation_error": "Access is denied. <HKLM>"}
+    as_json = next(d for d in json.loads(fr.to_json(report))["devices"] if d["device_id"] == "dev-0003")
+    assert (as_json["remediation_error"], as_json["post_detection_error"]) == ("Access is denied. <HKLM>", "")
+    row = next(r for r in csv.DictReader(io.StringIO(fr.to_csv(report))) if r["device_id"] == "dev-0003")
+    assert row["pre_detection_error"] == "At line:12 char:5\n+ Get-Item <nope>"
+    table = fr.to_table(report)
+    assert re.search(r"PC-0003 +dev-0003 .*\n    pre_detection_error: At line:12 char:5\n", table)
+    assert "script errors (devices)\n  pre_detection_error  1\n  remediation_error    1\n" in table
+    page = render_html(report)
+    assert "<b>remediation:</b> <span class=\"err\">Access is denied. &lt;HKLM&gt;</span>" in page
+    assert "<b>post-remediation detection:</b>" not in page and page.count("<svg") == 5
+
+
+def test_devices_are_identified_by_their_managed_device_id_not_the_run_state_id():
+    state = run_state(7, result_line("compliant", []), None, "success", "skipped")
+    assert fr.device_result(state).device_id == "dev-0007"
+    del state["managedDevice"]
+    assert fr.device_result(state).device_id == ""  # "rs-7" is the run state's key, never shown as a device

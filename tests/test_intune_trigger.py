@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from graph_emulator import TOKEN, graph  # noqa: F401  (fixture)
 
-from remediate.errors import ServiceError
+from remediate.errors import OutcomeUnknownError, ServiceError
 from remediate.intune.graph import GraphClient
+from remediate.intune.permissions import for_command
 from remediate.intune.trigger import trigger
 
 NAME = "CAA20002 device"
@@ -64,3 +65,38 @@ def test_forbidden_trigger_names_the_privileged_permission(graph, client):  # no
     graph.fail("POST", r".*/initiateOnDemandProactiveRemediation", 403)
     with pytest.raises(ServiceError, match=r"DeviceManagementManagedDevices\.PrivilegedOperations\.All"):
         trigger(client, NAME, "PC-0042")
+
+
+@pytest.mark.parametrize("status", [500, 503, 504])
+def test_a_trigger_is_never_resent_after_a_server_error(graph, client, status):  # noqa: F811
+    script_id = graph.add_script(NAME)
+    graph.fail("POST", r".*/initiateOnDemandProactiveRemediation", status, times=5)
+    with pytest.raises(OutcomeUnknownError, match=rf"outcome unknown: the on-demand run of '{NAME}' on PC-0042 "
+                                                  rf"\[{DEVICE_ID}\] may or may not have started \(server error "
+                                                  rf"{status}\); it was not sent again: check .* Intune portal"):
+        trigger(client, NAME, "PC-0042")
+    posts = [r for r in graph.writes() if r.path.endswith("initiateOnDemandProactiveRemediation")]
+    assert len(posts) == 1 and posts[0].body == {"scriptPolicyId": script_id}
+
+
+def test_a_throttled_trigger_is_sent_again_after_the_wait(graph, client):  # noqa: F811
+    script_id = graph.add_script(NAME)
+    graph.fail("POST", r".*/initiateOnDemandProactiveRemediation", 429, headers={"Retry-After": "2"})
+    trigger(client, NAME, "PC-0042")
+    assert graph.triggered == [(DEVICE_ID, script_id)]  # 429: Graph refused it, so it had not run
+
+
+@pytest.mark.parametrize("scopes, runs", [
+    ({"DeviceManagementScripts.Read.All", "DeviceManagementManagedDevices.Read.All"}, False),
+    (set(for_command("trigger").permissions), True),
+], ids=["without-privileged-operations", "with-what-the-table-names"])
+def test_trigger_needs_exactly_the_permissions_in_the_table(graph, client, scopes, runs):  # noqa: F811
+    graph.add_script(NAME)
+    graph.scopes = scopes
+    if runs:
+        trigger(client, NAME, "PC-0042")
+        assert len(graph.triggered) == 1
+    else:
+        with pytest.raises(ServiceError, match=r"Intune requires one of: DeviceManagementManagedDevices\."
+                                               r"PrivilegedOperations\.All$"):
+            trigger(client, NAME, "PC-0042")

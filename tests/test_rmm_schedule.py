@@ -62,7 +62,7 @@ class StateModel:
 
 def test_reference_matches_the_powershell_text():
     assert "$attempts -ge $RmConfig.MaxAttempts" in STATE_PS and "return 'needs_attention'" in STATE_PS
-    assert "[DateTime]::UtcNow -lt $next" in STATE_PS and "return 'backoff'" in STATE_PS
+    assert "(Get-RmOsTime) -lt $next" in STATE_PS and "return 'backoff'" in STATE_PS
     assert ("[Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)"
             in STATE_PS)
     for key in ("'.failures'", "'.next'", "'.last'"):

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: e1ca62b14878342b7601ce405c46d2e7cde9382c7be977d5508413eef82a0538
+# input-sha256: d21b5baa6c224b2be59c72a24e8b0db28194483b54dc017bf57485cd6f10bcca
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -20,6 +20,7 @@ $RmConfig = [ordered]@{
     'MaxAttempts' = 3
     'CooldownMinutes' = 60
     'CooldownMaxHours' = 24
+    'FailureExpiryDays' = 7
     'QuarantineRetentionDays' = 14
     'LogMaxKb' = 1024
 }
@@ -33,6 +34,7 @@ $RmSchema = [ordered]@{
         'pass',
         'fail',
         'fixed',
+        'failed',
         'deferred',
         'advisory',
         'error',
@@ -117,6 +119,14 @@ $RmCodeFamilies = @(
 )
 
 # ---- runtime (remediate/powershell/runtime, inlined) ----
+function Clear-RmOsDnsCache {
+    <#
+    .SYNOPSIS
+    OS seam: flushes the DNS client cache (ipconfig /flushdns); throws on failure.
+    #>
+    Clear-DnsClientCache -ErrorAction Stop
+}
+
 function ConvertTo-RmJsonString {
     <#
     .SYNOPSIS
@@ -239,23 +249,22 @@ function Get-RmContext {
     session (Intune user context, a scheduled task with LogonType Interactive) and false for SYSTEM and for
     a WinRM network logon, which would otherwise act on the admin's profile instead of the user's.
     #>
-    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = New-Object System.Security.Principal.WindowsPrincipal($identity)
-    $groups = @($identity.Groups | ForEach-Object { $_.Value })
-    $isSystem = ($identity.User.Value -eq 'S-1-5-18')
+    $identity = Get-RmOsIdentity
+    $isSystem = ($identity.Sid -eq 'S-1-5-18')
     $account = 'other'
     if ($isSystem) {
         $account = 'system'
     }
-    elseif ($groups -contains 'S-1-5-4') {
+    elseif ($identity.Groups -contains 'S-1-5-4') {
         $account = 'user'
     }
     return [ordered]@{
         Account = $account
-        Sid = $identity.User.Value
+        Sid = $identity.Sid
         IsSystem = $isSystem
-        IsAdmin = $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
-        IsInteractive = ($groups -contains 'S-1-5-4') -and -not $isSystem
+        IsAdmin = [bool]$identity.IsAdmin
+        IsInteractive = ($identity.Groups -contains 'S-1-5-4') -and -not $isSystem
+        SessionId = $identity.SessionId
         Is64BitProcess = [Environment]::Is64BitProcess
         Is64BitOs = [Environment]::Is64BitOperatingSystem
         Computer = $env:COMPUTERNAME
@@ -387,6 +396,236 @@ function Add-RmEvidence {
     }
 }
 
+function Get-RmOsEvent {
+    <#
+    .SYNOPSIS
+    OS seam: event records of one log since a time, newest first, read culture-free.
+    .DESCRIPTION
+    Returns Status ('ok' or 'missing' when the log does not exist) and Records, each with Id, Time (UTC),
+    UserSid, Provider and Data: the event's property values as strings. The rendered Message is not used:
+    it follows the format culture and is empty when that culture has no language resources.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$LogName,
+        [int[]]$Id = @(),
+        [string]$ProviderName = '',
+        [Parameter(Mandatory = $true)][DateTime]$Since,
+        [Parameter(Mandatory = $true)][int]$MaxEvents
+    )
+    $filter = @{ LogName = $LogName; StartTime = $Since.ToLocalTime() }
+    if ($Id.Count -gt 0) {
+        $filter['Id'] = $Id
+    }
+    if ($ProviderName) {
+        $filter['ProviderName'] = $ProviderName
+    }
+    $answer = [ordered]@{ Status = 'ok'; Records = @() }
+    try {
+        $raw = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop)
+    }
+    catch {
+        if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') {
+            return $answer
+        }
+        if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
+            $answer.Status = 'missing'
+            return $answer
+        }
+        throw
+    }
+    $answer.Records = @($raw | ForEach-Object {
+            $sid = ''
+            if ($null -ne $_.UserId) {
+                $sid = $_.UserId.Value
+            }
+            [ordered]@{
+                Id = [int]$_.Id
+                Time = $_.TimeCreated.ToUniversalTime()
+                UserSid = $sid
+                Provider = [string]$_.ProviderName
+                Data = @($_.Properties | ForEach-Object { [string]$_.Value })
+            }
+        })
+    return $answer
+}
+
+function Get-RmOsFolderTrust {
+    <#
+    .SYNOPSIS
+    OS seam: who owns a folder and which SIDs may write to it (allow rules with write, modify or full control).
+    #>
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $acl = Get-Acl -LiteralPath $Path
+    $owner = $acl.GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+    $writers = New-Object System.Collections.Generic.List[string]
+    $write = [System.Security.AccessControl.FileSystemRights]'Write, Modify, FullControl, CreateFiles, AppendData, TakeOwnership, ChangePermissions'
+    foreach ($rule in $acl.GetAccessRules($true, $true, [System.Security.Principal.SecurityIdentifier])) {
+        if ($rule.AccessControlType -eq 'Allow' -and ($rule.FileSystemRights -band $write) -ne 0) {
+            $writers.Add($rule.IdentityReference.Value)
+        }
+    }
+    return [ordered]@{ Owner = $owner; Writers = $writers.ToArray() }
+}
+
+function Get-RmOsHttpDate {
+    <#
+    .SYNOPSIS
+    OS seam: the Date header (UTC) of a HEAD request to Uri, or $null with the Problem that prevented it.
+    .DESCRIPTION
+    HttpClient runs the request on a worker thread, so Wait() bounds DNS and proxy discovery too
+    (HttpWebRequest.Timeout does not cover name resolution). Problem names the innermost cause; a
+    WebException's Status (NameResolutionFailure, TrustFailure...) says most.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Uri,
+        [Parameter(Mandatory = $true)][int]$TimeoutMs
+    )
+    $answer = [ordered]@{ Date = $null; Problem = '' }
+    $client = $null
+    try {
+        Add-Type -AssemblyName System.Net.Http
+        [System.Net.ServicePointManager]::SecurityProtocol = [System.Net.ServicePointManager]::SecurityProtocol -bor [System.Net.SecurityProtocolType]::Tls12
+        $handler = New-Object -TypeName System.Net.Http.HttpClientHandler
+        $handler.AllowAutoRedirect = $false
+        $client = New-Object -TypeName System.Net.Http.HttpClient -ArgumentList $handler
+        $client.Timeout = [TimeSpan]::FromMilliseconds($TimeoutMs)
+        $request = New-Object -TypeName System.Net.Http.HttpRequestMessage -ArgumentList @([System.Net.Http.HttpMethod]::Head, $Uri)
+        $task = $client.SendAsync($request)
+        if ($task.Wait($TimeoutMs)) {
+            $date = $task.Result.Headers.Date
+            if ($null -ne $date) {
+                $answer.Date = $date.UtcDateTime
+            }
+            else {
+                $answer.Problem = 'no_date_header'
+            }
+            $task.Result.Dispose()
+        }
+        else {
+            $client.CancelPendingRequests()
+            $answer.Problem = 'timeout'
+        }
+    }
+    catch {
+        $cause = $_.Exception
+        $webStatus = ''
+        while ($null -ne $cause) {
+            $answer.Problem = $cause.GetType().Name
+            if ($cause -is [System.Net.WebException]) {
+                $webStatus = [string]$cause.Status
+            }
+            $cause = $cause.InnerException
+        }
+        if ($webStatus) {
+            $answer.Problem = $webStatus
+        }
+    }
+    finally {
+        if ($null -ne $client) {
+            $client.Dispose()
+        }
+    }
+    return $answer
+}
+
+function Get-RmOsIdentity {
+    <#
+    .SYNOPSIS
+    OS seam: the account this script runs as: SID, group SIDs, administrator or not, logon session.
+    .DESCRIPTION
+    One of the few functions through which the scripts touch Windows (docs/simulated-windows.md); tests
+    replace exactly these with a simulated Windows, so each stays a thin wrapper with no logic of its own.
+    #>
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = New-Object System.Security.Principal.WindowsPrincipal($identity)
+    return [ordered]@{
+        Sid = $identity.User.Value
+        Groups = @($identity.Groups | ForEach-Object { $_.Value })
+        IsAdmin = $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
+        SessionId = [System.Diagnostics.Process]::GetCurrentProcess().SessionId
+    }
+}
+
+function Get-RmOsNetwork {
+    <#
+    .SYNOPSIS
+    OS seam: what the VPN check reads of the network stack, as plain data.
+    .DESCRIPTION
+    Vpn: connected all-user built-in VPN profiles (Name). Adapters: adapters that are up (Index, Alias,
+    Description). Metrics: IPv4 interface metric by interface index. Routes: IPv4 routes to Prefix in the
+    active store (Index, Alias, Metric). A part that cannot be read is $null; no default route is empty.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Prefix)
+    $network = [ordered]@{ Vpn = $null; Adapters = $null; Metrics = $null; Routes = $null }
+    try {
+        $network.Vpn = @(Get-VpnConnection -AllUserConnection -ErrorAction Stop | Where-Object { [string]$_.ConnectionStatus -eq 'Connected' } | ForEach-Object { [ordered]@{ Name = [string]$_.Name } })
+    }
+    catch {
+        $null = $_
+    }
+    try {
+        $network.Adapters = @(Get-NetAdapter -ErrorAction Stop | Where-Object { [string]$_.Status -eq 'Up' } | ForEach-Object {
+                [ordered]@{ Index = [int]$_.InterfaceIndex; Alias = [string]$_.Name; Description = [string]$_.InterfaceDescription }
+            })
+    }
+    catch {
+        $null = $_
+    }
+    try {
+        $metrics = @{}
+        foreach ($interface in @(Get-NetIPInterface -AddressFamily IPv4 -ErrorAction Stop)) {
+            $metrics[[int]$interface.InterfaceIndex] = [int]$interface.InterfaceMetric
+        }
+        $network.Metrics = $metrics
+        # No IPv4 default route at all is reported by Get-NetRoute as an error: that is an empty list here.
+        $network.Routes = @(Get-NetRoute -DestinationPrefix $Prefix -PolicyStore ActiveStore -ErrorAction SilentlyContinue | ForEach-Object {
+                [ordered]@{ Index = [int]$_.InterfaceIndex; Alias = [string]$_.InterfaceAlias; Metric = [int]$_.RouteMetric }
+            })
+    }
+    catch {
+        $null = $_
+    }
+    return $network
+}
+
+function Get-RmOsScheduledTask {
+    <#
+    .SYNOPSIS
+    OS seam: one scheduled task's state ('Ready', 'Disabled', 'Running', ...); Exists is false when absent.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$TaskPath,
+        [Parameter(Mandatory = $true)][string]$TaskName
+    )
+    $task = Get-ScheduledTask -TaskPath $TaskPath -TaskName $TaskName -ErrorAction SilentlyContinue
+    if ($null -eq $task) {
+        return [ordered]@{ Exists = $false; State = '' }
+    }
+    return [ordered]@{ Exists = $true; State = [string]$task.State }
+}
+
+function Get-RmOsService {
+    <#
+    .SYNOPSIS
+    OS seam: one service's status ('Running', 'Stopped', ...) and start type; Exists is false when absent.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Name)
+    $service = Get-Service -Name $Name -ErrorAction SilentlyContinue
+    if ($null -eq $service) {
+        return [ordered]@{ Exists = $false; Status = ''; StartType = '' }
+    }
+    return [ordered]@{ Exists = $true; Status = [string]$service.Status; StartType = [string]$service.StartType }
+}
+
+function Get-RmOsTime {
+    <#
+    .SYNOPSIS
+    OS seam: the current time in UTC. Every clock reading of the scripts goes through here, so that tests
+    can run a script on a simulated day (backoff, evidence windows, retention).
+    #>
+    return [DateTime]::UtcNow
+}
+
 function Open-RmRegistryKey {
     <#
     .SYNOPSIS
@@ -496,7 +735,8 @@ function Save-RmRegistryBackup {
         }
     }
     $line = ((Get-RmStamp), $Path, $Name, $kind, $old) -join "`t"
-    [System.IO.File]::AppendAllText((Join-Path $folder ($Check + '.tsv')), $line + "`r`n", [System.Text.Encoding]::ASCII)
+    # UTF-8 (no BOM): a value naming a non-ASCII path must come back unchanged on undo.
+    [System.IO.File]::AppendAllText((Join-Path $folder ($Check + '.tsv')), $line + "`r`n", (New-Object System.Text.UTF8Encoding($false)))
 }
 
 function Get-RmStatePath {
@@ -511,9 +751,11 @@ function Get-RmStamp {
     <#
     .SYNOPSIS
     A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
+    .DESCRIPTION
+    Always with the invariant culture: without it fi-FI writes '12.00.00' and th-TH a Buddhist year.
     #>
-    param([DateTime]$Time = [DateTime]::UtcNow)
-    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+    param([DateTime]$Time = (Get-RmOsTime))
+    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
 function ConvertFrom-RmStamp {
@@ -561,7 +803,14 @@ function Save-RmState {
     $lines = @($State.Keys | Sort-Object | ForEach-Object { $_ + '=' + $State[$_] })
     $temp = $path + '.tmp'
     [System.IO.File]::WriteAllLines($temp, [string[]]$lines, [System.Text.Encoding]::ASCII)
-    Move-Item -LiteralPath $temp -Destination $path -Force -WhatIf:$false
+    # Replace is atomic on NTFS; Move-Item -Force deletes the old file first and could leave none. No backup
+    # file: [NullString]::Value, because $null passed to a string parameter arrives as an empty path.
+    if ([System.IO.File]::Exists($path)) {
+        [System.IO.File]::Replace($temp, $path, [NullString]::Value)
+    }
+    else {
+        [System.IO.File]::Move($temp, $path)
+    }
 }
 
 function Test-RmBackoff {
@@ -576,6 +825,13 @@ function Test-RmBackoff {
         [Parameter(Mandatory = $true)][hashtable]$State,
         [Parameter(Mandatory = $true)][string]$Id
     )
+    # Failures long past are forgotten: a fleet must not stay in needs_attention for a problem of last month.
+    if ($State.ContainsKey($Id + '.last')) {
+        $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
+        if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
+            Clear-RmFailures -State $State -Id $Id
+        }
+    }
     $attempts = 0
     if ($State.ContainsKey($Id + '.failures')) {
         $attempts = [int]$State[$Id + '.failures']
@@ -585,7 +841,7 @@ function Test-RmBackoff {
     }
     if ($State.ContainsKey($Id + '.next')) {
         $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
-        if ([DateTime]::UtcNow -lt $next) {
+        if ((Get-RmOsTime) -lt $next) {
             return 'backoff'
         }
     }
@@ -602,11 +858,10 @@ function Register-RmAttempt {
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][bool]$Succeeded
     )
-    $now = [DateTime]::UtcNow
+    $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
-        $null = $State.Remove($Id + '.failures')
-        $null = $State.Remove($Id + '.next')
+        Clear-RmFailures -State $State -Id $Id
         return
     }
     $failures = 1
@@ -616,6 +871,19 @@ function Register-RmAttempt {
     $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
     $State[$Id + '.failures'] = [string]$failures
     $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
+}
+
+function Clear-RmFailures {
+    <#
+    .SYNOPSIS
+    Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    $null = $State.Remove($Id + '.failures')
+    $null = $State.Remove($Id + '.next')
 }
 
 function Get-RmEvidenceFolder {
@@ -641,20 +909,46 @@ function Write-RmUserEvidence {
     $folder = Get-RmEvidenceFolder
     if (-not (Test-Path -LiteralPath $folder)) {
         $null = New-Item -ItemType Directory -Path $folder -Force -WhatIf:$false
-        $acl = New-Object System.Security.AccessControl.DirectorySecurity
-        $acl.SetAccessRuleProtection($true, $false)
-        foreach ($admin in @('S-1-5-18', 'S-1-5-32-544')) {
-            $id = New-Object System.Security.Principal.SecurityIdentifier($admin)
-            $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($id, 'FullControl', 'ContainerInherit,ObjectInherit', 'None', 'Allow')))
-        }
-        Set-Acl -LiteralPath $folder -AclObject $acl -WhatIf:$false
+        Set-RmOsAcl -Path $folder
     }
     $path = Join-Path $folder ($Sid + '.txt')
     [System.IO.File]::WriteAllLines($path, $Lines, [System.Text.Encoding]::ASCII)
-    $fileAcl = Get-Acl -LiteralPath $path
-    $reader = New-Object System.Security.Principal.SecurityIdentifier($Sid)
-    $fileAcl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($reader, 'Read', 'Allow')))
-    Set-Acl -LiteralPath $path -AclObject $fileAcl -WhatIf:$false
+    Set-RmOsAcl -Path $path -ReaderSid $Sid
+}
+
+function Initialize-RmDataRoot {
+    <#
+    .SYNOPSIS
+    Makes sure the SYSTEM package's folder under ProgramData is ours before state, backups and evidence are
+    trusted: created with a protected DACL, or verified. Returns '' or the problem ('data_root_untrusted...').
+    .DESCRIPTION
+    ProgramData's default ACL lets any user create folders there and own them: a user who pre-creates
+    ProgramData\remediate could forge evidence or plant a junction that redirects our writes. An existing folder
+    must not be a reparse point, must be owned by SYSTEM or Administrators, and writable by nobody else. User
+    packages keep their data in the user's own LOCALAPPDATA and need no such check.
+    #>
+    if ($RmConfig.RunAs -ne 'system') {
+        return ''
+    }
+    $root = Get-RmDataRoot
+    if (-not (Test-Path -LiteralPath $root)) {
+        $null = New-Item -ItemType Directory -Path $root -Force -WhatIf:$false
+        Set-RmOsAcl -Path $root
+        return ''
+    }
+    $item = Get-Item -LiteralPath $root -Force
+    if (($item.Attributes -band [System.IO.FileAttributes]::ReparsePoint) -ne 0) {
+        return 'data_root_untrusted_reparse_point'
+    }
+    $trusted = @('S-1-5-18', 'S-1-5-32-544')
+    $trust = Get-RmOsFolderTrust -Path $root
+    if ($trusted -notcontains $trust.Owner) {
+        return 'data_root_untrusted_owner'
+    }
+    if (@($trust.Writers | Where-Object { $trusted -notcontains $_ }).Count -gt 0) {
+        return 'data_root_untrusted_acl'
+    }
+    return ''
 }
 
 function Invoke-RmNative {
@@ -793,6 +1087,10 @@ function Invoke-RmRepairStep {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
     $before = Invoke-RmDetect -Check $Check -Run $Run
+    if ($before.state -eq 'pass') {
+        # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
+        Clear-RmFailures -State $Run.State -Id $Check.Id
+    }
     if ($before.state -ne 'fail') {
         return $before
     }
@@ -931,9 +1229,21 @@ function Invoke-RmPackage {
         $result.reason = 'wrong_context'
         return $result
     }
+    $untrusted = Initialize-RmDataRoot
+    if ($untrusted) {
+        $result.verdict = 'error'
+        $result.reason = $untrusted
+        return $result
+    }
     $mutex = $null
     if ($RmConfig.Phase -eq 'remediate') {
-        $mutex = Enter-RmMutex -Name ($RmConfig.MutexName + '-' + $Context.Sid)
+        # One device package run per device whoever starts it (Intune as SYSTEM, a technician as admin);
+        # one user package run per user.
+        $mutexName = $RmConfig.MutexName
+        if ($RmConfig.RunAs -eq 'user') {
+            $mutexName = $mutexName + '-' + $Context.Sid
+        }
+        $mutex = Enter-RmMutex -Name $mutexName
         if ($null -eq $mutex) {
             $result.verdict = 'skipped'
             $result.reason = 'mutex_busy'
@@ -1007,9 +1317,10 @@ function Test-RmPathUnder {
         [Parameter(Mandatory = $true)][string]$Path,
         [Parameter(Mandatory = $true)][string[]]$Root
     )
-    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd('\')
+    $separator = [System.IO.Path]::DirectorySeparatorChar
+    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd($separator)
     foreach ($r in $Root) {
-        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd('\') + '\'
+        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd($separator) + $separator
         if ($full.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
             return $true
         }
@@ -1028,12 +1339,25 @@ function Clear-RmQuarantine {
     if (-not (Test-Path -LiteralPath $root)) {
         return
     }
-    $limit = [DateTime]::UtcNow.AddDays(-$RmConfig.QuarantineRetentionDays)
+    $limit = (Get-RmOsTime).AddDays(-$RmConfig.QuarantineRetentionDays)
     foreach ($set in @(Get-ChildItem -LiteralPath $root -Directory)) {
-        if ($set.CreationTimeUtc -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
+        # A set's age comes from the UTC stamp in its name (written by Move-RmToQuarantine), not from file
+        # times that a copy or restore can change.
+        $created = $set.CreationTimeUtc
+        $stamp = [DateTime]::MinValue
+        if ([DateTime]::TryParseExact($set.Name.Split('-')[0], 'yyyyMMddTHHmmssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$stamp)) {
+            $created = $stamp
+        }
+        if ($created -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
             if ($PSCmdlet.ShouldProcess($set.FullName, 'delete expired quarantine set')) {
-                Remove-Item -LiteralPath $set.FullName -Recurse -Force
-                Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+                try {
+                    Remove-Item -LiteralPath $set.FullName -Recurse -Force
+                    Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+                }
+                catch {
+                    # A locked file in an old set must not fail the run: the next run tries again.
+                    Write-RmLog -Message ('could not purge quarantine set ' + $set.FullName + ': ' + $_.Exception.Message)
+                }
             }
         }
     }
@@ -1044,7 +1368,7 @@ function New-RmFinding {
     .SYNOPSIS
     Builds one per-check finding: id, state, a short reason code and a few facts.
     .PARAMETER State
-    One of the states of the result schema (pass, fail, fixed, deferred, advisory, error, skipped).
+    One of the states of the result schema (pass, fail, fixed, failed, deferred, advisory, error, skipped).
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Id,
@@ -1061,6 +1385,207 @@ function New-RmFinding {
     }
     $finding['facts'] = $Facts
     return $finding
+}
+
+function Set-RmOsAcl {
+    <#
+    .SYNOPSIS
+    OS seam: gives a folder or file a protected DACL: SYSTEM and Administrators full control (inherited by
+    children of a folder), plus read for ReaderSid when given; nothing inherited from the parent.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [string]$ReaderSid = ''
+    )
+    $isFolder = Test-Path -LiteralPath $Path -PathType Container
+    if ($isFolder) {
+        $acl = New-Object System.Security.AccessControl.DirectorySecurity
+        $inherit = 'ContainerInherit,ObjectInherit'
+    }
+    else {
+        $acl = New-Object System.Security.AccessControl.FileSecurity
+        $inherit = 'None'
+    }
+    $acl.SetAccessRuleProtection($true, $false)
+    foreach ($admin in @('S-1-5-18', 'S-1-5-32-544')) {
+        $id = New-Object System.Security.Principal.SecurityIdentifier($admin)
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($id, 'FullControl', $inherit, 'None', 'Allow')))
+    }
+    if ($ReaderSid) {
+        $reader = New-Object System.Security.Principal.SecurityIdentifier($ReaderSid)
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($reader, 'Read', $inherit, 'None', 'Allow')))
+    }
+    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
+}
+
+function Set-RmOsScheduledTask {
+    <#
+    .SYNOPSIS
+    OS seam: enables ('Enable') or starts ('Start') one scheduled task; throws on failure.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$TaskPath,
+        [Parameter(Mandatory = $true)][string]$TaskName,
+        [Parameter(Mandatory = $true)][ValidateSet('Enable', 'Start')][string]$Action
+    )
+    if ($Action -eq 'Enable') {
+        $null = Enable-ScheduledTask -TaskPath $TaskPath -TaskName $TaskName -ErrorAction Stop
+    }
+    else {
+        Start-ScheduledTask -TaskPath $TaskPath -TaskName $TaskName -ErrorAction Stop
+    }
+}
+
+function Start-RmOsService {
+    <#
+    .SYNOPSIS
+    OS seam: starts one service and waits until it runs (Start-Service's own wait); throws on failure.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Name)
+    Start-Service -Name $Name -ErrorAction Stop
+}
+
+function Test-RmOsEndpoint {
+    <#
+    .SYNOPSIS
+    OS seam: DNS, TCP and a TLS 1.2 handshake to every name at once; per name its Error ('' when all three
+    worked, else 'dns_'/'tcp_'/'tls_' plus the cause) and the server certificate's Issuer.
+    .DESCRIPTION
+    Each phase runs for all names concurrently under one deadline (Wait-RmNetTask), so the whole probe is
+    bounded by the sum of the three timeouts whatever the number of names. Normal certificate validation
+    (no callback): a handshake that fails validation is an error, not an issuer.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string[]]$Name,
+        [Parameter(Mandatory = $true)][int]$Port,
+        [Parameter(Mandatory = $true)][int]$DnsTimeoutMs,
+        [Parameter(Mandatory = $true)][int]$TcpTimeoutMs,
+        [Parameter(Mandatory = $true)][int]$TlsTimeoutMs
+    )
+    $probes = New-Object System.Collections.Generic.List[object]
+    $until = [DateTime]::UtcNow.AddMilliseconds($DnsTimeoutMs)
+    foreach ($endpoint in $Name) {
+        $probe = [ordered]@{ Name = $endpoint; Task = $null; Address = $null; Client = $null; Stream = $null; Error = ''; Issuer = '' }
+        try {
+            $probe.Task = [System.Net.Dns]::GetHostAddressesAsync($endpoint)
+        }
+        catch {
+            $probe.Error = 'dns_' + $_.Exception.GetType().Name
+        }
+        $probes.Add($probe)
+    }
+    try {
+        foreach ($probe in $probes) {
+            if ($null -eq $probe.Task) {
+                continue
+            }
+            $outcome = Wait-RmNetTask -Task $probe.Task -Until $until
+            if ($outcome -ne 'ok') {
+                $probe.Error = 'dns_' + $outcome
+                continue
+            }
+            $addresses = @($probe.Task.Result)
+            $v4 = @($addresses | Where-Object { $_.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetwork })
+            if ($v4.Count -gt 0) {
+                $probe.Address = $v4[0]
+            }
+            elseif ($addresses.Count -gt 0) {
+                $probe.Address = $addresses[0]
+            }
+            else {
+                $probe.Error = 'dns_no_address'
+            }
+        }
+        # 3. TCP 443 to every resolved address at once.
+        $until = [DateTime]::UtcNow.AddMilliseconds($TcpTimeoutMs)
+        foreach ($probe in @($probes | Where-Object { $null -ne $_.Address })) {
+            try {
+                $probe.Client = New-Object -TypeName System.Net.Sockets.TcpClient -ArgumentList $probe.Address.AddressFamily
+                $probe.Task = $probe.Client.ConnectAsync($probe.Address, $Port)
+            }
+            catch {
+                $probe.Task = $null
+                $probe.Error = 'tcp_' + $_.Exception.GetType().Name
+            }
+        }
+        foreach ($probe in @($probes | Where-Object { $null -ne $_.Client -and $null -ne $_.Task })) {
+            $outcome = Wait-RmNetTask -Task $probe.Task -Until $until
+            if ($outcome -ne 'ok') {
+                $probe.Error = 'tcp_' + $outcome
+            }
+        }
+        # 4. TLS 1.2 handshake with normal certificate validation (no callback), then the issuer.
+        $until = [DateTime]::UtcNow.AddMilliseconds($TlsTimeoutMs)
+        foreach ($probe in @($probes | Where-Object { $null -ne $_.Client -and -not $_.Error })) {
+            try {
+                $probe.Stream = New-Object -TypeName System.Net.Security.SslStream -ArgumentList @($probe.Client.GetStream(), $false)
+                $noClientCertificates = New-Object -TypeName System.Security.Cryptography.X509Certificates.X509CertificateCollection
+                $probe.Task = $probe.Stream.AuthenticateAsClientAsync($probe.Name, $noClientCertificates, [System.Security.Authentication.SslProtocols]::Tls12, $false)
+            }
+            catch {
+                $probe.Task = $null
+                $probe.Error = 'tls_' + $_.Exception.GetType().Name
+            }
+        }
+        foreach ($probe in @($probes | Where-Object { $null -ne $_.Stream -and $null -ne $_.Task -and -not $_.Error })) {
+            $outcome = Wait-RmNetTask -Task $probe.Task -Until $until
+            if ($outcome -eq 'ok') {
+                $probe.Issuer = [string]$probe.Stream.RemoteCertificate.Issuer
+            }
+            else {
+                $probe.Error = 'tls_' + $outcome
+            }
+        }
+    }
+    finally {
+        # Closing the socket also ends a connect or handshake still pending past its deadline.
+        foreach ($probe in $probes) {
+            if ($null -ne $probe.Stream) {
+                $probe.Stream.Close()
+            }
+            if ($null -ne $probe.Client) {
+                $probe.Client.Close()
+            }
+        }
+    }
+    return @($probes | ForEach-Object { [ordered]@{ Name = $_.Name; Error = $_.Error; Issuer = $_.Issuer } })
+}
+
+function Wait-RmNetTask {
+    <#
+    .SYNOPSIS
+    Waits for a .NET task up to a deadline shared by a whole phase; returns 'ok', 'timeout' or the cause.
+    .DESCRIPTION
+    The cause is the innermost exception's type name, or a socket error code (HostNotFound, TimedOut...).
+    No PowerShell callback runs on a worker thread: the tasks are plain .NET I/O.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Threading.Tasks.Task]$Task,
+        [Parameter(Mandatory = $true)][DateTime]$Until
+    )
+    $left = [int][math]::Max(0, ($Until - [DateTime]::UtcNow).TotalMilliseconds)
+    try {
+        $null = $Task.Wait($left)
+    }
+    catch {
+        $null = $_
+    }
+    if ($Task.Status -eq [System.Threading.Tasks.TaskStatus]::RanToCompletion) {
+        return 'ok'
+    }
+    if (-not $Task.IsCompleted) {
+        return 'timeout'
+    }
+    $cause = $Task.Exception
+    $name = 'canceled'
+    while ($null -ne $cause) {
+        $name = $cause.GetType().Name
+        if ($cause -is [System.Net.Sockets.SocketException]) {
+            $name = [string]$cause.SocketErrorCode
+        }
+        $cause = $cause.InnerException
+    }
+    return $name
 }
 
 function Get-RmDataRoot {
@@ -1192,11 +1717,43 @@ function Format-RmResultLine {
         $step += 1
         $smaller = Get-RmShrunkResult -Result $Result -Step $step
         if ($null -eq $smaller) {
-            return $line.Substring(0, $RmSchema.MaxChars)
+            return (Get-RmMinimalResultLine -Result $Result)
         }
         $line = ConvertTo-RmJson -Value $smaller
     }
     return $line
+}
+
+function Get-RmMinimalResultLine {
+    <#
+    .SYNOPSIS
+    The last resort when even a result without findings is too long (a huge message or host name): only the
+    fixed keys, the verdict and as many failing ids as fit. Still valid JSON; cutting the text never is.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $failing = New-Object System.Collections.Generic.List[string]
+    foreach ($id in @($Result.failing)) {
+        $failing.Add([string]$id)
+    }
+    while ($true) {
+        $minimal = [ordered]@{
+            schema_version = $RmSchema.Version
+            tool = $RmConfig.Tool
+            package = $RmConfig.Package
+            phase = $RmConfig.Phase
+            verdict = [string]$Result.verdict
+            reason = 'truncated'
+            dry_run = [bool]$RmConfig.DryRun
+            truncated = $true
+            failing = $failing.ToArray()
+            findings = @()
+        }
+        $line = ConvertTo-RmJson -Value $minimal
+        if ($line.Length -le $RmSchema.MaxChars -or $failing.Count -eq 0) {
+            return $line
+        }
+        $failing.RemoveAt($failing.Count - 1)
+    }
 }
 
 function Write-RmResult {
@@ -1227,7 +1784,12 @@ function Write-RmResult {
         Write-RmLog -Message ('result exit ' + $output.ExitCode + ' ' + $line)
     }
     catch {
-        $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error","reason":"unhandled_error","findings":[]}'
+        # Constrained Language Mode blocks the JSON writer itself; say so, with what fixes it (signing).
+        $reason = '"reason":"unhandled_error"'
+        if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+            $reason = '"reason":"constrained_language","advice":"sign_scripts_for_wdac_or_applocker"'
+        }
+        $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error",' + $reason + ',"findings":[]}'
         $output = [ordered]@{ Lines = @($line); ExitCode = 1 }
         if (-not $RmOutput.PhaseExit) {
             $output = [ordered]@{ Lines = $RmOutput.Fallback; ExitCode = $RmOutput.FallbackExit }
@@ -1268,34 +1830,27 @@ function Test-RmAadEvidence {
     $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only over the logs; the only write is the per-user evidence files (for the user package's gates).
-    $since = [DateTime]::Now.AddHours(-[int]$Options.window_hours)
+    $since = (Get-RmOsTime).AddHours(-[int]$Options.window_hours)
     $facts = [ordered]@{ window_hours = [int]$Options.window_hours }
     $users = @{}
-    $events = @()
-    try {
-        $events = @(Get-WinEvent -FilterHashtable @{ LogName = $Desired.Log; Id = $Desired.EventIds; StartTime = $since } -MaxEvents ([int]$Options.max_events) -ErrorAction Stop)
+    $read = Get-RmOsEvent -LogName $Desired.Log -Id $Desired.EventIds -Since $since -MaxEvents ([int]$Options.max_events)
+    if ($read.Status -eq 'missing') {
+        $facts['aad_log'] = 'missing'
     }
-    catch {
-        if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
-            $facts['aad_log'] = 'missing'
-        }
-        elseif ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {
-            throw
-        }
-    }
+    $events = @($read.Records)
     foreach ($record in $events) {
-        $codes = @(Get-RmCodesFromText -Text ([string]$record.Message))
+        $codes = @(Get-RmCodesFromText -Text ($record.Data -join "`n"))
         Add-RmEvidence -Evidence $Run.Evidence -Codes $codes
         $sid = 'unknown'
-        if ($null -ne $record.UserId) {
-            $sid = $record.UserId.Value
+        if ($record.UserSid) {
+            $sid = $record.UserSid
         }
         if (-not $users.ContainsKey($sid)) {
-            $users[$sid] = [ordered]@{ events = 0; last = $record.TimeCreated.ToUniversalTime(); codes = @{} }
+            $users[$sid] = [ordered]@{ events = 0; last = $record.Time; codes = @{} }
         }
         $users[$sid].events += 1
-        if ($record.TimeCreated.ToUniversalTime() -gt $users[$sid].last) {
-            $users[$sid].last = $record.TimeCreated.ToUniversalTime()
+        if ($record.Time -gt $users[$sid].last) {
+            $users[$sid].last = $record.Time
         }
         foreach ($code in $codes) {
             $users[$sid].codes[$code] = 1 + [int]$users[$sid].codes[$code]
@@ -1304,8 +1859,8 @@ function Test-RmAadEvidence {
     $brokerEvents = 0
     foreach ($provider in $Desired.AppModelProviders) {
         try {
-            $appModel = @(Get-WinEvent -FilterHashtable @{ LogName = $Desired.AppModelLog; ProviderName = $provider; StartTime = $since } -MaxEvents ([int]$Options.max_events) -ErrorAction Stop)
-            $brokerEvents += @($appModel | Where-Object { ([string]$_.Message).Contains($Desired.BrokerPackage) }).Count
+            $appModel = Get-RmOsEvent -LogName $Desired.AppModelLog -ProviderName $provider -Since $since -MaxEvents ([int]$Options.max_events)
+            $brokerEvents += @($appModel.Records | Where-Object { ($_.Data -join "`n").Contains($Desired.BrokerPackage) }).Count
         }
         catch {
             Write-RmLog -Message ('aad_evidence: ' + $provider + ': ' + $_.Exception.Message)
@@ -1353,11 +1908,9 @@ function Test-RmClockSync {
     $facts['type'] = [string]$type
     $start = Get-RmRegistryValue -Path $Desired.ServicePath -Name $Desired.StartName
     $status = 'missing'
-    try {
-        $status = [string](Get-Service -Name $Desired.ServiceName -ErrorAction Stop).Status
-    }
-    catch {
-        $status = 'missing'
+    $service = Get-RmOsService -Name $Desired.ServiceName
+    if ($service.Exists) {
+        $status = $service.Status
     }
     $facts['service'] = $status
     # 2. Offset against NTP: one stripchart sample ("hh:mm:ss, +00.0123456s"), bounded by Invoke-RmNative.
@@ -1378,51 +1931,13 @@ function Test-RmClockSync {
     # 3. Fallback: the Date header of a HEAD request. HttpClient runs the request on a worker thread, so
     # Wait() bounds DNS and proxy discovery too (HttpWebRequest.Timeout does not cover name resolution).
     if ($null -eq $offset) {
-        $client = $null
-        try {
-            Add-Type -AssemblyName System.Net.Http
-            [System.Net.ServicePointManager]::SecurityProtocol = [System.Net.ServicePointManager]::SecurityProtocol -bor [System.Net.SecurityProtocolType]::Tls12
-            $handler = New-Object -TypeName System.Net.Http.HttpClientHandler
-            $handler.AllowAutoRedirect = $false
-            $client = New-Object -TypeName System.Net.Http.HttpClient -ArgumentList $handler
-            $client.Timeout = [TimeSpan]::FromMilliseconds([int]$Desired.HttpTimeoutMs)
-            $request = New-Object -TypeName System.Net.Http.HttpRequestMessage -ArgumentList @([System.Net.Http.HttpMethod]::Head, $Desired.HttpDateUrl)
-            $task = $client.SendAsync($request)
-            if ($task.Wait([int]$Desired.HttpTimeoutMs)) {
-                $date = $task.Result.Headers.Date
-                if ($null -ne $date) {
-                    $offset = ([DateTime]::UtcNow - $date.UtcDateTime).TotalSeconds
-                    $facts['source'] = 'http_date'
-                }
-                else {
-                    $facts['http'] = 'no_date_header'
-                }
-                $task.Result.Dispose()
-            }
-            else {
-                $client.CancelPendingRequests()
-                $facts['http'] = 'timeout'
-            }
+        $http = Get-RmOsHttpDate -Uri $Desired.HttpDateUrl -TimeoutMs ([int]$Desired.HttpTimeoutMs)
+        if ($null -ne $http.Date) {
+            $offset = ((Get-RmOsTime) - $http.Date).TotalSeconds
+            $facts['source'] = 'http_date'
         }
-        catch {
-            # Innermost cause; a WebException's Status (NameResolutionFailure, TrustFailure...) says most.
-            $cause = $_.Exception
-            $webStatus = ''
-            while ($null -ne $cause) {
-                $facts['http'] = $cause.GetType().Name
-                if ($cause -is [System.Net.WebException]) {
-                    $webStatus = [string]$cause.Status
-                }
-                $cause = $cause.InnerException
-            }
-            if ($webStatus) {
-                $facts['http'] = $webStatus
-            }
-        }
-        finally {
-            if ($null -ne $client) {
-                $client.Dispose()
-            }
+        else {
+            $facts['http'] = $http.Problem
         }
     }
     # 4. Verdict. What the fix may not touch (sync type, a disabled or missing service) is advisory.
@@ -1485,7 +2000,7 @@ function Repair-RmClockSync {
     if ($plan.StartService) {
         if ($PSCmdlet.ShouldProcess($Desired.ServiceName, 'Start-Service')) {
             try {
-                Start-Service -Name $Desired.ServiceName -ErrorAction Stop
+                Start-RmOsService -Name $Desired.ServiceName
                 Write-RmLog -Message ($Check.Id + ': started ' + $Desired.ServiceName + ' (it was stopped)')
                 $facts['started'] = $true
             }
@@ -1619,58 +2134,9 @@ function Test-RmNetworkEndpoints {
     )
     $Options = $Check.Options
     $Desired = $Check.Desired
-    function Wait-RmNetTask {
-        <#
-        .SYNOPSIS
-        Waits for a .NET task up to a deadline shared by a whole phase; returns 'ok', 'timeout' or the cause.
-        .DESCRIPTION
-        The cause is the innermost exception's type name, or a socket error code (HostNotFound, TimedOut...).
-        No PowerShell callback runs on a worker thread: the tasks are plain .NET I/O.
-        #>
-        param(
-            [Parameter(Mandatory = $true)][System.Threading.Tasks.Task]$Task,
-            [Parameter(Mandatory = $true)][DateTime]$Until
-        )
-        $left = [int][math]::Max(0, ($Until - [DateTime]::UtcNow).TotalMilliseconds)
-        try {
-            $null = $Task.Wait($left)
-        }
-        catch {
-            $null = $_
-        }
-        if ($Task.Status -eq [System.Threading.Tasks.TaskStatus]::RanToCompletion) {
-            return 'ok'
-        }
-        if (-not $Task.IsCompleted) {
-            return 'timeout'
-        }
-        $cause = $Task.Exception
-        $name = 'canceled'
-        while ($null -ne $cause) {
-            $name = $cause.GetType().Name
-            if ($cause -is [System.Net.Sockets.SocketException]) {
-                $name = [string]$cause.SocketErrorCode
-            }
-            $cause = $cause.InnerException
-        }
-        return $name
-    }
-
-    # Read-only. 1. Resolve every name at once (the lookups run on worker threads while netsh runs).
+    # Read-only.
     $facts = [ordered]@{}
-    $probes = New-Object System.Collections.Generic.List[object]
-    $until = [DateTime]::UtcNow.AddMilliseconds([int]$Desired.DnsTimeoutMs)
-    foreach ($name in $Desired.Endpoints) {
-        $probe = [ordered]@{ Name = $name; Task = $null; Address = $null; Client = $null; Stream = $null; Error = ''; Issuer = '' }
-        try {
-            $probe.Task = [System.Net.Dns]::GetHostAddressesAsync($name)
-        }
-        catch {
-            $probe.Error = 'dns_' + $_.Exception.GetType().Name
-        }
-        $probes.Add($probe)
-    }
-    # 2. WinHTTP proxy (SYSTEM's own traffic and many services go through it). Output is localised: 'unknown'.
+    # 1. WinHTTP proxy (SYSTEM's own traffic and many services go through it). Output is localised: 'unknown'.
     $proxy = 'unknown'
     $netsh = Invoke-RmNative -FilePath (Join-Path $env:SystemRoot $Desired.Netsh) -Arguments $Desired.ProxyArguments -TimeoutSeconds ([int]$Desired.NetshTimeoutSeconds)
     if (-not $netsh.TimedOut -and $netsh.ExitCode -eq 0) {
@@ -1683,81 +2149,9 @@ function Test-RmNetworkEndpoints {
         }
     }
     $facts['winhttp_proxy'] = $proxy
-    try {
-        foreach ($probe in $probes) {
-            if ($null -eq $probe.Task) {
-                continue
-            }
-            $outcome = Wait-RmNetTask -Task $probe.Task -Until $until
-            if ($outcome -ne 'ok') {
-                $probe.Error = 'dns_' + $outcome
-                continue
-            }
-            $addresses = @($probe.Task.Result)
-            $v4 = @($addresses | Where-Object { $_.AddressFamily -eq [System.Net.Sockets.AddressFamily]::InterNetwork })
-            if ($v4.Count -gt 0) {
-                $probe.Address = $v4[0]
-            }
-            elseif ($addresses.Count -gt 0) {
-                $probe.Address = $addresses[0]
-            }
-            else {
-                $probe.Error = 'dns_no_address'
-            }
-        }
-        # 3. TCP 443 to every resolved address at once.
-        $until = [DateTime]::UtcNow.AddMilliseconds([int]$Desired.TcpTimeoutMs)
-        foreach ($probe in @($probes | Where-Object { $null -ne $_.Address })) {
-            try {
-                $probe.Client = New-Object -TypeName System.Net.Sockets.TcpClient -ArgumentList $probe.Address.AddressFamily
-                $probe.Task = $probe.Client.ConnectAsync($probe.Address, [int]$Desired.Port)
-            }
-            catch {
-                $probe.Task = $null
-                $probe.Error = 'tcp_' + $_.Exception.GetType().Name
-            }
-        }
-        foreach ($probe in @($probes | Where-Object { $null -ne $_.Client -and $null -ne $_.Task })) {
-            $outcome = Wait-RmNetTask -Task $probe.Task -Until $until
-            if ($outcome -ne 'ok') {
-                $probe.Error = 'tcp_' + $outcome
-            }
-        }
-        # 4. TLS 1.2 handshake with normal certificate validation (no callback), then the issuer.
-        $until = [DateTime]::UtcNow.AddMilliseconds([int]$Desired.TlsTimeoutMs)
-        foreach ($probe in @($probes | Where-Object { $null -ne $_.Client -and -not $_.Error })) {
-            try {
-                $probe.Stream = New-Object -TypeName System.Net.Security.SslStream -ArgumentList @($probe.Client.GetStream(), $false)
-                $noClientCertificates = New-Object -TypeName System.Security.Cryptography.X509Certificates.X509CertificateCollection
-                $probe.Task = $probe.Stream.AuthenticateAsClientAsync($probe.Name, $noClientCertificates, [System.Security.Authentication.SslProtocols]::Tls12, $false)
-            }
-            catch {
-                $probe.Task = $null
-                $probe.Error = 'tls_' + $_.Exception.GetType().Name
-            }
-        }
-        foreach ($probe in @($probes | Where-Object { $null -ne $_.Stream -and $null -ne $_.Task -and -not $_.Error })) {
-            $outcome = Wait-RmNetTask -Task $probe.Task -Until $until
-            if ($outcome -eq 'ok') {
-                $probe.Issuer = [string]$probe.Stream.RemoteCertificate.Issuer
-            }
-            else {
-                $probe.Error = 'tls_' + $outcome
-            }
-        }
-    }
-    finally {
-        # Closing the socket also ends a connect or handshake still pending past its deadline.
-        foreach ($probe in $probes) {
-            if ($null -ne $probe.Stream) {
-                $probe.Stream.Close()
-            }
-            if ($null -ne $probe.Client) {
-                $probe.Client.Close()
-            }
-        }
-    }
-    # 5. Classify. Facts stay short: the whole result line must fit Intune's 2,048 characters.
+    # 2. DNS, TCP 443 and TLS 1.2 to every endpoint at once.
+    $probes = @(Test-RmOsEndpoint -Name $Desired.Endpoints -Port ([int]$Desired.Port) -DnsTimeoutMs ([int]$Desired.DnsTimeoutMs) -TcpTimeoutMs ([int]$Desired.TcpTimeoutMs) -TlsTimeoutMs ([int]$Desired.TlsTimeoutMs))
+    # 3. Classify. Facts stay short: the whole result line must fit Intune's 2,048 characters.
     $dnsFailed = New-Object System.Collections.Generic.List[string]
     $otherFailed = New-Object System.Collections.Generic.List[string]
     $inspected = New-Object System.Collections.Generic.List[string]
@@ -1789,7 +2183,7 @@ function Test-RmNetworkEndpoints {
     if ($inspected.Count -gt 0) {
         $facts['tls_inspection'] = $inspected.ToArray()
     }
-    # 6. NCSI active probe (Windows decides 'no internet' without it; some apps then refuse to sign in).
+    # 4. NCSI active probe (Windows decides 'no internet' without it; some apps then refuse to sign in).
     $ncsi = Get-RmRegistryValue -Path $Desired.NcsiPath -Name $Desired.NcsiName
     $ncsiPolicy = Get-RmRegistryValue -Path $Desired.NcsiPolicyPath -Name $Desired.NcsiPolicyName
     $ncsiOff = ($null -ne $ncsi) -and ([long]$ncsi -eq 0)
@@ -1799,7 +2193,7 @@ function Test-RmNetworkEndpoints {
     if ($null -ne $ncsiPolicy) {
         $facts['ncsi_policy'] = [long]$ncsiPolicy
     }
-    # 7. Verdict: fixable problems first; a proxy makes failed lookups expected (the proxy resolves names).
+    # 5. Verdict: fixable problems first; a proxy makes failed lookups expected (the proxy resolves names).
     $behindProxy = ($proxy -ne 'direct') -and ($proxy -ne 'unknown')
     $plan = New-Object System.Collections.Generic.List[string]
     if ($ncsiOff -and $null -eq $ncsiPolicy) {
@@ -1867,7 +2261,7 @@ function Repair-RmNetworkEndpoints {
         if ($action -eq 'flush_dns') {
             if ($PSCmdlet.ShouldProcess('DNS client cache', 'Clear-DnsClientCache')) {
                 try {
-                    Clear-DnsClientCache -ErrorAction Stop
+                    Clear-RmOsDnsCache
                     Write-RmLog -Message ($Check.Id + ': DNS client cache cleared after failed lookups')
                     $facts['dns_cache'] = 'cleared'
                 }
@@ -1921,11 +2315,9 @@ function Test-RmDeviceRegistration {
     # 2. On a domain-joined device: the hybrid join task, and whether policy turns hybrid join off on purpose.
     if ($domainJoined) {
         $taskState = 'missing'
-        try {
-            $taskState = [string](Get-ScheduledTask -TaskPath $Desired.TaskPath -TaskName $Desired.TaskName -ErrorAction Stop).State
-        }
-        catch {
-            $taskState = 'missing'
+        $task = Get-RmOsScheduledTask -TaskPath $Desired.TaskPath -TaskName $Desired.TaskName
+        if ($task.Exists) {
+            $taskState = $task.State
         }
         $facts['join_task'] = $taskState
         $policy = Get-RmRegistryValue -Path $Desired.PolicyPath -Name $Desired.PolicyName
@@ -1973,7 +2365,7 @@ function Repair-RmDeviceRegistration {
         return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
     }
     try {
-        $null = Enable-ScheduledTask -TaskPath $Desired.TaskPath -TaskName $Desired.TaskName -ErrorAction Stop
+        Set-RmOsScheduledTask -TaskPath $Desired.TaskPath -TaskName $Desired.TaskName -Action Enable
     }
     catch {
         $facts['message'] = $_.Exception.Message
@@ -1985,7 +2377,7 @@ function Repair-RmDeviceRegistration {
         # The task being enabled is what the detection verifies; a failed start is reported, not fatal (the
         # task's own logon and event triggers run it later).
         try {
-            Start-ScheduledTask -TaskPath $Desired.TaskPath -TaskName $Desired.TaskName -ErrorAction Stop
+            Set-RmOsScheduledTask -TaskPath $Desired.TaskPath -TaskName $Desired.TaskName -Action Start
             $facts['started'] = $true
         }
         catch {
@@ -2013,63 +2405,49 @@ function Test-RmVpnState {
     $names = New-Object System.Collections.Generic.List[string]
     $tunnelIndexes = @{}
     $tunnelAliases = @{}
+    $network = Get-RmOsNetwork -Prefix $Desired.DefaultRoute
     # 1. Built-in client: all-user profiles only (a per-user profile belongs to a user's session, not SYSTEM).
-    try {
-        foreach ($connection in @(Get-VpnConnection -AllUserConnection -ErrorAction Stop)) {
-            if ([string]$connection.ConnectionStatus -eq 'Connected') {
-                $names.Add([string]$connection.Name)
-                $tunnelAliases[[string]$connection.Name] = $true
-            }
-        }
-    }
-    catch {
+    if ($null -eq $network.Vpn) {
         $facts['builtin_vpn'] = 'unavailable'
     }
-    # 2. Third-party clients: adapters up whose description contains a configured pattern.
-    try {
-        foreach ($adapter in @(Get-NetAdapter -ErrorAction Stop | Where-Object { [string]$_.Status -eq 'Up' })) {
-            $description = [string]$adapter.InterfaceDescription
-            $hits = @($Desired.AdapterPatterns | Where-Object { $description.IndexOf($_, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
-            if ($hits.Count -gt 0) {
-                $names.Add($description)
-                $tunnelIndexes[[int]$adapter.InterfaceIndex] = $true
-            }
-        }
+    foreach ($connection in @($network.Vpn)) {
+        $names.Add([string]$connection.Name)
+        $tunnelAliases[[string]$connection.Name] = $true
     }
-    catch {
+    # 2. Third-party clients: adapters up whose description contains a configured pattern.
+    if ($null -eq $network.Adapters) {
         $facts['adapters'] = 'unavailable'
+    }
+    foreach ($adapter in @($network.Adapters)) {
+        $description = [string]$adapter.Description
+        $hits = @($Desired.AdapterPatterns | Where-Object { $description.IndexOf($_, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
+        if ($hits.Count -gt 0) {
+            $names.Add($description)
+            $tunnelIndexes[[int]$adapter.Index] = $true
+        }
     }
     # 3. Default route: the IPv4 0.0.0.0/0 route with the lowest route + interface metric.
     $viaTunnel = $false
-    try {
-        $interfaceMetrics = @{}
-        foreach ($interface in @(Get-NetIPInterface -AddressFamily IPv4 -ErrorAction Stop)) {
-            $interfaceMetrics[[int]$interface.InterfaceIndex] = [int]$interface.InterfaceMetric
+    $best = $null
+    $bestMetric = [int]::MaxValue
+    foreach ($route in @($network.Routes)) {
+        $metric = [int]$route.Metric
+        if ($null -ne $network.Metrics -and $network.Metrics.ContainsKey([int]$route.Index)) {
+            $metric += [int]$network.Metrics[[int]$route.Index]
         }
-        $best = $null
-        $bestMetric = [int]::MaxValue
-        foreach ($route in @(Get-NetRoute -DestinationPrefix $Desired.DefaultRoute -PolicyStore ActiveStore -ErrorAction Stop)) {
-            $metric = [int]$route.RouteMetric + [int]$interfaceMetrics[[int]$route.InterfaceIndex]
-            if ($metric -lt $bestMetric) {
-                $best = $route
-                $bestMetric = $metric
-            }
-        }
-        if ($null -ne $best) {
-            $viaTunnel = $tunnelIndexes.ContainsKey([int]$best.InterfaceIndex) -or $tunnelAliases.ContainsKey([string]$best.InterfaceAlias)
-            $alias = [string]$best.InterfaceAlias
-            if ($alias.Length -gt [int]$Desired.NameLength) {
-                $alias = $alias.Substring(0, [int]$Desired.NameLength)
-            }
-            $facts['default_route_if'] = $alias
-        }
-        else {
-            $facts['default_route_if'] = 'none'
+        if ($metric -lt $bestMetric) {
+            $best = $route
+            $bestMetric = $metric
         }
     }
-    catch {
-        # No IPv4 default route at all (Get-NetRoute reports 'not found' as an error) or NetTCPIP unavailable.
-        $facts['default_route_if'] = 'none'
+    $facts['default_route_if'] = 'none'
+    if ($null -ne $best) {
+        $viaTunnel = $tunnelIndexes.ContainsKey([int]$best.Index) -or $tunnelAliases.ContainsKey([string]$best.Alias)
+        $alias = [string]$best.Alias
+        if ($alias.Length -gt [int]$Desired.NameLength) {
+            $alias = $alias.Substring(0, [int]$Desired.NameLength)
+        }
+        $facts['default_route_if'] = $alias
     }
     $facts['default_route_via_vpn'] = $viaTunnel
     if ($names.Count -eq 0) {
@@ -2398,6 +2776,11 @@ $RmChecks = @(
 $RmOutcome = $null
 $RmRelaunch = $null
 try {
+    # WDAC/AppLocker run unsigned scripts in Constrained Language Mode, where the .NET calls below are blocked:
+    # stop before touching anything; Write-RmResult answers 'constrained_language' with the advice to sign.
+    if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+        throw 'constrained_language'
+    }
     $RmContext = Get-RmContext
     if (Test-RmRelaunchNeeded -Context $RmContext) {
         $RmRelaunch = Invoke-RmSelf64

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 052bdd159f700bcf23138b103174bd38fc4dd6650c35803e2e90d7e0852467e5
+# input-sha256: 3e225c72986e23e846f4b2e8d1101ec7637bab20bf4fc58376668349f9c27f85
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -20,6 +20,7 @@ $RmConfig = [ordered]@{
     'MaxAttempts' = 3
     'CooldownMinutes' = 120
     'CooldownMaxHours' = 24
+    'FailureExpiryDays' = 7
     'QuarantineRetentionDays' = 14
     'LogMaxKb' = 1024
 }
@@ -33,6 +34,7 @@ $RmSchema = [ordered]@{
         'pass',
         'fail',
         'fixed',
+        'failed',
         'deferred',
         'advisory',
         'error',
@@ -239,23 +241,22 @@ function Get-RmContext {
     session (Intune user context, a scheduled task with LogonType Interactive) and false for SYSTEM and for
     a WinRM network logon, which would otherwise act on the admin's profile instead of the user's.
     #>
-    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = New-Object System.Security.Principal.WindowsPrincipal($identity)
-    $groups = @($identity.Groups | ForEach-Object { $_.Value })
-    $isSystem = ($identity.User.Value -eq 'S-1-5-18')
+    $identity = Get-RmOsIdentity
+    $isSystem = ($identity.Sid -eq 'S-1-5-18')
     $account = 'other'
     if ($isSystem) {
         $account = 'system'
     }
-    elseif ($groups -contains 'S-1-5-4') {
+    elseif ($identity.Groups -contains 'S-1-5-4') {
         $account = 'user'
     }
     return [ordered]@{
         Account = $account
-        Sid = $identity.User.Value
+        Sid = $identity.Sid
         IsSystem = $isSystem
-        IsAdmin = $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
-        IsInteractive = ($groups -contains 'S-1-5-4') -and -not $isSystem
+        IsAdmin = [bool]$identity.IsAdmin
+        IsInteractive = ($identity.Groups -contains 'S-1-5-4') -and -not $isSystem
+        SessionId = $identity.SessionId
         Is64BitProcess = [Environment]::Is64BitProcess
         Is64BitOs = [Environment]::Is64BitOperatingSystem
         Computer = $env:COMPUTERNAME
@@ -319,6 +320,115 @@ function Get-RmCodeLayer {
         }
     }
     return ''
+}
+
+function Get-RmOsAppxPackage {
+    <#
+    .SYNOPSIS
+    OS seam: the current user's installed packages of one name, each with Name, Version and Status.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Name)
+    return @(Get-AppxPackage -Name $Name -ErrorAction Stop | ForEach-Object {
+            [ordered]@{ Name = [string]$_.Name; Version = [string]$_.Version; Status = [string]$_.Status }
+        })
+}
+
+function Get-RmOsEvent {
+    <#
+    .SYNOPSIS
+    OS seam: event records of one log since a time, newest first, read culture-free.
+    .DESCRIPTION
+    Returns Status ('ok' or 'missing' when the log does not exist) and Records, each with Id, Time (UTC),
+    UserSid, Provider and Data: the event's property values as strings. The rendered Message is not used:
+    it follows the format culture and is empty when that culture has no language resources.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$LogName,
+        [int[]]$Id = @(),
+        [string]$ProviderName = '',
+        [Parameter(Mandatory = $true)][DateTime]$Since,
+        [Parameter(Mandatory = $true)][int]$MaxEvents
+    )
+    $filter = @{ LogName = $LogName; StartTime = $Since.ToLocalTime() }
+    if ($Id.Count -gt 0) {
+        $filter['Id'] = $Id
+    }
+    if ($ProviderName) {
+        $filter['ProviderName'] = $ProviderName
+    }
+    $answer = [ordered]@{ Status = 'ok'; Records = @() }
+    try {
+        $raw = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents -ErrorAction Stop)
+    }
+    catch {
+        if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') {
+            return $answer
+        }
+        if ($_.FullyQualifiedErrorId -like 'NoMatchingLogsFound*') {
+            $answer.Status = 'missing'
+            return $answer
+        }
+        throw
+    }
+    $answer.Records = @($raw | ForEach-Object {
+            $sid = ''
+            if ($null -ne $_.UserId) {
+                $sid = $_.UserId.Value
+            }
+            [ordered]@{
+                Id = [int]$_.Id
+                Time = $_.TimeCreated.ToUniversalTime()
+                UserSid = $sid
+                Provider = [string]$_.ProviderName
+                Data = @($_.Properties | ForEach-Object { [string]$_.Value })
+            }
+        })
+    return $answer
+}
+
+function Get-RmOsFolderTrust {
+    <#
+    .SYNOPSIS
+    OS seam: who owns a folder and which SIDs may write to it (allow rules with write, modify or full control).
+    #>
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $acl = Get-Acl -LiteralPath $Path
+    $owner = $acl.GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+    $writers = New-Object System.Collections.Generic.List[string]
+    $write = [System.Security.AccessControl.FileSystemRights]'Write, Modify, FullControl, CreateFiles, AppendData, TakeOwnership, ChangePermissions'
+    foreach ($rule in $acl.GetAccessRules($true, $true, [System.Security.Principal.SecurityIdentifier])) {
+        if ($rule.AccessControlType -eq 'Allow' -and ($rule.FileSystemRights -band $write) -ne 0) {
+            $writers.Add($rule.IdentityReference.Value)
+        }
+    }
+    return [ordered]@{ Owner = $owner; Writers = $writers.ToArray() }
+}
+
+function Get-RmOsIdentity {
+    <#
+    .SYNOPSIS
+    OS seam: the account this script runs as: SID, group SIDs, administrator or not, logon session.
+    .DESCRIPTION
+    One of the few functions through which the scripts touch Windows (docs/simulated-windows.md); tests
+    replace exactly these with a simulated Windows, so each stays a thin wrapper with no logic of its own.
+    #>
+    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = New-Object System.Security.Principal.WindowsPrincipal($identity)
+    return [ordered]@{
+        Sid = $identity.User.Value
+        Groups = @($identity.Groups | ForEach-Object { $_.Value })
+        IsAdmin = $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
+        SessionId = [System.Diagnostics.Process]::GetCurrentProcess().SessionId
+    }
+}
+
+function Get-RmOsTime {
+    <#
+    .SYNOPSIS
+    OS seam: the current time in UTC. Every clock reading of the scripts goes through here, so that tests
+    can run a script on a simulated day (backoff, evidence windows, retention).
+    #>
+    return [DateTime]::UtcNow
 }
 
 function Open-RmRegistryKey {
@@ -400,9 +510,11 @@ function Get-RmStamp {
     <#
     .SYNOPSIS
     A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
+    .DESCRIPTION
+    Always with the invariant culture: without it fi-FI writes '12.00.00' and th-TH a Buddhist year.
     #>
-    param([DateTime]$Time = [DateTime]::UtcNow)
-    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+    param([DateTime]$Time = (Get-RmOsTime))
+    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
 function ConvertFrom-RmStamp {
@@ -450,7 +562,14 @@ function Save-RmState {
     $lines = @($State.Keys | Sort-Object | ForEach-Object { $_ + '=' + $State[$_] })
     $temp = $path + '.tmp'
     [System.IO.File]::WriteAllLines($temp, [string[]]$lines, [System.Text.Encoding]::ASCII)
-    Move-Item -LiteralPath $temp -Destination $path -Force -WhatIf:$false
+    # Replace is atomic on NTFS; Move-Item -Force deletes the old file first and could leave none. No backup
+    # file: [NullString]::Value, because $null passed to a string parameter arrives as an empty path.
+    if ([System.IO.File]::Exists($path)) {
+        [System.IO.File]::Replace($temp, $path, [NullString]::Value)
+    }
+    else {
+        [System.IO.File]::Move($temp, $path)
+    }
 }
 
 function Test-RmBackoff {
@@ -465,6 +584,13 @@ function Test-RmBackoff {
         [Parameter(Mandatory = $true)][hashtable]$State,
         [Parameter(Mandatory = $true)][string]$Id
     )
+    # Failures long past are forgotten: a fleet must not stay in needs_attention for a problem of last month.
+    if ($State.ContainsKey($Id + '.last')) {
+        $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
+        if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
+            Clear-RmFailures -State $State -Id $Id
+        }
+    }
     $attempts = 0
     if ($State.ContainsKey($Id + '.failures')) {
         $attempts = [int]$State[$Id + '.failures']
@@ -474,7 +600,7 @@ function Test-RmBackoff {
     }
     if ($State.ContainsKey($Id + '.next')) {
         $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
-        if ([DateTime]::UtcNow -lt $next) {
+        if ((Get-RmOsTime) -lt $next) {
             return 'backoff'
         }
     }
@@ -491,11 +617,10 @@ function Register-RmAttempt {
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][bool]$Succeeded
     )
-    $now = [DateTime]::UtcNow
+    $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
-        $null = $State.Remove($Id + '.failures')
-        $null = $State.Remove($Id + '.next')
+        Clear-RmFailures -State $State -Id $Id
         return
     }
     $failures = 1
@@ -505,6 +630,19 @@ function Register-RmAttempt {
     $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
     $State[$Id + '.failures'] = [string]$failures
     $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
+}
+
+function Clear-RmFailures {
+    <#
+    .SYNOPSIS
+    Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    $null = $State.Remove($Id + '.failures')
+    $null = $State.Remove($Id + '.next')
 }
 
 function Get-RmEvidenceFolder {
@@ -531,7 +669,7 @@ function Get-RmUserEvidence {
     $evidence = [ordered]@{ found = $false; last = $null; codes = ''; source = 'none' }
     if ($Mode -eq 'always') {
         $evidence.found = $true
-        $evidence.last = [DateTime]::UtcNow
+        $evidence.last = (Get-RmOsTime)
         $evidence.source = 'always'
         return $evidence
     }
@@ -550,13 +688,48 @@ function Get-RmUserEvidence {
         return $evidence
     }
     $last = ConvertFrom-RmStamp -Text $values['last_event']
-    if ($last -ge [DateTime]::UtcNow.AddHours(-$WindowHours)) {
+    if ($last -ge (Get-RmOsTime).AddHours(-$WindowHours)) {
         $evidence.found = $true
         $evidence.last = $last
         $evidence.codes = [string]$values['codes']
         $evidence.source = 'device_evidence'
     }
     return $evidence
+}
+
+function Initialize-RmDataRoot {
+    <#
+    .SYNOPSIS
+    Makes sure the SYSTEM package's folder under ProgramData is ours before state, backups and evidence are
+    trusted: created with a protected DACL, or verified. Returns '' or the problem ('data_root_untrusted...').
+    .DESCRIPTION
+    ProgramData's default ACL lets any user create folders there and own them: a user who pre-creates
+    ProgramData\remediate could forge evidence or plant a junction that redirects our writes. An existing folder
+    must not be a reparse point, must be owned by SYSTEM or Administrators, and writable by nobody else. User
+    packages keep their data in the user's own LOCALAPPDATA and need no such check.
+    #>
+    if ($RmConfig.RunAs -ne 'system') {
+        return ''
+    }
+    $root = Get-RmDataRoot
+    if (-not (Test-Path -LiteralPath $root)) {
+        $null = New-Item -ItemType Directory -Path $root -Force -WhatIf:$false
+        Set-RmOsAcl -Path $root
+        return ''
+    }
+    $item = Get-Item -LiteralPath $root -Force
+    if (($item.Attributes -band [System.IO.FileAttributes]::ReparsePoint) -ne 0) {
+        return 'data_root_untrusted_reparse_point'
+    }
+    $trusted = @('S-1-5-18', 'S-1-5-32-544')
+    $trust = Get-RmOsFolderTrust -Path $root
+    if ($trusted -notcontains $trust.Owner) {
+        return 'data_root_untrusted_owner'
+    }
+    if (@($trust.Writers | Where-Object { $trusted -notcontains $_ }).Count -gt 0) {
+        return 'data_root_untrusted_acl'
+    }
+    return ''
 }
 
 function Invoke-RmNative {
@@ -695,6 +868,10 @@ function Invoke-RmRepairStep {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
     $before = Invoke-RmDetect -Check $Check -Run $Run
+    if ($before.state -eq 'pass') {
+        # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
+        Clear-RmFailures -State $Run.State -Id $Check.Id
+    }
     if ($before.state -ne 'fail') {
         return $before
     }
@@ -833,9 +1010,21 @@ function Invoke-RmPackage {
         $result.reason = 'wrong_context'
         return $result
     }
+    $untrusted = Initialize-RmDataRoot
+    if ($untrusted) {
+        $result.verdict = 'error'
+        $result.reason = $untrusted
+        return $result
+    }
     $mutex = $null
     if ($RmConfig.Phase -eq 'remediate') {
-        $mutex = Enter-RmMutex -Name ($RmConfig.MutexName + '-' + $Context.Sid)
+        # One device package run per device whoever starts it (Intune as SYSTEM, a technician as admin);
+        # one user package run per user.
+        $mutexName = $RmConfig.MutexName
+        if ($RmConfig.RunAs -eq 'user') {
+            $mutexName = $mutexName + '-' + $Context.Sid
+        }
+        $mutex = Enter-RmMutex -Name $mutexName
         if ($null -eq $mutex) {
             $result.verdict = 'skipped'
             $result.reason = 'mutex_busy'
@@ -909,9 +1098,10 @@ function Test-RmPathUnder {
         [Parameter(Mandatory = $true)][string]$Path,
         [Parameter(Mandatory = $true)][string[]]$Root
     )
-    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd('\')
+    $separator = [System.IO.Path]::DirectorySeparatorChar
+    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd($separator)
     foreach ($r in $Root) {
-        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd('\') + '\'
+        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd($separator) + $separator
         if ($full.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
             return $true
         }
@@ -930,12 +1120,25 @@ function Clear-RmQuarantine {
     if (-not (Test-Path -LiteralPath $root)) {
         return
     }
-    $limit = [DateTime]::UtcNow.AddDays(-$RmConfig.QuarantineRetentionDays)
+    $limit = (Get-RmOsTime).AddDays(-$RmConfig.QuarantineRetentionDays)
     foreach ($set in @(Get-ChildItem -LiteralPath $root -Directory)) {
-        if ($set.CreationTimeUtc -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
+        # A set's age comes from the UTC stamp in its name (written by Move-RmToQuarantine), not from file
+        # times that a copy or restore can change.
+        $created = $set.CreationTimeUtc
+        $stamp = [DateTime]::MinValue
+        if ([DateTime]::TryParseExact($set.Name.Split('-')[0], 'yyyyMMddTHHmmssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$stamp)) {
+            $created = $stamp
+        }
+        if ($created -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
             if ($PSCmdlet.ShouldProcess($set.FullName, 'delete expired quarantine set')) {
-                Remove-Item -LiteralPath $set.FullName -Recurse -Force
-                Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+                try {
+                    Remove-Item -LiteralPath $set.FullName -Recurse -Force
+                    Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+                }
+                catch {
+                    # A locked file in an old set must not fail the run: the next run tries again.
+                    Write-RmLog -Message ('could not purge quarantine set ' + $set.FullName + ': ' + $_.Exception.Message)
+                }
             }
         }
     }
@@ -946,7 +1149,7 @@ function New-RmFinding {
     .SYNOPSIS
     Builds one per-check finding: id, state, a short reason code and a few facts.
     .PARAMETER State
-    One of the states of the result schema (pass, fail, fixed, deferred, advisory, error, skipped).
+    One of the states of the result schema (pass, fail, fixed, failed, deferred, advisory, error, skipped).
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Id,
@@ -963,6 +1166,37 @@ function New-RmFinding {
     }
     $finding['facts'] = $Facts
     return $finding
+}
+
+function Set-RmOsAcl {
+    <#
+    .SYNOPSIS
+    OS seam: gives a folder or file a protected DACL: SYSTEM and Administrators full control (inherited by
+    children of a folder), plus read for ReaderSid when given; nothing inherited from the parent.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [string]$ReaderSid = ''
+    )
+    $isFolder = Test-Path -LiteralPath $Path -PathType Container
+    if ($isFolder) {
+        $acl = New-Object System.Security.AccessControl.DirectorySecurity
+        $inherit = 'ContainerInherit,ObjectInherit'
+    }
+    else {
+        $acl = New-Object System.Security.AccessControl.FileSecurity
+        $inherit = 'None'
+    }
+    $acl.SetAccessRuleProtection($true, $false)
+    foreach ($admin in @('S-1-5-18', 'S-1-5-32-544')) {
+        $id = New-Object System.Security.Principal.SecurityIdentifier($admin)
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($id, 'FullControl', $inherit, 'None', 'Allow')))
+    }
+    if ($ReaderSid) {
+        $reader = New-Object System.Security.Principal.SecurityIdentifier($ReaderSid)
+        $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($reader, 'Read', $inherit, 'None', 'Allow')))
+    }
+    Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
 }
 
 function Get-RmDataRoot {
@@ -1094,11 +1328,43 @@ function Format-RmResultLine {
         $step += 1
         $smaller = Get-RmShrunkResult -Result $Result -Step $step
         if ($null -eq $smaller) {
-            return $line.Substring(0, $RmSchema.MaxChars)
+            return (Get-RmMinimalResultLine -Result $Result)
         }
         $line = ConvertTo-RmJson -Value $smaller
     }
     return $line
+}
+
+function Get-RmMinimalResultLine {
+    <#
+    .SYNOPSIS
+    The last resort when even a result without findings is too long (a huge message or host name): only the
+    fixed keys, the verdict and as many failing ids as fit. Still valid JSON; cutting the text never is.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $failing = New-Object System.Collections.Generic.List[string]
+    foreach ($id in @($Result.failing)) {
+        $failing.Add([string]$id)
+    }
+    while ($true) {
+        $minimal = [ordered]@{
+            schema_version = $RmSchema.Version
+            tool = $RmConfig.Tool
+            package = $RmConfig.Package
+            phase = $RmConfig.Phase
+            verdict = [string]$Result.verdict
+            reason = 'truncated'
+            dry_run = [bool]$RmConfig.DryRun
+            truncated = $true
+            failing = $failing.ToArray()
+            findings = @()
+        }
+        $line = ConvertTo-RmJson -Value $minimal
+        if ($line.Length -le $RmSchema.MaxChars -or $failing.Count -eq 0) {
+            return $line
+        }
+        $failing.RemoveAt($failing.Count - 1)
+    }
 }
 
 function Write-RmResult {
@@ -1129,7 +1395,12 @@ function Write-RmResult {
         Write-RmLog -Message ('result exit ' + $output.ExitCode + ' ' + $line)
     }
     catch {
-        $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error","reason":"unhandled_error","findings":[]}'
+        # Constrained Language Mode blocks the JSON writer itself; say so, with what fixes it (signing).
+        $reason = '"reason":"unhandled_error"'
+        if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+            $reason = '"reason":"constrained_language","advice":"sign_scripts_for_wdac_or_applocker"'
+        }
+        $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error",' + $reason + ',"findings":[]}'
         $output = [ordered]@{ Lines = @($line); ExitCode = 1 }
         if (-not $RmOutput.PhaseExit) {
             $output = [ordered]@{ Lines = $RmOutput.Fallback; ExitCode = $RmOutput.FallbackExit }
@@ -1430,7 +1701,7 @@ function Test-RmWamBroker {
     foreach ($package in $Desired.Packages) {
         $manifests[$package.Label] = Join-Path $env:windir ($Desired.SystemApps + '\' + $package.Folder + '\' + $Desired.Manifest)
         try {
-            $installed = @(Get-AppxPackage -Name $package.Name -ErrorAction Stop)
+            $installed = @(Get-RmOsAppxPackage -Name $package.Name)
         }
         catch {
             $message = $_.Exception.Message
@@ -1441,7 +1712,7 @@ function Test-RmWamBroker {
         if ($installed.Count -eq 0) {
             $problem = 'not_registered'
         }
-        elseif ($null -ne $installed[0].PSObject.Properties['Status'] -and [string]$installed[0].Status -and [string]$installed[0].Status -ne $Desired.OkStatus) {
+        elseif ([string]$installed[0].Status -and [string]$installed[0].Status -ne $Desired.OkStatus) {
             $problem = 'status_' + [string]$installed[0].Status
         }
         $facts[$package.Label] = 'ok'
@@ -1453,24 +1724,18 @@ function Test-RmWamBroker {
     # 2. AppModel-State repair events naming the broker since the window start or our last registration,
     # whichever is later. Events of other users are not ours; events without a user are counted.
     if ($Options.check_events) {
-        $since = [DateTime]::Now.AddHours(-[int]$Options.event_window_hours)
+        $since = (Get-RmOsTime).AddHours(-[int]$Options.event_window_hours)
         if ($Run.State.ContainsKey($Desired.StateKey)) {
             $registered = ConvertFrom-RmStamp -Text $Run.State[$Desired.StateKey]
-            if ($registered.ToLocalTime() -gt $since) {
-                $since = $registered.ToLocalTime()
+            if ($registered -gt $since) {
+                $since = $registered
             }
         }
-        $events = @()
-        try {
-            $events = @(Get-WinEvent -FilterHashtable @{ LogName = $Desired.EventLog; ProviderName = $Desired.EventProvider; StartTime = $since } -MaxEvents ([int]$Options.max_events) -ErrorAction Stop)
+        $read = Get-RmOsEvent -LogName $Desired.EventLog -ProviderName $Desired.EventProvider -Since $since -MaxEvents ([int]$Options.max_events)
+        if ($read.Status -ne 'ok') {
+            $facts['events'] = 'unreadable'
         }
-        catch {
-            # No matching event is reported as an error by Get-WinEvent; anything else means the log was unreadable.
-            if ([string]$_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') {
-                $facts['events'] = 'unreadable'
-            }
-        }
-        $mine = @($events | Where-Object { ($null -eq $_.UserId -or $_.UserId.Value -eq $Run.Context.Sid) -and ([string]$_.Message).IndexOf($Desired.EventMatch, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
+        $mine = @($read.Records | Where-Object { (-not $_.UserSid -or $_.UserSid -eq $Run.Context.Sid) -and ($_.Data -join "`n").IndexOf($Desired.EventMatch, [System.StringComparison]::OrdinalIgnoreCase) -ge 0 })
         if ($mine.Count -gt 0) {
             $facts['state_repair_events'] = $mine.Count
             if (@($plan | Where-Object { $_.Label -eq $Desired.EventLabel }).Count -eq 0) {
@@ -1534,7 +1799,7 @@ function Test-RmTeamsCache {
     # 2. Evidence: the device package's file, else codes in the Teams logs within the window.
     $evidence = Get-RmUserEvidence -WindowHours ([int]$Options.window_hours) -Mode $Options.evidence_mode -Sid $Run.Context.Sid
     if (-not $evidence.found) {
-        $since = [DateTime]::Now.AddHours(-[int]$Options.window_hours)
+        $since = (Get-RmOsTime).AddHours(-[int]$Options.window_hours)
         foreach ($log in $Desired.Logs) {
             $folder = Join-Path ([Environment]::GetEnvironmentVariable($log.Base)) $log.Path
             if (-not (Test-Path -LiteralPath $folder)) {
@@ -1558,7 +1823,7 @@ function Test-RmTeamsCache {
     if ($Run.State.ContainsKey('teams_cache.cleared')) {
         $cleared = ConvertFrom-RmStamp -Text $Run.State['teams_cache.cleared']
         $facts['cleared'] = $Run.State['teams_cache.cleared']
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
+        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
     }
@@ -1638,7 +1903,7 @@ function Test-RmPrtState {
             $facts['prt_update_time'] = $raw.Substring(0, [Math]::Min($raw.Length, $Desired.MaxFactChars))
         }
         else {
-            $age = ([DateTime]::UtcNow - $updated).TotalHours
+            $age = ((Get-RmOsTime) - $updated).TotalHours
             $facts['prt_age_hours'] = [Math]::Round($age, 1)
             if ($age -gt [double]$Options.max_prt_age_hours) {
                 $problem = 'prt_stale'
@@ -1663,7 +1928,7 @@ function Test-RmPrtState {
         $refreshed = ConvertFrom-RmStamp -Text $Run.State[$Desired.StateKey]
         if ($null -eq $updated -or $updated -lt $refreshed) {
             $facts['refreshed'] = $Run.State[$Desired.StateKey]
-            $since = [DateTime]::UtcNow - $refreshed
+            $since = (Get-RmOsTime) - $refreshed
             if ($since.TotalMinutes -lt [int]$Options.settle_minutes) {
                 return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'refresh_pending' -Facts $facts
             }
@@ -1733,7 +1998,7 @@ function Test-RmOfficeCredentials {
     if ($Run.State.ContainsKey($stateKey)) {
         $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
         $facts['cleared'] = $Run.State[$stateKey]
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
+        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
     }
@@ -1797,7 +2062,7 @@ function Test-RmTokenBrokerAccounts {
     if ($Run.State.ContainsKey($stateKey)) {
         $cleared = ConvertFrom-RmStamp -Text $Run.State[$stateKey]
         $facts['cleared'] = $Run.State[$stateKey]
-        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge [DateTime]::UtcNow.AddHours(-[int]$Options.window_hours))) {
+        if ($cleared -ge $evidence.last -or ($Options.evidence_mode -eq 'always' -and $cleared -ge (Get-RmOsTime).AddHours(-[int]$Options.window_hours))) {
             return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'cleared_since_evidence' -Facts $facts
         }
     }
@@ -2314,6 +2579,11 @@ $RmChecks = @(
 $RmOutcome = $null
 $RmRelaunch = $null
 try {
+    # WDAC/AppLocker run unsigned scripts in Constrained Language Mode, where the .NET calls below are blocked:
+    # stop before touching anything; Write-RmResult answers 'constrained_language' with the advice to sign.
+    if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+        throw 'constrained_language'
+    }
     $RmContext = Get-RmContext
     if (Test-RmRelaunchNeeded -Context $RmContext) {
         $RmRelaunch = Invoke-RmSelf64

@@ -1,7 +1,8 @@
 """Bearer tokens for Microsoft Graph through azure-identity. The only module that imports azure.identity.
 
-A person signs in with a device code; automation uses a client secret or a certificate. Settings come from
-flags or the environment (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,
+A person signs in with a device code through the tenant's own app registration (``--client-id``; the Azure
+CLI's public client has no Intune permissions, so going without is refused up front); automation uses a client
+secret or a certificate. Settings come from flags or the environment (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,
 AZURE_CLIENT_CERTIFICATE_PATH, AZURE_CLIENT_CERTIFICATE_PASSWORD). Tokens are never logged or printed; the
 device-code prompt goes to stderr because stdout carries results only.
 """
@@ -61,6 +62,22 @@ def _prompt_to_stderr(verification_uri: str, user_code: str, expires_on: Any) ->
     print(f"To sign in, open {verification_uri} and enter the code {user_code}", file=sys.stderr, flush=True)
 
 
+def check_device_code(settings: AuthSettings) -> None:
+    """Device-code sign-in works only through the tenant's own app registration.
+
+    Without a client id azure-identity signs in through the Azure CLI's public client, whose token carries no
+    Intune permission, so every call would fail with 403 after the user signed in (DOMAIN.md section 5). The
+    app is usually single-tenant, so the tenant id is needed for its authority too.
+    """
+    missing = [flag for flag, value in (("--tenant-id", settings.tenant_id), ("--client-id", settings.client_id))
+               if not value]
+    if missing:
+        raise ConfigError(f"--device-code needs {' and '.join(missing)} (or AZURE_TENANT_ID/AZURE_CLIENT_ID): "
+                          "your tenant's own app registration with public client flows enabled and the "
+                          "delegated permissions in docs/intune.md; the Azure CLI's client has no Intune "
+                          "permissions")
+
+
 def make_credential(settings: AuthSettings) -> Any:
     """The azure-identity credential for these settings; ConfigError when nothing is configured."""
     from azure import identity  # imported here so offline commands do not pay for it
@@ -76,10 +93,9 @@ def make_credential(settings: AuthSettings) -> Any:
     if mode == "client-secret":
         return identity.ClientSecretCredential(settings.tenant_id, settings.client_id, settings.client_secret)
     if mode == "device-code":
-        kwargs = {"tenant_id": settings.tenant_id, "prompt_callback": _prompt_to_stderr}
-        if settings.client_id:
-            kwargs["client_id"] = settings.client_id
-        return identity.DeviceCodeCredential(**kwargs)
+        check_device_code(settings)
+        return identity.DeviceCodeCredential(tenant_id=settings.tenant_id, client_id=settings.client_id,
+                                             prompt_callback=_prompt_to_stderr)
     raise ConfigError("no Graph credentials: use --device-code, or set AZURE_TENANT_ID and AZURE_CLIENT_ID with "
                       "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH")
 

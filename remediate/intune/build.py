@@ -11,7 +11,8 @@ from pathlib import Path
 
 from remediate.intune.auth import AuthSettings, TokenProvider, token_provider
 from remediate.intune.bundle import Bundle, BundleReport, ScriptMeta, Sign, make_bundle, write_bundle
-from remediate.intune.graph import DEFAULT_BASE_URL, GraphClient
+from remediate.intune.graph import DEFAULT_BASE_URL, DEFAULT_DEADLINE_S, GraphClient, RetryPolicy
+from remediate.intune.permissions import for_command
 from remediate.packages import Package, find_package
 from remediate.render import render_package
 
@@ -33,7 +34,10 @@ def build_bundles(packages: list[Package], out_dir: Path, sign: Sign | None = No
     return [write_bundle(bundle_package(p, sign), out_dir) for p in packages]
 
 
-def graph_client(settings: AuthSettings, base_url: str | None = None,
-                 token: TokenProvider | None = None) -> GraphClient:
+def graph_client(settings: AuthSettings, base_url: str | None = None, token: TokenProvider | None = None, *,
+                 command: str | None = None, deadline_s: float | None = None) -> GraphClient:
+    """A client for one command: its permissions are named in 401/403 errors; ``deadline_s`` bounds it all."""
     url = base_url or os.environ.get(GRAPH_URL_ENV) or DEFAULT_BASE_URL
-    return GraphClient(token or token_provider(settings), url)
+    retry = RetryPolicy(deadline_s=DEFAULT_DEADLINE_S if deadline_s is None else deadline_s)
+    return GraphClient(token or token_provider(settings), url, retry=retry,
+                       needs=for_command(command) if command else None)

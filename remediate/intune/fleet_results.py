@@ -17,15 +17,20 @@ from typing import Any
 
 from remediate.errors import ServiceError
 from remediate.intune.graph import Call, GraphClient
+from remediate.intune.permissions import SCRIPTS_READ
 from remediate.intune.publish import SCRIPTS_PATH, find_script
 from remediate.results import MAX_RESULT_CHARS, ResultParseError, State, parse_result_line
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: the three script-error fields per device; device_id is always the managed-device id
 EXPAND = "managedDevice($select=id,deviceName)"
 # Findings in these states are "causes"; pass/skipped/fixed-free findings are not.
 _CAUSE_STATES = {State.FAIL.value, State.ERROR.value, State.DEFERRED.value, State.ADVISORY.value}
+# deviceRunState fields Intune fills with what a script wrote to stderr or threw (DOMAIN.md section 5).
+ERROR_FIELDS = {"pre_detection_error": "preRemediationDetectionScriptError",
+                "remediation_error": "remediationScriptError",
+                "post_detection_error": "postRemediationDetectionScriptError"}
 CSV_FIELDS = ("device_id", "device_name", "output", "phase", "verdict", "detection_state", "remediation_state",
-              "failing", "codes", "last_update")
+              "failing", "codes", "last_update", *ERROR_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -41,12 +46,21 @@ class DeviceResult:
     codes: Mapping[str, int]
     causes: tuple[tuple[str, str], ...]  # (check id, reason) of findings not passing
     last_update: str
+    errors: Mapping[str, str] = field(default_factory=dict)  # ERROR_FIELDS key -> text, only those not empty
 
     def to_dict(self) -> dict[str, Any]:
         return {"device_id": self.device_id, "device_name": self.device_name, "output": self.output,
                 "phase": self.phase, "verdict": self.verdict, "detection_state": self.detection_state,
                 "remediation_state": self.remediation_state, "failing": list(self.failing),
-                "codes": dict(self.codes), "last_update": self.last_update}
+                "codes": dict(self.codes), "last_update": self.last_update,
+                **{key: self.errors.get(key, "") for key in ERROR_FIELDS}}
+
+    def first_error(self) -> tuple[str, str] | None:
+        """(field, first line) of the first script error in run order, for one-line summaries."""
+        for key in ERROR_FIELDS:
+            if self.errors.get(key):
+                return key, self.errors[key].strip().splitlines()[0]
+        return None
 
 
 @dataclass
@@ -59,6 +73,7 @@ class FleetReport:
     remediation_states: Counter = field(default_factory=Counter)
     failing_checks: Counter = field(default_factory=Counter)  # check id -> devices
     causes: Counter = field(default_factory=Counter)  # "check: reason" -> devices
+    script_errors: Counter = field(default_factory=Counter)  # ERROR_FIELDS key -> devices with that error
     code_devices: Counter = field(default_factory=Counter)  # code -> devices reporting it
     code_events: Counter = field(default_factory=Counter)  # code -> events summed over devices
 
@@ -71,6 +86,7 @@ class FleetReport:
                 "verdicts": dict(_ranked(self.verdicts)), "detection_states": dict(_ranked(self.detection_states)),
                 "remediation_states": dict(_ranked(self.remediation_states)),
                 "failing_checks": ranked(self.failing_checks), "causes": ranked(self.causes),
+                "script_errors": dict(_ranked(self.script_errors)),
                 "codes": [{"code": k, "devices": n, "events": self.code_events[k]}
                           for k, n in _ranked(self.code_devices)],
                 "devices": [d.to_dict() for d in self.devices]}
@@ -115,7 +131,7 @@ def device_result(state: Mapping[str, Any]) -> DeviceResult:
         kind, result, phase = (post_kind if post_kind != "empty" else pre_kind), None, ""
     cause_source = pre if pre is not None else result  # the cause is what detection found before fixing
     return DeviceResult(
-        device_id=_text(device.get("id")) or _text(state.get("id")),
+        device_id=_text(device.get("id")),  # the managed-device id; the run state's own id is not a device
         device_name=_text(device.get("deviceName")) or "(unknown)",
         output=kind, phase=phase, verdict=result.verdict.value if result else "",
         detection_state=_text(state.get("detectionState")) or "unknown",
@@ -123,7 +139,9 @@ def device_result(state: Mapping[str, Any]) -> DeviceResult:
         failing=tuple(cause_source.failing) if cause_source else (),
         codes=_codes(cause_source.data) if cause_source else {},
         causes=_causes(cause_source.findings) if cause_source else (),
-        last_update=_text(state.get("lastStateUpdateDateTime")))
+        last_update=_text(state.get("lastStateUpdateDateTime")),
+        errors={key: _text(state.get(name)).strip() for key, name in ERROR_FIELDS.items()
+                if _text(state.get(name)).strip()})
 
 
 def _codes(data: Mapping[str, Any]) -> dict[str, int]:
@@ -156,6 +174,7 @@ def aggregate(display_name: str, run_states: Iterable[Mapping[str, Any]]) -> Fle
         report.causes.update({f"{check}: {reason}" for check, reason in device.causes})
         report.code_devices.update(set(device.codes))
         report.code_events.update(device.codes)
+        report.script_errors.update(set(device.errors))
     report.devices.sort(key=lambda d: (d.device_name.lower(), d.device_id))
     return report
 
@@ -167,7 +186,7 @@ def fetch_run_states(client: GraphClient, display_name: str) -> list[dict[str, A
         raise ServiceError(f"not found: no remediation named {display_name!r} in Intune (publish it first)",
                            status=404, code="not_found")
     path = f"{SCRIPTS_PATH}/{script['id']}/deviceRunStates"
-    call = Call(what=f"remediation {display_name!r} (id {script['id']})")
+    call = Call(what=f"remediation {display_name!r} (id {script['id']})", permission=SCRIPTS_READ)
     return list(client.get_all(path, {"$expand": EXPAND}, call=call))
 
 
@@ -194,17 +213,27 @@ def to_table(report: FleetReport, top: int = 10, device_rows: int = 50) -> str:
     lines += _section("outputs", _ranked(report.outputs))
     lines += _section("verdicts", _ranked(report.verdicts))
     lines += _section("intune detection states", _ranked(report.detection_states))
+    lines += _section("script errors (devices)", _ranked(report.script_errors))
     lines += _section("most common causes (devices)", _ranked(report.causes)[:top])
     lines += _section("error codes (devices / events)",
                       [(k, f"{n} / {report.code_events[k]}") for k, n in _ranked(report.code_devices)[:top]])
-    attention = [d for d in report.devices if d.verdict not in {"compliant", "remediated", "skipped"}]
+    attention = [d for d in report.devices
+                 if d.verdict not in {"compliant", "remediated", "skipped"} or d.errors]
     lines += ["", f"devices needing attention ({len(attention)})"]
     for device in attention[:device_rows]:
         detail = device.verdict or device.output
-        lines.append(f"  {device.device_name:<24} {detail:<14} {' '.join(device.failing)}".rstrip())
+        lines.append(f"  {device.device_name:<24} {device.device_id:<36} {detail:<14} "
+                     f"{' '.join(device.failing)}".rstrip())
+        error = device.first_error()
+        if error:
+            lines.append(f"    {error[0]}: {_shorten(error[1], 110)}")
     if len(attention) > device_rows:
         lines.append(f"  ... {len(attention) - device_rows} more (use --output csv or json)")
     return "\n".join(lines) + "\n"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _section(title: str, rows: list[tuple[str, Any]]) -> list[str]:

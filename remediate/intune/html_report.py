@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
-from remediate.intune.fleet_results import FleetReport, _ranked
+from remediate.intune.fleet_results import DeviceResult, FleetReport, _ranked
 
 _CSS = """
 body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#1b1f24;background:#fff}
@@ -20,7 +20,8 @@ table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px
 padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa;position:sticky;top:0}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:24px}
 svg text{font:12px system-ui,sans-serif}
-td:first-child,td:last-child{white-space:nowrap}
+td:first-child,td:nth-child(2){white-space:nowrap}
+.err{white-space:pre-wrap;font-family:ui-monospace,Consolas,monospace;font-size:12px;color:#a40e26}
 """
 _VERDICT_COLOURS = {"compliant": "#2da44e", "remediated": "#1a7f37", "non_compliant": "#cf222e",
                     "failed": "#a40e26", "error": "#bf3989", "deferred": "#bf8700", "skipped": "#8c959f"}
@@ -58,15 +59,27 @@ def _cards(report: FleetReport) -> str:
     return f'<div class="cards">{cells}</div>'
 
 
+_ERROR_LABELS = {"pre_detection_error": "detection", "remediation_error": "remediation",
+                 "post_detection_error": "post-remediation detection"}
+
+
+def _errors_cell(device: DeviceResult) -> str:
+    """Each script error with what produced it; the whole text, escaped (Intune's own fields)."""
+    parts = [f"<div><b>{escape(label)}:</b> <span class=\"err\">{escape(device.errors[key])}</span></div>"
+             for key, label in _ERROR_LABELS.items() if device.errors.get(key)]
+    return "".join(parts)
+
+
 def _device_table(report: FleetReport) -> str:
-    head = ("device", "verdict", "output", "Intune detection", "Intune remediation", "failing checks", "codes",
-            "last change")
+    head = ("device", "managed device id", "verdict", "output", "Intune detection", "Intune remediation",
+            "failing checks", "codes", "script errors", "last change")
     rows = []
     for d in report.devices:
         codes = ", ".join(f"{k} x{v}" for k, v in sorted(d.codes.items()))
-        cells = (d.device_name, d.verdict or "-", d.output, d.detection_state, d.remediation_state,
-                 ", ".join(d.failing), codes, d.last_update)
-        rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+        cells = [escape(c) for c in (d.device_name, d.device_id, d.verdict or "-", d.output, d.detection_state,
+                                     d.remediation_state, ", ".join(d.failing), codes)]
+        cells += [_errors_cell(d), escape(d.last_update)]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     header = "".join(f"<th>{escape(h)}</th>" for h in head)
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -79,6 +92,8 @@ def render_html(report: FleetReport, top: int = 15) -> str:
         ("Most common causes (devices)", bar_chart("causes", _ranked(report.causes)[:top])),
         ("Error codes (devices reporting)", bar_chart("codes", codes)),
         ("Intune detection states", bar_chart("detection states", _ranked(report.detection_states))),
+        ("Script errors (devices)", bar_chart("script errors", [(_ERROR_LABELS[k], n) for k, n in
+                                                                 _ranked(report.script_errors)])),
     ]
     sections = "".join(f"<section><h2>{escape(t)}</h2>{svg}</section>" for t, svg in charts)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -3,20 +3,26 @@
 Idempotent: the script is found by displayName, its content compared field by field, and PATCHed only on a
 difference. ``POST /{id}/assign`` replaces the whole assignment set, so the current set is read, the requested
 targets merged in deliberately (targets nobody asked about are kept, with their filters), every change
-reported, and nothing sent when the merged set equals the current one. ``runRemediationScript`` always reads
-back false (DOMAIN.md section 5), so it is not compared and is re-sent as true for every include target.
+reported, and nothing sent when the merged set equals the current one. Each existing assignment keeps its
+``runRemediationScript`` as read back (a detect-only assignment made in the portal stays detect-only, even
+when its schedule is changed here); only new include targets get the package's value (true when the package
+has a remediation script). DOMAIN.md section 5.
 With ``dry_run`` only reads are sent; the writes come back as planned requests.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
+
 from remediate.errors import ConfigError, ServiceError
 from remediate.intune.bundle import Bundle
 from remediate.intune.graph import Call, GraphClient
+from remediate.intune.permissions import SCRIPTS_READ, SCRIPTS_WRITE
 from remediate.intune.schedule import Schedule, schedule_from_graph
 
 SCRIPTS_PATH = "/deviceManagement/deviceHealthScripts"
@@ -24,9 +30,12 @@ COMPARED_FIELDS = ("description", "publisher", "runAsAccount", "runAs32Bit", "en
                    "detectionScriptContent", "remediationScriptContent")
 NEW_ID = "{new-script-id}"  # placeholder in dry-run plans for a script that does not exist yet
 
+log = structlog.get_logger("remediate.intune.publish")
+
 T_GROUP = "#microsoft.graph.groupAssignmentTarget"
 T_EXCLUDE = "#microsoft.graph.exclusionGroupAssignmentTarget"
 T_ALL_DEVICES = "#microsoft.graph.allDevicesAssignmentTarget"
+_GUID_RE = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _INCLUDE_TYPES = {T_GROUP, T_ALL_DEVICES, "#microsoft.graph.allLicensedUsersAssignmentTarget"}
 
 
@@ -47,6 +56,11 @@ class AssignmentRequest:
     all_devices: bool = False
     schedule: Schedule | None = None  # None: the package's own schedule
 
+    def __post_init__(self) -> None:  # checked before any call, so a typo creates nothing
+        for group in (*self.include, *self.exclude):
+            if not _GUID_RE.fullmatch(group):
+                raise ConfigError(f"group {group!r} is not an Entra group object id (a GUID); Graph rejects it")
+
     @property
     def empty(self) -> bool:
         return not (self.include or self.exclude or self.all_devices)
@@ -60,6 +74,7 @@ class Assignment:
     group_id: str | None
     schedule: Schedule | None
     target: Mapping[str, Any]
+    run_remediation: bool | None = None  # as read back; None for a new assignment (the package decides)
 
     @property
     def key(self) -> tuple[str, str | None]:
@@ -70,9 +85,10 @@ class Assignment:
         name = kind.get(self.odata_type, self.odata_type.rsplit(".", 1)[-1])
         return f"{name} {self.group_id}" if self.group_id else name
 
-    def to_graph(self, run_remediation: bool) -> dict[str, Any]:
+    def to_graph(self, package_runs_remediation: bool) -> dict[str, Any]:
+        run = package_runs_remediation if self.run_remediation is None else self.run_remediation
         body: dict[str, Any] = {"target": dict(self.target),
-                                "runRemediationScript": run_remediation and self.odata_type in _INCLUDE_TYPES}
+                                "runRemediationScript": run and self.odata_type in _INCLUDE_TYPES}
         if self.schedule is not None and self.odata_type != T_EXCLUDE:
             body["runSchedule"] = self.schedule.to_graph()
         return body
@@ -96,7 +112,7 @@ class PublishResult:
 
 def find_script(client: GraphClient, display_name: str) -> dict[str, Any] | None:
     """The deviceHealthScript with this displayName (matched exactly), or None. Two matches is an error."""
-    call = Call(what="deviceHealthScripts")
+    call = Call(what="deviceHealthScripts", permission=SCRIPTS_READ)
     matches = [s for s in client.get_all(SCRIPTS_PATH, {"$select": "id,displayName"}, call=call)
                if s.get("displayName") == display_name]
     if len(matches) > 1:
@@ -113,8 +129,9 @@ def content_diff(remote: Mapping[str, Any], payload: Mapping[str, Any]) -> list[
     return [name for name in COMPARED_FIELDS if remote.get(name) != payload[name]]
 
 
-def _script_call(script_id: str, display_name: str) -> Call:
-    return Call(what=f"remediation {display_name!r} (id {script_id})")
+def _script_call(script_id: str, display_name: str, write: bool = False) -> Call:
+    return Call(what=f"remediation {display_name!r} (id {script_id})",
+                permission=SCRIPTS_WRITE if write else SCRIPTS_READ)
 
 
 def sync_script(client: GraphClient | None, bundle: Bundle, dry_run: bool) -> PublishResult:
@@ -136,13 +153,15 @@ def sync_script(client: GraphClient | None, bundle: Bundle, dry_run: bool) -> Pu
         return PublishResult(name, script_id, "unchanged", dry_run=dry_run)
     request = PlannedRequest("PATCH", f"{SCRIPTS_PATH}/{script_id}", {k: payload[k] for k in COMPARED_FIELDS})
     if not dry_run:
-        client.request(request.method, request.path, body=request.body, call=_script_call(script_id, name))
+        client.request(request.method, request.path, body=request.body,
+                       call=_script_call(script_id, name, write=True))
     return PublishResult(name, script_id, "update", changed, requests=[request], dry_run=dry_run)
 
 
 def _create(client: GraphClient, request: PlannedRequest, name: str) -> str:
     created = client.request(request.method, request.path, body=request.body,
-                             call=Call(what="deviceHealthScripts", idempotent=False))
+                             call=Call(what=f"create of remediation {name!r}", permission=SCRIPTS_WRITE,
+                                       idempotent=False))
     if not isinstance(created, dict) or not isinstance(created.get("id"), str):
         raise ServiceError(f"Graph created {name!r} but returned no id", code="bad_response")
     return created["id"]
@@ -158,8 +177,18 @@ def read_assignments(client: GraphClient, script_id: str, display_name: str) -> 
             raise ServiceError(f"Graph returned an assignment of {display_name!r} without a target",
                                code="bad_response")
         result.append(Assignment(str(target["@odata.type"]), target.get("groupId"),
-                                 schedule_from_graph(item.get("runSchedule")), target))
+                                 schedule_from_graph(item.get("runSchedule")), target,
+                                 _run_remediation(item, display_name)))
     return result
+
+
+def _run_remediation(item: Mapping[str, Any], display_name: str) -> bool:
+    """The existing flag; absent or not a boolean reads as detect-only, the choice that changes no device."""
+    value = item.get("runRemediationScript")
+    if isinstance(value, bool):
+        return value
+    log.warning("intune.assignment_flag_missing", remediation=display_name, assignment=item.get("id"))
+    return False
 
 
 def _new(odata_type: str, group_id: str | None, schedule: Schedule | None) -> Assignment:
@@ -201,7 +230,7 @@ def _apply(merged: dict[tuple[str, str | None], Assignment], want: Assignment) -
     elif old.schedule != want.schedule:
         before = old.schedule.spec() if old.schedule else "none"
         changes.append(f"~ {want.label()}: schedule {before} -> {want.schedule.spec() if want.schedule else 'none'}")
-        merged[want.key] = Assignment(old.odata_type, old.group_id, want.schedule, old.target)
+        merged[want.key] = Assignment(old.odata_type, old.group_id, want.schedule, old.target, old.run_remediation)
     return changes
 
 
@@ -216,12 +245,13 @@ def sync_assignments(client: GraphClient | None, result: PublishResult, bundle: 
     result.assignment_changes = changes
     if not changes:
         return
-    run_remediation = bool(bundle.remediate.strip())  # a detect-only package has no remediation content
-    body = {"deviceHealthScriptAssignments": [a.to_graph(run_remediation) for a in merged]}
+    package_runs_remediation = bool(bundle.remediate.strip())  # a detect-only package has no remediation
+    body = {"deviceHealthScriptAssignments": [a.to_graph(package_runs_remediation) for a in merged]}
     planned = PlannedRequest("POST", f"{SCRIPTS_PATH}/{script_id}/assign", body)
     result.requests.append(planned)
     if not dry_run:
-        client.request(planned.method, planned.path, body=body, call=_script_call(script_id, result.display_name))
+        client.request(planned.method, planned.path, body=body,
+                       call=_script_call(script_id, result.display_name, write=True))
 
 
 def publish(client: GraphClient | None, bundle: Bundle, request: AssignmentRequest = AssignmentRequest(), *,

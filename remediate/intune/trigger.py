@@ -1,6 +1,10 @@
 """On-demand remediation for one device: ``POST /deviceManagement/managedDevices/{id}/
 initiateOnDemandProactiveRemediation {"scriptPolicyId": ...}`` answers 204 (DOMAIN.md section 5).
 
+It is a remote action: it is sent once. A 5xx, a lost connection or a timeout after sending leave its outcome
+unknown, which is reported as such (``OutcomeUnknownError``, exit 7) instead of being re-sent blindly; a 429
+(Graph refused it) is waited out and sent again.
+
 The device is given by Intune id (a GUID) or by name, resolved with ``$filter=deviceName eq '...'``.
 """
 
@@ -10,8 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from remediate.errors import ServiceError
-from remediate.intune.graph import DEVICES_READ_PERMISSION, PRIVILEGED_PERMISSION, Call, GraphClient
+from remediate.errors import OutcomeUnknownError, ServiceError
+from remediate.intune.graph import Call, GraphClient
+from remediate.intune.permissions import DEVICES_PRIVILEGED, DEVICES_READ
 from remediate.intune.publish import PlannedRequest, find_script
 
 DEVICES_PATH = "/deviceManagement/managedDevices"
@@ -39,7 +44,7 @@ def odata_string(value: str) -> str:
 
 def resolve_device(client: GraphClient, device: str) -> tuple[str, str]:
     """(id, name) of a managed device given by id or by name; ServiceError when none or several match."""
-    read = Call(what=f"managed device {device!r}", permission=DEVICES_READ_PERMISSION)
+    read = Call(what=f"managed device {device!r}", permission=DEVICES_READ)
     if _GUID_RE.fullmatch(device):
         found = client.get(f"{DEVICES_PATH}/{device}", {"$select": "id,deviceName"}, call=read)
         return _device_fields(found, device)
@@ -69,6 +74,15 @@ def trigger(client: GraphClient, display_name: str, device: str, *, dry_run: boo
     request = PlannedRequest("POST", f"{DEVICES_PATH}/{device_id}/initiateOnDemandProactiveRemediation",
                              {"scriptPolicyId": script["id"]})
     if not dry_run:
-        client.request(request.method, request.path, body=request.body,
-                       call=Call(what=f"managed device {device!r}", permission=PRIVILEGED_PERMISSION))
+        try:
+            client.request(request.method, request.path, body=request.body,
+                           call=Call(what=f"on-demand run on managed device {device!r}",
+                                     permission=DEVICES_PRIVILEGED, idempotent=False))
+        except OutcomeUnknownError as exc:
+            # A remote action: re-sending could run the remediation twice, so say what is unknown and stop.
+            raise OutcomeUnknownError(
+                f"outcome unknown: the on-demand run of {display_name!r} on {device_name or device} "
+                f"[{device_id}] may or may not have started ({exc.reason}); "
+                "it was not sent again: check the device's remediation status in the Intune portal before "
+                "triggering again", reason=exc.reason, status=exc.status) from None
     return TriggerResult(display_name, script["id"], device_id, device_name, request, dry_run)

@@ -7,23 +7,22 @@ function Get-RmContext {
     session (Intune user context, a scheduled task with LogonType Interactive) and false for SYSTEM and for
     a WinRM network logon, which would otherwise act on the admin's profile instead of the user's.
     #>
-    $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = New-Object System.Security.Principal.WindowsPrincipal($identity)
-    $groups = @($identity.Groups | ForEach-Object { $_.Value })
-    $isSystem = ($identity.User.Value -eq 'S-1-5-18')
+    $identity = Get-RmOsIdentity
+    $isSystem = ($identity.Sid -eq 'S-1-5-18')
     $account = 'other'
     if ($isSystem) {
         $account = 'system'
     }
-    elseif ($groups -contains 'S-1-5-4') {
+    elseif ($identity.Groups -contains 'S-1-5-4') {
         $account = 'user'
     }
     return [ordered]@{
         Account = $account
-        Sid = $identity.User.Value
+        Sid = $identity.Sid
         IsSystem = $isSystem
-        IsAdmin = $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
-        IsInteractive = ($groups -contains 'S-1-5-4') -and -not $isSystem
+        IsAdmin = [bool]$identity.IsAdmin
+        IsInteractive = ($identity.Groups -contains 'S-1-5-4') -and -not $isSystem
+        SessionId = $identity.SessionId
         Is64BitProcess = [Environment]::Is64BitProcess
         Is64BitOs = [Environment]::Is64BitOperatingSystem
         Computer = $env:COMPUTERNAME

@@ -154,5 +154,6 @@ function Save-RmRegistryBackup {
         }
     }
     $line = ((Get-RmStamp), $Path, $Name, $kind, $old) -join "`t"
-    [System.IO.File]::AppendAllText((Join-Path $folder ($Check + '.tsv')), $line + "`r`n", [System.Text.Encoding]::ASCII)
+    # UTF-8 (no BOM): a value naming a non-ASCII path must come back unchanged on undo.
+    [System.IO.File]::AppendAllText((Join-Path $folder ($Check + '.tsv')), $line + "`r`n", (New-Object System.Text.UTF8Encoding($false)))
 }

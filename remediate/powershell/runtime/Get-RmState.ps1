@@ -10,9 +10,11 @@ function Get-RmStamp {
     <#
     .SYNOPSIS
     A time as the one text form used in state, evidence, backup and log files: UTC, ISO 8601 with a Z.
+    .DESCRIPTION
+    Always with the invariant culture: without it fi-FI writes '12.00.00' and th-TH a Buddhist year.
     #>
-    param([DateTime]$Time = [DateTime]::UtcNow)
-    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+    param([DateTime]$Time = (Get-RmOsTime))
+    return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
 function ConvertFrom-RmStamp {
@@ -60,7 +62,14 @@ function Save-RmState {
     $lines = @($State.Keys | Sort-Object | ForEach-Object { $_ + '=' + $State[$_] })
     $temp = $path + '.tmp'
     [System.IO.File]::WriteAllLines($temp, [string[]]$lines, [System.Text.Encoding]::ASCII)
-    Move-Item -LiteralPath $temp -Destination $path -Force -WhatIf:$false
+    # Replace is atomic on NTFS; Move-Item -Force deletes the old file first and could leave none. No backup
+    # file: [NullString]::Value, because $null passed to a string parameter arrives as an empty path.
+    if ([System.IO.File]::Exists($path)) {
+        [System.IO.File]::Replace($temp, $path, [NullString]::Value)
+    }
+    else {
+        [System.IO.File]::Move($temp, $path)
+    }
 }
 
 function Test-RmBackoff {
@@ -75,6 +84,13 @@ function Test-RmBackoff {
         [Parameter(Mandatory = $true)][hashtable]$State,
         [Parameter(Mandatory = $true)][string]$Id
     )
+    # Failures long past are forgotten: a fleet must not stay in needs_attention for a problem of last month.
+    if ($State.ContainsKey($Id + '.last')) {
+        $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
+        if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
+            Clear-RmFailures -State $State -Id $Id
+        }
+    }
     $attempts = 0
     if ($State.ContainsKey($Id + '.failures')) {
         $attempts = [int]$State[$Id + '.failures']
@@ -84,7 +100,7 @@ function Test-RmBackoff {
     }
     if ($State.ContainsKey($Id + '.next')) {
         $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
-        if ([DateTime]::UtcNow -lt $next) {
+        if ((Get-RmOsTime) -lt $next) {
             return 'backoff'
         }
     }
@@ -101,11 +117,10 @@ function Register-RmAttempt {
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][bool]$Succeeded
     )
-    $now = [DateTime]::UtcNow
+    $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
-        $null = $State.Remove($Id + '.failures')
-        $null = $State.Remove($Id + '.next')
+        Clear-RmFailures -State $State -Id $Id
         return
     }
     $failures = 1
@@ -115,4 +130,17 @@ function Register-RmAttempt {
     $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
     $State[$Id + '.failures'] = [string]$failures
     $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
+}
+
+function Clear-RmFailures {
+    <#
+    .SYNOPSIS
+    Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    $null = $State.Remove($Id + '.failures')
+    $null = $State.Remove($Id + '.next')
 }

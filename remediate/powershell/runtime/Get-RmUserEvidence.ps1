@@ -21,20 +21,11 @@ function Write-RmUserEvidence {
     $folder = Get-RmEvidenceFolder
     if (-not (Test-Path -LiteralPath $folder)) {
         $null = New-Item -ItemType Directory -Path $folder -Force -WhatIf:$false
-        $acl = New-Object System.Security.AccessControl.DirectorySecurity
-        $acl.SetAccessRuleProtection($true, $false)
-        foreach ($admin in @('S-1-5-18', 'S-1-5-32-544')) {
-            $id = New-Object System.Security.Principal.SecurityIdentifier($admin)
-            $acl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($id, 'FullControl', 'ContainerInherit,ObjectInherit', 'None', 'Allow')))
-        }
-        Set-Acl -LiteralPath $folder -AclObject $acl -WhatIf:$false
+        Set-RmOsAcl -Path $folder
     }
     $path = Join-Path $folder ($Sid + '.txt')
     [System.IO.File]::WriteAllLines($path, $Lines, [System.Text.Encoding]::ASCII)
-    $fileAcl = Get-Acl -LiteralPath $path
-    $reader = New-Object System.Security.Principal.SecurityIdentifier($Sid)
-    $fileAcl.AddAccessRule((New-Object System.Security.AccessControl.FileSystemAccessRule($reader, 'Read', 'Allow')))
-    Set-Acl -LiteralPath $path -AclObject $fileAcl -WhatIf:$false
+    Set-RmOsAcl -Path $path -ReaderSid $Sid
 }
 
 function Get-RmUserEvidence {
@@ -53,7 +44,7 @@ function Get-RmUserEvidence {
     $evidence = [ordered]@{ found = $false; last = $null; codes = ''; source = 'none' }
     if ($Mode -eq 'always') {
         $evidence.found = $true
-        $evidence.last = [DateTime]::UtcNow
+        $evidence.last = (Get-RmOsTime)
         $evidence.source = 'always'
         return $evidence
     }
@@ -72,7 +63,7 @@ function Get-RmUserEvidence {
         return $evidence
     }
     $last = ConvertFrom-RmStamp -Text $values['last_event']
-    if ($last -ge [DateTime]::UtcNow.AddHours(-$WindowHours)) {
+    if ($last -ge (Get-RmOsTime).AddHours(-$WindowHours)) {
         $evidence.found = $true
         $evidence.last = $last
         $evidence.codes = [string]$values['codes']

@@ -67,6 +67,10 @@ function Invoke-RmRepairStep {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
     $before = Invoke-RmDetect -Check $Check -Run $Run
+    if ($before.state -eq 'pass') {
+        # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
+        Clear-RmFailures -State $Run.State -Id $Check.Id
+    }
     if ($before.state -ne 'fail') {
         return $before
     }
@@ -205,9 +209,21 @@ function Invoke-RmPackage {
         $result.reason = 'wrong_context'
         return $result
     }
+    $untrusted = Initialize-RmDataRoot
+    if ($untrusted) {
+        $result.verdict = 'error'
+        $result.reason = $untrusted
+        return $result
+    }
     $mutex = $null
     if ($RmConfig.Phase -eq 'remediate') {
-        $mutex = Enter-RmMutex -Name ($RmConfig.MutexName + '-' + $Context.Sid)
+        # One device package run per device whoever starts it (Intune as SYSTEM, a technician as admin);
+        # one user package run per user.
+        $mutexName = $RmConfig.MutexName
+        if ($RmConfig.RunAs -eq 'user') {
+            $mutexName = $mutexName + '-' + $Context.Sid
+        }
+        $mutex = Enter-RmMutex -Name $mutexName
         if ($null -eq $mutex) {
             $result.verdict = 'skipped'
             $result.reason = 'mutex_busy'

@@ -15,9 +15,10 @@ function Test-RmPathUnder {
         [Parameter(Mandatory = $true)][string]$Path,
         [Parameter(Mandatory = $true)][string[]]$Root
     )
-    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd('\')
+    $separator = [System.IO.Path]::DirectorySeparatorChar
+    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd($separator)
     foreach ($r in $Root) {
-        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd('\') + '\'
+        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd($separator) + $separator
         if ($full.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
             return $true
         }
@@ -45,7 +46,7 @@ function Move-RmToQuarantine {
             throw ('refusing to quarantine ' + $p + ': outside the allowed roots')
         }
     }
-    $set = Join-Path (Get-RmQuarantineRoot) ([DateTime]::UtcNow.ToString('yyyyMMddTHHmmssZ') + '-' + $Check)
+    $set = Join-Path (Get-RmQuarantineRoot) ((Get-RmOsTime).ToString('yyyyMMddTHHmmssZ', [System.Globalization.CultureInfo]::InvariantCulture) + '-' + $Check)
     $outcome = [ordered]@{ moved = 0; failed = 0; folder = $set }
     if ($Path.Count -eq 0 -or -not $PSCmdlet.ShouldProcess(($Path -join ', '), ('move to ' + $set))) {
         return $outcome
@@ -66,7 +67,8 @@ function Move-RmToQuarantine {
             Write-RmLog -Message ($Check + ': could not quarantine ' + $p + ': ' + $_.Exception.Message)
         }
     }
-    [System.IO.File]::WriteAllLines((Join-Path $set 'manifest.tsv'), [string[]]$manifest, [System.Text.Encoding]::ASCII)
+    # UTF-8 (no BOM), so that undo finds non-ASCII user folders again; ASCII would turn them into '?'.
+    [System.IO.File]::WriteAllLines((Join-Path $set 'manifest.tsv'), [string[]]$manifest, (New-Object System.Text.UTF8Encoding($false)))
     Write-RmLog -Message ($Check + ': quarantined ' + $outcome.moved + ' item(s) to ' + $set)
     return $outcome
 }
@@ -82,12 +84,25 @@ function Clear-RmQuarantine {
     if (-not (Test-Path -LiteralPath $root)) {
         return
     }
-    $limit = [DateTime]::UtcNow.AddDays(-$RmConfig.QuarantineRetentionDays)
+    $limit = (Get-RmOsTime).AddDays(-$RmConfig.QuarantineRetentionDays)
     foreach ($set in @(Get-ChildItem -LiteralPath $root -Directory)) {
-        if ($set.CreationTimeUtc -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
+        # A set's age comes from the UTC stamp in its name (written by Move-RmToQuarantine), not from file
+        # times that a copy or restore can change.
+        $created = $set.CreationTimeUtc
+        $stamp = [DateTime]::MinValue
+        if ([DateTime]::TryParseExact($set.Name.Split('-')[0], 'yyyyMMddTHHmmssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$stamp)) {
+            $created = $stamp
+        }
+        if ($created -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
             if ($PSCmdlet.ShouldProcess($set.FullName, 'delete expired quarantine set')) {
-                Remove-Item -LiteralPath $set.FullName -Recurse -Force
-                Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+                try {
+                    Remove-Item -LiteralPath $set.FullName -Recurse -Force
+                    Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+                }
+                catch {
+                    # A locked file in an old set must not fail the run: the next run tries again.
+                    Write-RmLog -Message ('could not purge quarantine set ' + $set.FullName + ': ' + $_.Exception.Message)
+                }
             }
         }
     }

@@ -3,7 +3,7 @@ function New-RmFinding {
     .SYNOPSIS
     Builds one per-check finding: id, state, a short reason code and a few facts.
     .PARAMETER State
-    One of the states of the result schema (pass, fail, fixed, deferred, advisory, error, skipped).
+    One of the states of the result schema (pass, fail, fixed, failed, deferred, advisory, error, skipped).
     #>
     param(
         [Parameter(Mandatory = $true)][string]$Id,

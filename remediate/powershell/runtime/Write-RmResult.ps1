@@ -77,11 +77,43 @@ function Format-RmResultLine {
         $step += 1
         $smaller = Get-RmShrunkResult -Result $Result -Step $step
         if ($null -eq $smaller) {
-            return $line.Substring(0, $RmSchema.MaxChars)
+            return (Get-RmMinimalResultLine -Result $Result)
         }
         $line = ConvertTo-RmJson -Value $smaller
     }
     return $line
+}
+
+function Get-RmMinimalResultLine {
+    <#
+    .SYNOPSIS
+    The last resort when even a result without findings is too long (a huge message or host name): only the
+    fixed keys, the verdict and as many failing ids as fit. Still valid JSON; cutting the text never is.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $failing = New-Object System.Collections.Generic.List[string]
+    foreach ($id in @($Result.failing)) {
+        $failing.Add([string]$id)
+    }
+    while ($true) {
+        $minimal = [ordered]@{
+            schema_version = $RmSchema.Version
+            tool = $RmConfig.Tool
+            package = $RmConfig.Package
+            phase = $RmConfig.Phase
+            verdict = [string]$Result.verdict
+            reason = 'truncated'
+            dry_run = [bool]$RmConfig.DryRun
+            truncated = $true
+            failing = $failing.ToArray()
+            findings = @()
+        }
+        $line = ConvertTo-RmJson -Value $minimal
+        if ($line.Length -le $RmSchema.MaxChars -or $failing.Count -eq 0) {
+            return $line
+        }
+        $failing.RemoveAt($failing.Count - 1)
+    }
 }
 
 function Write-RmResult {
@@ -112,7 +144,12 @@ function Write-RmResult {
         Write-RmLog -Message ('result exit ' + $output.ExitCode + ' ' + $line)
     }
     catch {
-        $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error","reason":"unhandled_error","findings":[]}'
+        # Constrained Language Mode blocks the JSON writer itself; say so, with what fixes it (signing).
+        $reason = '"reason":"unhandled_error"'
+        if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+            $reason = '"reason":"constrained_language","advice":"sign_scripts_for_wdac_or_applocker"'
+        }
+        $line = '{"schema_version":' + $RmSchema.Version + ',"package":"' + $RmConfig.Package + '","phase":"' + $RmConfig.Phase + '","verdict":"error",' + $reason + ',"findings":[]}'
         $output = [ordered]@{ Lines = @($line); ExitCode = 1 }
         if (-not $RmOutput.PhaseExit) {
             $output = [ordered]@{ Lines = $RmOutput.Fallback; ExitCode = $RmOutput.FallbackExit }
