@@ -10,8 +10,12 @@ calls Invoke-RmCycle) plays its steps one after the other (tests/wsman_server/en
     remediate  remediated (exit 0), and the host is fixed from now on
 
 Protocol on stdin/stdout, one JSON line per command: the first line out names the port and the hosts;
-``stats`` answers per-host counters (requests, bytes in/out, shells, scripts, phases) and this process's CPU seconds; ``reset`` zeroes the counters and
-un-fixes every host; ``quit`` (or end of input) stops the server.
+``stats`` answers per-host counters (requests, bytes in/out, shells, scripts, phases) and this process's CPU
+seconds; ``reset`` zeroes the counters and un-fixes every host; ``quit`` (or end of input) stops the server.
+
+Several of these processes can serve one fleet (bench/fleet.py ``--host-processes``): the first picks the
+port, the others listen on the same port (``--port``) on their own slice of addresses (``--first``), so the
+client sees one fleet behind one port while the hosts' work is spread over processes.
 
     .venv/bin/python bench/_loopback_fleet.py --hosts 4 --latency-ms 20 --runtime-ms 100
 """
@@ -19,6 +23,7 @@ un-fixes every host; ``quit`` (or end of input) stops the server.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import tempfile
@@ -29,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.wsman_server import Action, HostProgram, LoopbackServer  # noqa: E402
+from tests.wsman_server import server as server_module  # noqa: E402
 from tests.wsman_server.fixtures import PASSWORD, USER  # noqa: E402
 
 PACKAGE = "bench"
@@ -85,12 +91,17 @@ def main() -> int:
     parser.add_argument("--runtime-ms", type=float, default=100.0)
     parser.add_argument("--spread-ms", type=float, default=0.0,
                         help="host i runs runtime + spread x (i x 0.618 mod 1): finishes spread over time")
+    parser.add_argument("--port", type=int, default=0, help="listen on this port (0: pick one)")
+    parser.add_argument("--first", type=int, default=0, help="index of this process's first loopback address")
     args = parser.parse_args()
+    server_module._ADDRESSES = itertools.count(args.first)  # this process's slice of 127.0.x.y
     with tempfile.TemporaryDirectory(prefix="bench-wsman-") as workdir, LoopbackServer(Path(workdir)) as server:
+        server.port = args.port
         play = make_play(args.runtime_ms / 1000)
         names = []
         for i in range(args.hosts):
-            runtime_s = (args.runtime_ms + args.spread_ms * ((i * 0.6180339887) % 1.0)) / 1000
+            n = args.first + i  # the host's index in the whole fleet: the same spread however it is split
+            runtime_s = (args.runtime_ms + args.spread_ms * ((n * 0.6180339887) % 1.0)) / 1000
             program = HostProgram(latency_s=args.latency_ms / 1000, script=play, state={"runtime_s": runtime_s})
             names.append(server.add_host(program))
         print(json.dumps({"port": server.port, "hosts": names, "user": USER, "password": PASSWORD}), flush=True)

@@ -38,6 +38,7 @@ from remediate.runners.base import (
     one_line,
     timeout_error,
 )
+from remediate.runners.ntlm import ntlm_hash_password
 
 OPERATION_TIMEOUT_S = 20
 STDIN_CHUNK = 96 * 1024  # raw bytes per Send; base64 makes ~128 KiB, under the 150 KiB envelope of old hosts
@@ -79,9 +80,11 @@ class WinRMRunner(RunnerBase):
         # A CA bundle path, else the environment's bundle (as requests and pypsrp honour it), else certifi.
         ca = s.cert_validation if isinstance(s.cert_validation, str) else (
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None)
+        # NTLM takes the password's hashes, derived once per run (remediate/runners/ntlm.py).
+        password = ntlm_hash_password(s.password) if _AUTH[s.auth] == "ntlm" and s.password else s.password
         protocol = Protocol(
             f"{scheme}://{s.host}:{s.effective_port}/wsman", transport=_AUTH[s.auth], username=s.username,
-            password=s.password, server_cert_validation=validation, ca_trust_path=ca,
+            password=password, server_cert_validation=validation, ca_trust_path=ca,
             read_timeout_sec=OPERATION_TIMEOUT_S + 10, operation_timeout_sec=OPERATION_TIMEOUT_S, proxy=None,
         )
         self._protocol = protocol
