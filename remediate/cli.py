@@ -37,6 +37,7 @@ lint = _Lazy("remediate.lint")
 log = _Lazy("remediate.log")
 runners = _Lazy("remediate.runners")
 fleet_mod = _Lazy("remediate.fleet")
+fleet_defaults = _Lazy("remediate.fleet_defaults")
 inventory_mod = _Lazy("remediate.inventory")
 results_file_mod = _Lazy("remediate.resultsfile")
 _checks = _Lazy("remediate.checks")
@@ -474,7 +475,10 @@ def _run_progress(enabled: bool):
 @click.option("--insecure", is_flag=True, help="Skip certificate validation (explicit; warned on stderr).")
 @click.option("--username", envvar="REMEDIATE_USERNAME", help="Account; password from REMEDIATE_PASSWORD or a "
               "prompt.")
-@click.option("--concurrency", type=click.IntRange(1, 512), default=16, show_default=True)
+@click.option("--concurrency", type=click.IntRange(1, 512),
+              help="Hosts in flight at once. Default: 25 per core (measured: docs/benchmarks.md).")
+@click.option("--processes", type=click.IntRange(1, 64), help="Client processes the hosts are split over. "
+              "Default: one per core for fleets of 200 hosts per core or more, else one.")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=300.0, show_default=True,
               help="Seconds per host for the whole detect/remediate/verify cycle; the pipeline is stopped at "
               "the deadline, and a host still silent 10 s later is recorded as timeout and abandoned.")
@@ -486,8 +490,8 @@ def _run_progress(enabled: bool):
 @click.option("--config", type=click.Path(path_type=Path, dir_okay=False), help="Site configuration TOML.")
 def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, package_id: str, mode: str,
             transport: str, auth: str, port: int | None, use_ssl: bool, ca_bundle: Path | None, insecure: bool,
-            username: str | None, concurrency: int, timeout_s: float, output: str, rmm_format: str | None,
-            results_file: Path | None, config: Path | None) -> None:
+            username: str | None, concurrency: int | None, processes: int | None, timeout_s: float, output: str,
+            rmm_format: str | None, results_file: Path | None, config: Path | None) -> None:
     """Run a package on hosts over PSRP/WinRM (or locally): detect, and remediate + verify when asked.
 
     \b
@@ -506,13 +510,15 @@ def run_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, pac
     host_list = (["localhost"] if local_run else
                  inventory_mod.read_inventory(inventory) if inventory else inventory_mod.validate_hosts(hosts))
     package = _package_meta(config, package_id)
+    concurrency = concurrency or fleet_defaults.default_concurrency()
+    processes = processes or fleet_defaults.default_processes(len(host_list), concurrency)
     settings = runners.ConnectionSettings(
         host=host_list[0], transport="local" if local_run else transport, port=port, ssl=use_ssl, auth=auth,
         username=username, password=_run_password(None if local_run else username),
         cert_validation=False if insecure else (str(ca_bundle) if ca_bundle else True))
     options = fleet_mod.FleetOptions(
         package_id, remediate=mode == "remediate", dry_run=mode == "dry_run", concurrency=concurrency,
-        host_timeout_s=timeout_s, user_context=getattr(package.run_as, "value", "") == "user",
+        processes=1 if local_run else processes, host_timeout_s=timeout_s, user_context=getattr(package.run_as, "value", "") == "user",
         results_path=results_file)
     result = fleet_mod.run_fleet(host_list, settings, options, fleet_mod.package_scripts(package),
                                  progress=_run_progress(sys.stderr.isatty() and output == "table"))

@@ -93,7 +93,9 @@ def summarize(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
 def run_fleet(hosts: Iterable[str], settings: ConnectionSettings, options: FleetOptions, scripts_for: ScriptsFor,
               *, progress: Progress | None = None,
               runner_factory: Callable[[ConnectionSettings], Runner] = make_runner) -> FleetResult:
-    """Run the cycle on every host with bounded concurrency; records come back in completion order.
+    """Run the cycle on every host with bounded concurrency; records come back in completion order. With
+    ``options.processes`` > 1 the hosts are split over that many client processes (remediate/fleetpool.py):
+    the same records, order and signal handling.
 
     The results file is opened (and its last line ended) and the scripts rendered before any host is
     contacted: an unwritable path or a render error stops the run with nothing done."""
@@ -101,6 +103,11 @@ def run_fleet(hosts: Iterable[str], settings: ConnectionSettings, options: Fleet
     writer = ResultsWriter(options.results_path)
     try:
         scripts = _scripts(options, settings, scripts_for)
+        processes = min(options.processes, len(todo), options.concurrency)
+        if processes > 1:
+            from remediate.fleetpool import Pool
+
+            return Pool(todo, settings, options, scripts, progress, runner_factory, writer, processes).run()
         return _Fleet(todo, settings, options, scripts, progress, runner_factory, writer).run()
     finally:
         writer.close()
@@ -118,7 +125,9 @@ class _Fleet:
 
     def __init__(self, hosts: list[str], settings: ConnectionSettings, options: FleetOptions,
                  scripts: dict[str, str], progress: Progress | None,
-                 runner_factory: Callable[[ConnectionSettings], Runner], writer: ResultsWriter) -> None:
+                 runner_factory: Callable[[ConnectionSettings], Runner], writer: ResultsWriter,
+                 events: str = "fleet") -> None:
+        self.events = events  # log event prefix: "fleet", or "fleet.process" in a pool's child
         self.hosts = hosts
         self.settings = settings
         self.options = options
@@ -139,7 +148,8 @@ class _Fleet:
         self.abandoned: set[threading.Thread] = set()  # workers of hosts recorded as timed out
 
     def run(self) -> FleetResult:
-        log.info("fleet.start", hosts=len(self.hosts), package=self.options.package, **self.settings.describe())
+        log.info(f"{self.events}.start", hosts=len(self.hosts), package=self.options.package,
+                 **self.settings.describe())
         with _StopSignals(self._on_signal):
             for _ in range(max(1, min(self.options.concurrency, len(self.hosts)))):
                 if self.signalled is not None:
@@ -159,7 +169,7 @@ class _Fleet:
             not_started = list(self.pending)
             records = list(self.records)
         interrupted = self.signalled is not None
-        log.info("fleet.done", interrupted=interrupted, not_started=len(not_started), **summarize(records))
+        log.info(f"{self.events}.done", interrupted=interrupted, not_started=len(not_started), **summarize(records))
         return FleetResult(records, interrupted=interrupted, not_started=not_started)
 
     def _on_signal(self, signum: int) -> None:

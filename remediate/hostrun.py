@@ -32,6 +32,7 @@ class FleetOptions:
     remediate: bool = False  # detect-only unless asked
     dry_run: bool = False  # run the remediation in dry-run mode: it describes, changes nothing; no verify
     concurrency: int = 8
+    processes: int = 1  # client processes; >1 splits the hosts over a pool (remediate/fleetpool.py)
     host_timeout_s: float = 300.0  # whole cycle per host: detect + remediate + verify
     user_context: bool = False  # a user package: run it as the interactive user over WinRM/PSRP
     results_path: Path | None = None

@@ -1,0 +1,36 @@
+"""How hard a fleet run pushes, by default: every number in one place, each from a measurement.
+
+bench/fleet.py (docs/benchmarks.md, "Concurrency") measured on 2 cores, hosts 20 ms away, 100 ms scripts:
+one client process does about 20-30 ms of CPU per PSRP host, and with the GIL held per request its
+throughput stops growing at about 25 hosts in flight per core; past 100 in flight per process, round trips
+queue behind each other for the lock and throughput falls. So the defaults are per core, and a large fleet
+is split over a pool of client processes (remediate/fleetpool.py), one per core, each with its share of
+the concurrency.
+"""
+
+from __future__ import annotations
+
+import os
+
+CONCURRENCY_PER_CORE = 25  # hosts in flight per core: the knee of the measured throughput curve
+CONCURRENCY_MAX = 512  # the CLI's upper bound (WinRM's MaxConcurrentUsers is per host, not ours)
+POOL_MIN_HOSTS_PER_PROCESS = 200  # below this, starting a process (~0.3 s of imports) costs more than it saves
+POOL_MAX_PROCESSES = 8
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def default_concurrency() -> int:
+    return min(CONCURRENCY_MAX, CONCURRENCY_PER_CORE * cores())
+
+
+def default_processes(hosts: int, concurrency: int) -> int:
+    """One client process per core for large fleets; one for small ones (or little concurrency)."""
+    by_hosts = hosts // POOL_MIN_HOSTS_PER_PROCESS
+    return max(1, min(cores(), POOL_MAX_PROCESSES, by_hosts, concurrency))
