@@ -54,12 +54,13 @@ def _reset(server: LoopbackServer, names: list[str]) -> None:
             host.closed_at = None
 
 
-def _run_and_signal(server, names, tmp_path: Path, signum: int, after: str) -> tuple[int, float, Path, str, str]:
+def _run_and_signal(server, names, tmp_path: Path, signum: int, after: str,
+                    extra: tuple[str, ...] = ()) -> tuple[int, float, Path, str, str]:
     results, err = tmp_path / "results.jsonl", tmp_path / "err.txt"
     argv = [sys.executable, "-c", "from remediate.cli import main; main()", "--log-level", "info", "run", *names, "--package",
             "caa20002-device", "--transport", "psrp", "--no-ssl", "--port", str(server.port), "--auth", "ntlm",
             "--username", USER, "--concurrency", "16", "--timeout", "60", "--results", str(results),
-            "--output", "jsonl"]
+            "--output", "jsonl", *extra]
     env = {**os.environ, "REMEDIATE_PASSWORD": PASSWORD}
     with err.open("w") as stderr:
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=stderr, env=env, cwd=ROOT, text=True)
@@ -83,15 +84,17 @@ def _run_and_signal(server, names, tmp_path: Path, signum: int, after: str) -> t
     return proc.returncode, signalled_at, results, out, err.read_text()
 
 
-@pytest.mark.parametrize("signum, after", [
-    pytest.param(signal.SIGINT, "first-record", id="sigint-while-hosts-finish"),
-    pytest.param(signal.SIGTERM, "first-record", id="sigterm-while-hosts-finish"),
-    pytest.param(signal.SIGINT, "fleet.start", id="sigint-while-workers-start"),
+@pytest.mark.parametrize("signum, after, extra", [
+    pytest.param(signal.SIGINT, "first-record", (), id="sigint-while-hosts-finish"),
+    pytest.param(signal.SIGTERM, "first-record", (), id="sigterm-while-hosts-finish"),
+    pytest.param(signal.SIGINT, "fleet.start", (), id="sigint-while-workers-start"),
+    pytest.param(signal.SIGINT, "first-record", ("--processes", "2"), id="sigint-pool-of-2"),
+    pytest.param(signal.SIGTERM, "first-record", ("--processes", "3"), id="sigterm-pool-of-3"),
 ])
-def test_a_signal_loses_no_finished_host(spread_hosts, tmp_path, signum, after):
+def test_a_signal_loses_no_finished_host(spread_hosts, tmp_path, signum, after, extra):
     server, names = spread_hosts
     _reset(server, names)
-    code, signalled_at, results, out, err = _run_and_signal(server, names, tmp_path, signum, after)
+    code, signalled_at, results, out, err = _run_and_signal(server, names, tmp_path, signum, after, extra)
     assert code == 130, err[-2000:]
     records = [json.loads(line) for line in results.read_text().splitlines()]
     by_host = {r["host"]: r for r in records}
