@@ -15,7 +15,7 @@ ALLOWED = {
     "pypsrp": {"runners/psrp.py"},
     "winrm": {"runners/winrm.py"},
     "psrpcore": set(),
-    "spnego": {"runners/psrp.py", "runners/winrm.py"},  # its errors, to map them
+    "spnego": {"runners/psrp.py", "runners/winrm.py", "runners/ntlm.py"},  # its errors; NTLM hashes once
 }
 
 
