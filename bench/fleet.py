@@ -195,7 +195,13 @@ def run_remediate(hosts: Hosts, transport: str, cycle: bool, args: argparse.Name
     settings = ConnectionSettings("placeholder", transport=transport, port=hosts.port, ssl=False, auth="ntlm",
                                   username=hosts.user, password=hosts.password, connect_timeout=5.0,
                                   read_timeout=30.0)
-    options = FleetOptions("bench", remediate=cycle, concurrency=concurrency, host_timeout_s=args.host_timeout)
+    if processes == "auto":
+        from remediate.fleet_defaults import default_processes
+
+        processes = default_processes(len(hosts.names), concurrency)
+    pool = {"processes": processes} if processes != 1 else {}  # (a tree from before the pool has no such option)
+    options = FleetOptions("bench", remediate=cycle, concurrency=concurrency, host_timeout_s=args.host_timeout,
+                           **pool)
     RoundTrips.take()
     start = time.monotonic()
     result = run_fleet(hosts.names, settings, options,
@@ -205,7 +211,7 @@ def run_remediate(hosts: Hosts, transport: str, cycle: bool, args: argparse.Name
     ok = sum(1 for r in result.records if r["status"] == want)
     row = _row(f"remediate {transport}", cycle, hosts, ok, makespan, cpu, args, concurrency)
     row.round_trips = RoundTrips.take()
-    row.client_processes = processes if isinstance(processes, int) else 0
+    row.client_processes = processes
     return row
 
 
@@ -352,7 +358,7 @@ def _ansible_ok(stdout: str, cycle: bool) -> int:
 
 
 # -- report ---------------------------------------------------------------------------------------------
-HEADER = (f"{'tool':22} {'mode':7} {'C':>4} {'ok':>9} {'makespan':>9} {'ideal':>8} {'effic.':>7} {'hosts/s':>8} "
+HEADER = (f"{'tool':22} {'mode':7} {'C':>4} {'P':>2} {'ok':>9} {'makespan':>9} {'ideal':>8} {'effic.':>7} {'hosts/s':>8} "
           f"{'req/host':>9} {'KiB up':>8} {'KiB down':>9} {'cpu ms/host':>11} {'host cpu':>8} "
           f"{'rt p50':>7} {'rt p90':>7} {'rt p99':>7}")
 
@@ -360,7 +366,7 @@ HEADER = (f"{'tool':22} {'mode':7} {'C':>4} {'ok':>9} {'makespan':>9} {'ideal':>
 def format_row(r: Row) -> str:
     rt = r.round_trips
     trips = " ".join(f"{rt[q]:7.1f}" if q in rt else f"{'-':>7}" for q in ("p50", "p90", "p99"))
-    return (f"{r.tool:22} {r.mode:7} {r.concurrency:4d} {f'{r.ok}/{r.hosts}':>9} {r.makespan_s:8.2f}s {r.ideal_s:7.2f}s "
+    return (f"{r.tool:22} {r.mode:7} {r.concurrency:4d} {r.client_processes:2d} {f'{r.ok}/{r.hosts}':>9} {r.makespan_s:8.2f}s {r.ideal_s:7.2f}s "
             f"{r.efficiency:6.0%} {r.throughput:8.1f} {r.requests:9.1f} {r.kib_in:8.1f} {r.kib_out:9.1f} "
             f"{r.client_cpu_ms:11.1f} {r.server_cpu_ms:8.1f} {trips}")
 
