@@ -15,9 +15,11 @@ runtime overlaps the round trip of the Receive that waits for it (the server sta
 arrives), which is why only the part beyond one latency adds. Efficiency = ideal / measured makespan.
 
 Columns ``cpu ms/host`` and ``host cpu`` are the CPU time per host of the client (this process, or Ansible's
-processes) and of the loopback hosts' process: on 2 cores they say whether the makespan is CPU-bound.
+processes) and of the loopback hosts' processes: on 2 cores they say whether the makespan is CPU-bound.
+Columns ``rt p50/p90/p99`` are the HTTP round trips as the client timed them (single-process runs only).
 
-The hosts run in their own process (bench/_loopback_fleet.py) on 127.0.0.0/8 only; every step is bounded by
+The hosts run in ``--host-processes`` processes of their own (bench/_loopback_fleet.py, one port, each its
+slice of addresses) on 127.0.0.0/8 only, so that the harness is not the bottleneck; every step is bounded by
 a timeout. The scripts sent are the real generated scripts of ``--package`` behind a one-line phase marker, so
 request counts and bytes include the fragmentation of ~100 KB scripts (``--tiny-scripts`` sends 2-line ones).
 """

@@ -1,11 +1,12 @@
 """How hard a fleet run pushes, by default: every number in one place, each from a measurement.
 
-bench/fleet.py (docs/benchmarks.md, "Concurrency") measured on 2 cores, hosts 20 ms away, 100 ms scripts:
-one client process does about 20-30 ms of CPU per PSRP host, and with the GIL held per request its
-throughput stops growing at about 25 hosts in flight per core; past 100 in flight per process, round trips
-queue behind each other for the lock and throughput falls. So the defaults are per core, and a large fleet
-is split over a pool of client processes (remediate/fleetpool.py), one per core, each with its share of
-the concurrency.
+bench/fleet.py (docs/benchmarks.md, section 1b) on 2 cores, hosts 20 ms away, 100 ms scripts: one client
+process spends ~15-20 ms of CPU per PSRP host; its throughput stops growing by 50 hosts in flight (25 per
+core) and falls beyond (C = 200 was 31 % slower than C = 50, and each host cost 33 ms of CPU instead of 18:
+threads queue for the GIL). So the defaults are per core, and a large fleet may be split over a pool of
+client processes (remediate/fleetpool.py), one per core, each with its share of the concurrency; on a
+machine whose cores are already busy the pool gains nothing (measured), so it starts only at 200 hosts per
+core.
 """
 
 from __future__ import annotations
