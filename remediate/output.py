@@ -15,6 +15,7 @@ CLI's cold start goes through here.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -47,9 +48,26 @@ def envelope(result: Result) -> dict[str, Any]:
 def render(result: Result, fmt: str) -> str:
     """The text for stdout in format ``fmt``."""
     if fmt == "json":
-        return json.dumps(envelope(result), indent=2, sort_keys=True) + "\n"
+        return strict_json(envelope(result), indent=2) + "\n"
     if fmt == "jsonl":
-        return "".join(json.dumps(row, sort_keys=True, separators=(",", ":")) + "\n" for row in result.rows)
+        return "".join(strict_json(row) + "\n" for row in result.rows)
     if fmt in HUMAN:
         return result.text
     return result.forms[fmt]
+
+
+def strict_json(value: Any, indent: int | None = None) -> str:
+    """Strict JSON (RFC 8259), compact on one line unless ``indent``, keys sorted: NaN and Infinity, which
+    json.dumps would write as bare words that other parsers reject, become null."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(_finite(value), sort_keys=True, separators=separators, indent=indent, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value

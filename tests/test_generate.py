@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -34,7 +37,10 @@ def test_editing_a_template_without_regenerating_is_drift(real_packages, repo_ro
     runtime = tmp_path / "runtime"
     shutil.copytree(render.RUNTIME_DIR, runtime)
     log = runtime / "Write-RmLog.ps1"
-    log.write_text(log.read_text().replace("rolls over", "rolls  over"))
+    text = log.read_text()
+    # A line of code: help text beyond a function's synopsis is not inlined, so editing it changes no script.
+    assert "'logs\\remediate-'" in text
+    log.write_text(text.replace("'logs\\remediate-'", "'logs\\remediate_'"))
     monkeypatch.setattr(render, "RUNTIME_DIR", runtime)
     drifted = generate.drift(generate.plan(real_packages, repo_root / "detection_scripts"))
     assert {p.path.name for p in drifted} == {"detect.ps1", "remediate.ps1"}
@@ -52,3 +58,13 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
         generate.write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in target.parent.iterdir()] == ["file.ps1"]
+
+
+@pytest.mark.parametrize("seed", ["1", "2"])
+def test_generation_does_not_depend_on_the_hash_seed(repo_root, seed):
+    """A set would render in hash order, different per process: the committed scripts must come out the same
+    under any PYTHONHASHSEED."""
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    argv = [sys.executable, "-c", "from remediate.cli import cli; cli()", "generate", "--check"]
+    proc = subprocess.run(argv, cwd=repo_root, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

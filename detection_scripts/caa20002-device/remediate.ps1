@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 41ad0a7e4b700788c324b7bfede4c71785df23f78748b2fc7d89b70515f2c195
+# input-sha256: 242a1de1d8da05da306e7c0cfad260faca4f1887c8ef547cd383d6f81643088f
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 5b17316ba736e852fa1f7c24970c27698aa34cccad91a54f06c5c2584f52cce0
+# input-sha256: 9d17cd40f108ebf7c9d7fbf84d7480b87f546e3d3251c913acf6c7e0ed0cc1ff
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -3124,10 +3124,11 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
-                    'AADSTS50076',
-                    'AADSTS50058',
+                    '0xCAA10001',
+                    '0xCAA2000C',
                     '0xCAA5001C',
-                    '0xCAA2000C'
+                    'AADSTS50058',
+                    'AADSTS50076'
                 )
             }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
@@ -3235,10 +3236,11 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
-                    'AADSTS50076',
-                    'AADSTS50058',
+                    '0xCAA10001',
+                    '0xCAA2000C',
                     '0xCAA5001C',
-                    '0xCAA2000C'
+                    'AADSTS50058',
+                    'AADSTS50076'
                 )
             }
         }
@@ -3288,10 +3290,11 @@ $RmChecks = @(
                     'tpm'
                 )
                 'Routine' = @(
-                    'AADSTS50076',
-                    'AADSTS50058',
+                    '0xCAA10001',
+                    '0xCAA2000C',
                     '0xCAA5001C',
-                    '0xCAA2000C'
+                    'AADSTS50058',
+                    'AADSTS50076'
                 )
             }
             'ConsentStore' = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore'
@@ -3374,10 +3377,11 @@ $RmChecks = @(
                 'Codes' = @()
                 'Layers' = @()
                 'Routine' = @(
-                    'AADSTS50076',
-                    'AADSTS50058',
+                    '0xCAA10001',
+                    '0xCAA2000C',
                     '0xCAA5001C',
-                    '0xCAA2000C'
+                    'AADSTS50058',
+                    'AADSTS50076'
                 )
             }
         }

@@ -11,6 +11,7 @@ import errno
 import re
 import socket
 import ssl
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
@@ -19,6 +20,7 @@ import requests
 
 from remediate.errors import ConfigError, RunnerError
 
+INTERRUPT_POLL_S = 5  # longest Receive wait, so an interruption is seen within seconds (WS-Man default: 20)
 AUTHS = ("negotiate", "ntlm", "kerberos", "credssp", "certificate", "basic")
 
 # Stable error codes of a host's record. Documented here once; the CLI's docs table is generated from it.
@@ -110,6 +112,8 @@ class Runner(Protocol):
 
     def run_script(self, script: str, timeout_s: float) -> RunOutcome: ...
 
+    def interrupt(self) -> None: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> "Runner": ...
@@ -118,9 +122,25 @@ class Runner(Protocol):
 
 
 class RunnerBase:
-    """Context-manager plumbing shared by the concrete runners."""
+    """Context-manager plumbing and interruption shared by the concrete runners.
 
-    settings: ConnectionSettings
+    ``interrupt`` may be called from another thread (the fleet's, on Ctrl-C): the runner's own thread sees it
+    at its next look - before a script starts, or between two Receives (at most ``INTERRUPT_POLL_S`` apart) -
+    stops the pipeline and raises ``interrupted``; the ``with`` block then closes the shell. pypsrp and
+    pywinrm objects are not thread-safe, so the other thread never touches the connection itself.
+    """
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self._stop_event = threading.Event()
+
+    def interrupt(self) -> None:
+        self._stop_event.set()
+
+    def _check_interrupted(self, stage: str) -> None:
+        if self._stop_event.is_set():
+            raise RunnerError(f"{self.settings.host}: stopped before the script finished", code="interrupted",
+                              host=self.settings.host, stage=stage)
 
     def __enter__(self) -> "RunnerBase":
         return self

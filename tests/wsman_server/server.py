@@ -29,6 +29,7 @@ from spnego.exceptions import SpnegoError
 from . import wsman
 from .certs import make_self_signed
 from .engine import HostProgram
+from .pwsh_bridge import PwshShell
 from .shells import CMD_URI, SHELL_NOT_FOUND, CmdShell, HostState, PsrpShell
 from .wsman import NS, WSManFault
 
@@ -341,7 +342,10 @@ class LoopbackServer:
                 host.shells[shell_id] = CmdShell(host, shell_id)
             else:
                 creation = wsman.b64(shell_el.find("pwsh:creationXml", NS) if shell_el is not None else None)
-                host.shells[shell_id] = PsrpShell(host, shell_id, creation)
+                if host.program.pwsh is not None:
+                    host.shells[shell_id] = PwshShell(host, shell_id, creation, host.program.pwsh)
+                else:
+                    host.shells[shell_id] = PsrpShell(host, shell_id, creation)
             return wsman.envelope(wsman.ACTION + "CreateResponse", mid,
                                   *wsman.created(req.resource_uri, shell_id, endpoint))
         shell = host.shells.get(req.shell_id or "")
@@ -375,6 +379,7 @@ class LoopbackServer:
         if verb == "Delete":
             shell.close()
             host.shells.pop(shell.id, None)
+            host.closed_at = time.time()
             return wsman.envelope(wsman.ACTION + "DeleteResponse", mid)
         raise WSManFault(2150858817, f"The action {req.action} is not supported by the service.",
                          subcode="wsa:ActionNotSupported")
