@@ -55,7 +55,7 @@ def finding(record: dict, check: str) -> dict:
     return next(f for f in record["findings"] if f["id"] == check)
 
 
-TRANSPORTS = ["psrp"]
+TRANSPORTS = ["psrp", "winrm"]
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)

@@ -67,7 +67,7 @@ class HostProgram:
     http_garbage: bool = False  # answer 200 with something that is not WS-Management
     latency_s: float = 0.0  # delay before every HTTP answer (a slow link)
     script: Callable[[str, dict], Action] | None = None  # (script text, per-host state) -> Action
-    pwsh: object | None = None  # a pwsh_bridge.PwshConfig: PSRP shells run in a real ``pwsh -s``
+    pwsh: object | None = None  # a pwsh_bridge.PwshConfig: real PowerShell (PSRP: ``pwsh -s``; cmd: pwsh)
     state: dict = field(default_factory=dict)
 
 

@@ -28,6 +28,7 @@ from spnego.exceptions import SpnegoError
 
 from . import wsman
 from .certs import make_self_signed
+from .cmd_bridge import PwshCmdShell
 from .engine import HostProgram
 from .pwsh_bridge import PwshShell
 from .shells import CMD_URI, SHELL_NOT_FOUND, CmdShell, HostState, PsrpShell
@@ -338,7 +339,9 @@ class LoopbackServer:
             shell_el = req.body.find("rsp:Shell", NS)
             shell_id = (shell_el.get("ShellId") if shell_el is not None else None) or str(uuid.uuid4()).upper()
             host.shells_created += 1
-            if req.resource_uri == CMD_URI:
+            if req.resource_uri == CMD_URI and host.program.pwsh is not None:
+                host.shells[shell_id] = PwshCmdShell(host, shell_id, host.program.pwsh, self.workdir)
+            elif req.resource_uri == CMD_URI:
                 host.shells[shell_id] = CmdShell(host, shell_id)
             else:
                 creation = wsman.b64(shell_el.find("pwsh:creationXml", NS) if shell_el is not None else None)
