@@ -39,15 +39,26 @@ def host_problem(value: str) -> str | None:
 
 
 def dedupe(hosts: Iterable[str]) -> list[str]:
-    """Hosts in first-seen order, duplicates removed case-insensitively (PC-1 and pc-1 are one machine)."""
+    """Hosts in first-seen order, duplicates removed case-insensitively (PC-1 and pc-1 are one machine), IP
+    addresses by value (::1, [::1] and 0:0:0:0:0:0:0:1 are one machine)."""
     seen: set[str] = set()
     out: list[str] = []
     for host in hosts:
-        key = host.strip().rstrip(".").lower()
+        key = _host_key(host)
         if key and key not in seen:
             seen.add(key)
             out.append(host.strip())
     return out
+
+
+def _host_key(host: str) -> str:
+    """One spelling per machine: names case-folded without the root dot; IP addresses (IPv6 bare or in
+    brackets, any zero compression) in their compressed form."""
+    name = host.strip()
+    try:
+        return ipaddress.ip_address(name.removeprefix("[").removesuffix("]")).compressed
+    except ValueError:
+        return name.rstrip(".").lower()
 
 
 def validate_hosts(hosts: Iterable[str], source: str = "command line") -> list[str]:

@@ -8,6 +8,7 @@ traceback ever reaches a record. Nothing is retried: a 401 retried is an account
 from __future__ import annotations
 
 import errno
+import http.client
 import re
 import socket
 import ssl
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import requests
+import urllib3
 
 from remediate.errors import ConfigError, RunnerError
 
@@ -81,6 +83,12 @@ class ConnectionSettings:
         if self.transport != "local" and self.auth == "basic" and not self.ssl:
             # Basic sends the password in clear text; WinRM refuses it unencrypted too (DOMAIN.md section 7).
             raise ConfigError("basic authentication over plain HTTP is refused: use --ssl")
+
+    @property
+    def url_host(self) -> str:
+        """The host as a URL needs it: an IPv6 literal in brackets (given bare or bracketed)."""
+        bare = self.host.removeprefix("[").removesuffix("]")
+        return f"[{bare}]" if ":" in bare else self.host
 
     @property
     def effective_port(self) -> int:
@@ -256,6 +264,9 @@ def classify_network(exc: BaseException, host: str, stage: str) -> RunnerError |
         return RunnerError(f"{host}: no answer to the TCP connection", code="unreachable", host=host, stage=stage)
     if isinstance(exc, (requests.exceptions.ReadTimeout, socket.timeout, TimeoutError)):
         return RunnerError(f"{host}: no answer within the deadline", code="timeout", host=host, stage=stage)
+    if _mid_answer(exc, chain):
+        return RunnerError(f"{host}: the connection closed mid-answer (the peer is not a working WinRM service)",
+                           code="protocol_error", host=host, stage=stage)
     if isinstance(exc, (requests.exceptions.ConnectionError, ConnectionError)):
         return RunnerError(f"{host}: connection failed ({type(exc).__name__})", code="unreachable", host=host,
                            stage=stage)
@@ -263,6 +274,20 @@ def classify_network(exc: BaseException, host: str, stage: str) -> RunnerError |
         return RunnerError(f"{host}: the answer is not WS-Management", code="protocol_error", host=host,
                            stage=stage)
     return None
+
+
+def _mid_answer(exc: BaseException, chain: list[BaseException]) -> bool:
+    """The TCP connection was up and the request sent, then it closed before the whole answer: urllib3 says
+    "Connection aborted." (no answer, or a reset while reading it) or the body ended early (IncompleteRead,
+    ChunkedEncodingError). A refused or timed-out connect never reaches this."""
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return True
+    for item in chain:
+        if isinstance(item, (http.client.RemoteDisconnected, http.client.IncompleteRead)):
+            return True
+        if isinstance(item, urllib3.exceptions.ProtocolError) and "Connection aborted" in str(item):
+            return True
+    return False
 
 
 def timeout_error(host: str, stage: str, timeout_s: float) -> RunnerError:

@@ -80,7 +80,7 @@ class WinRMRunner(RunnerBase):
         ca = s.cert_validation if isinstance(s.cert_validation, str) else (
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None)
         protocol = Protocol(
-            f"{scheme}://{s.host}:{s.effective_port}/wsman", transport=_AUTH[s.auth], username=s.username,
+            f"{scheme}://{s.url_host}:{s.effective_port}/wsman", transport=_AUTH[s.auth], username=s.username,
             password=s.password, server_cert_validation=validation, ca_trust_path=ca,
             read_timeout_sec=OPERATION_TIMEOUT_S + 10, operation_timeout_sec=OPERATION_TIMEOUT_S, proxy=None,
         )

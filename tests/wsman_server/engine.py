@@ -66,6 +66,8 @@ class HostProgram:
     http_hang: bool = False  # accept TCP, never answer HTTP (a frozen host)
     http_garbage: bool = False  # answer 200 with something that is not WS-Management
     latency_s: float = 0.0  # delay before every HTTP answer (a slow link)
+    drop_at: int | None = None  # at this HTTP request (1-based) close the connection without an answer
+    truncate_at: int | None = None  # at this HTTP request answer headers and half the body, then close
     script: Callable[[str, dict], Action] | None = None  # (script text, per-host state) -> Action
     pwsh: object | None = None  # a pwsh_bridge.PwshConfig: real PowerShell (PSRP: ``pwsh -s``; cmd: pwsh)
     state: dict = field(default_factory=dict)
