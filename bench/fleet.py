@@ -20,6 +20,9 @@ processes) and of the loopback hosts' process: on 2 cores they say whether the m
 The hosts run in their own process (bench/_loopback_fleet.py) on 127.0.0.0/8 only; every step is bounded by
 a timeout. The scripts sent are the real generated scripts of ``--package`` behind a one-line phase marker, so
 request counts and bytes include the fragmentation of ~100 KB scripts (``--tiny-scripts`` sends 2-line ones).
+
+``--real-pwsh N`` measures instead N hosts whose PowerShell is real against N programmed hosts: requests,
+bytes and seconds per host, per transport and mode (bench/_real_pwsh_fleet.py).
 """
 
 from __future__ import annotations
@@ -322,11 +325,16 @@ def main() -> int:
     parser.add_argument("--host-timeout", type=float, default=120.0, help="per-host deadline of our fleet runs")
     parser.add_argument("--ansible-timeout", type=float, default=1800.0, help="per Ansible run, seconds")
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--real-pwsh", type=int, metavar="N", help="instead: N hosts with real PowerShell "
+                        "(a simulated Windows) against N programmed hosts (bench/_real_pwsh_fleet.py)")
     args = parser.parse_args()
-
     import remediate.log
 
     remediate.log.configure("error")
+    if args.real_pwsh:
+        from _real_pwsh_fleet import main as real_pwsh_main
+
+        return real_pwsh_main(args)
     scripts = bench_scripts(None if args.tiny_scripts else args.package)
     print(f"{args.hosts} loopback hosts, concurrency {args.concurrency}, latency {args.latency_ms:g} ms per "
           f"request, script runtime {args.runtime_ms:g} ms per phase, scripts {len(scripts['detect']):,} / "

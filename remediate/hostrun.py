@@ -126,7 +126,9 @@ class _HostRun:
             return
         if self.options.dry_run:
             self.record["status"] = "would_remediate"
-        elif fix.verdict is Verdict.DEFERRED:
+        elif fix.verdict in (Verdict.DEFERRED, Verdict.SKIPPED):
+            # SKIPPED: another run (e.g. Intune's) held the package's mutex, so nothing was tried; the issue
+            # remains for now, as with a deferral. Not a failed remediation, and a verify would only say so.
             self.record["status"] = "deferred"
         elif fix.verdict in (Verdict.FAILED, Verdict.ERROR):
             self._fail("script_error", f"{self.host}: remediation reported {fix.verdict.value}", "remediate",

@@ -132,3 +132,28 @@ def test_a_deadline_stops_a_real_long_running_pipeline(server, tmp_path, transpo
     assert (code, record["status"], record["error"]["code"]) == (4, "error", "timeout"), record
     assert record["duration_s"] < 20
     assert server.host(host).closed_at is not None  # the shell was closed after the stop
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_remediation_skipped_because_another_run_holds_the_mutex_is_deferred(server, tmp_path, transport):
+    """Defect found by bench/fleet.py --real-pwsh: a remediation skipped for 'mutex_busy' (Intune's run at the same
+    moment) was followed by a verify and reported as remediation_failed/still_non_compliant (exit 3)."""
+    from simwin.engine import find_pwsh
+
+    sim, host = sim_host(server, tmp_path, tls_disabled())
+    name = f"Global\\remediate-{DEVICE}-{sim.machine_id}"
+    holder = subprocess.Popen([find_pwsh(), "-NoProfile", "-Command",
+                               f"$m = [Threading.Mutex]::new($false, '{name}'); $null = $m.WaitOne(); 'held'; "
+                               "Start-Sleep -Seconds 120"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        code, out = remediate_run(server, host, "--remediate", transport=transport)
+    finally:
+        holder.kill()
+        holder.wait()
+    (record,) = out["records"]
+    assert (code, record["status"], record["error"]) == (1, "deferred", None), record
+    assert [(p["phase"], p["verdict"], p["reason"]) for p in record["phases"]] == [
+        ("detect", "non_compliant", ""), ("remediate", "skipped", "mutex_busy")]
+    sim.sync()
+    assert sim.machine.value(SCHANNEL, "Enabled") == 0

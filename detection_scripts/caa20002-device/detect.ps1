@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: d21b5baa6c224b2be59c72a24e8b0db28194483b54dc017bf57485cd6f10bcca
+# input-sha256: d6664afc4da7ac7e81bc338c7925256d9e39bac75c827d6db297365b471fae3b
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 3e225c72986e23e846f4b2e8d1101ec7637bab20bf4fc58376668349f9c27f85
+# input-sha256: b33c51c81615b527d35df0324ea5dba0875eaf536c1f0fea312203b4bb7fa92f
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -37,7 +37,8 @@ ERROR_CODES: dict[str, str] = {
     "auth_failed": "the credentials were rejected (HTTP 401); never retried, to avoid lockouts",
     "http_<status>": "the WinRM service answered an unexpected HTTP status",
     "wsman_fault_<name or code>": "the WS-Management service answered a fault (access_denied, too_many_shells, ...)",
-    "protocol_error": "the answer was not WS-Management (a proxy, another service on the port)",
+    "protocol_error": "the answer was not WS-Management (a proxy, another service on the port), or the "
+                      "connection closed mid-answer",
     "timeout": "the host or the script did not finish within the per-host deadline",
     "powershell_missing": "local runs need powershell.exe (Windows PowerShell 5.1) on PATH",
     "bad_output": "the script ran but its last line is not a remediate result",

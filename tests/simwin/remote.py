@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import uuid
 import threading
 from pathlib import Path
 
@@ -30,6 +32,7 @@ class RemoteSim:
         self.tmp, self.machine, self.stall_s = Path(tmp), machine, stall_s
         self.root = self.tmp / "root"
         self.state_file, self.after_file = self.tmp / "machine.json", self.tmp / "after.json"
+        self.machine_id = uuid.uuid4().hex[:12]
         self.journal: list[str] = []
         self.scripts: list[str] = []  # the script texts the host was sent (before splicing)
         self._lock = threading.Lock()
@@ -61,7 +64,9 @@ class RemoteSim:
         with self._lock:
             self.scripts.append(script)
         stall = f"Start-Sleep -Seconds {self.stall_s}\r\n" if self.stall_s else ""
-        return stall + splice(script)
+        # Named mutexes are per machine on Windows; here every simulated machine shares one kernel.
+        own = re.sub(r"('MutexName' = 'Global\\[^']*)'", lambda m: f"{m.group(1)}-{self.machine_id}'", script, count=1)
+        return stall + splice(own)
 
     def env(self) -> dict[str, str]:
         locale = LOCALES[self.machine.culture]

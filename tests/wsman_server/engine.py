@@ -154,7 +154,7 @@ def play_cycle(step: Callable[[str, dict], Action], state: dict, *, dry_run: boo
             break
         if name == "detect" and verdict != "non_compliant":
             break
-        if name == "remediate" and (dry_run or verdict in ("deferred", "failed", "error")):
+        if name == "remediate" and (dry_run or verdict in ("deferred", "skipped", "failed", "error")):
             break
     return Action(tuple(output), tuple(errors), action.exit_code, delay, action.hang, action.throw)
 
