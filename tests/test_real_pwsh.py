@@ -89,6 +89,6 @@ def test_fleet_rules_over_real_powershell(real, state, mode, status, monkeypatch
     options = FleetOptions("t", remediate=mode == "remediate", dry_run=mode == "dry_run", host_timeout_s=60)
     result = run_fleet([host], settings_for(real, host, "psrp"), options, _scripts(state))
     (record,) = result.records
-    assert record["status"] == status, record
+    assert record["status"] == status, (record["error"], record["phases"])
     codes = [p["exit_code"] for p in record["phases"]]
     assert codes == {"compliant": [0], "open": [1] if mode == "detect" else [1, 0], "broken": [1, 3]}[state]
