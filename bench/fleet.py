@@ -22,6 +22,9 @@ The hosts run in ``--host-processes`` processes of their own (bench/_loopback_fl
 slice of addresses) on 127.0.0.0/8 only, so that the harness is not the bottleneck; every step is bounded by
 a timeout. The scripts sent are the real generated scripts of ``--package`` behind a one-line phase marker, so
 request counts and bytes include the fragmentation of ~100 KB scripts (``--tiny-scripts`` sends 2-line ones).
+
+``--real-pwsh N`` measures instead N hosts whose PowerShell is real against N programmed hosts: requests,
+bytes and seconds per host, per transport and mode (bench/_real_pwsh_fleet.py).
 """
 
 from __future__ import annotations
@@ -416,6 +419,8 @@ def main() -> int:
     parser.add_argument("--host-timeout", type=float, default=120.0, help="per-host deadline of our fleet runs")
     parser.add_argument("--ansible-timeout", type=float, default=1800.0, help="per Ansible run, seconds")
     parser.add_argument("--json", type=Path, help="also write the rows here")
+    parser.add_argument("--real-pwsh", type=int, metavar="N", help="instead: N hosts with real PowerShell "
+                        "(a simulated Windows) against N programmed hosts (bench/_real_pwsh_fleet.py)")
     args = parser.parse_args()
     concurrencies = [int(c) for c in args.concurrency.split(",")]
     processes = [c if c == "auto" else int(c) for c in args.client_processes.split(",")]
@@ -423,6 +428,10 @@ def main() -> int:
     import remediate.log
 
     remediate.log.configure("error")
+    if args.real_pwsh:
+        from _real_pwsh_fleet import main as real_pwsh_main
+
+        return real_pwsh_main(args)
     RoundTrips.install()
     scripts = bench_scripts(None if args.tiny_scripts else args.package)
     print(f"{args.hosts} loopback hosts in {args.host_processes} processes, concurrency {args.concurrency}, "

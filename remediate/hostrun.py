@@ -137,7 +137,9 @@ class _HostRun:
             return
         if self.options.dry_run:
             self.record["status"] = "would_remediate"
-        elif fix.verdict is Verdict.DEFERRED:
+        elif fix.verdict in (Verdict.DEFERRED, Verdict.SKIPPED):
+            # SKIPPED: another run (e.g. Intune's) held the package's mutex, so nothing was tried; the issue
+            # remains for now, as with a deferral. Not a failed remediation, and a verify would only say so.
             self.record["status"] = "deferred"
         elif fix.verdict in (Verdict.FAILED, Verdict.ERROR):
             self._fail("script_error", f"{self.host}: remediation reported {fix.verdict.value}", "remediate",
@@ -178,11 +180,19 @@ class _HostRun:
         return self._accept(entry, result, outcome.errors)
 
     def _run(self, runner: Runner, name: str, script: str, left: float) -> RunOutcome:
+        started, before = time.monotonic(), getattr(runner, "requests", None)
         try:
             return runner.run_script(script, timeout_s=left)
         except RunnerError as err:
             # The connection is made for the first script: with one pipeline, that is still the detection's.
             where = "detect" if name == "cycle" and err.stage == "connect" else name
+            if err.stage != "connect":  # the script ran (or hung): its phase is in the record, with its time
+                after = getattr(runner, "requests", None)
+                self.record["phases"].append({
+                    "phase": "detect" if name == "cycle" else name, "exit_code": None,
+                    "duration_s": round(time.monotonic() - started, 3),
+                    "requests": after - before if isinstance(after, int) and isinstance(before, int) else 0,
+                    "errors": []})
             err.stage = err.stage and f"{where}:{err.stage}"
             raise
 

@@ -41,9 +41,24 @@ def test_exit_code_and_streams_come_back_exactly(real, code):
     assert (out.exit_code, out.stdout, out.errors) == (code, "out", ("err",))
 
 
-def test_a_deadline_stops_a_real_pipeline_and_the_pool_is_usable_after(real):
+@pytest.mark.parametrize("code", [0, 1, 3])
+def test_cmd_shell_bootstrap_runs_real_pwsh(real, code):
+    """WinRM: powershell.exe's command line (the stdin bootstrap) runs in pwsh; the script goes through
+    $input, a temp file and -File. pwsh 7 writes the -File script's error records to stderr as text (no
+    CLIXML); the runner keeps them as errors either way."""
     host = real.add_host(HostProgram(pwsh=PwshConfig()))
-    with make_runner(settings_for(real, host, "psrp")) as runner:
+    with make_runner(settings_for(real, host, "winrm")) as runner:
+        out = runner.run_script(f"Write-Output 'out'\nWrite-Error 'err'\nexit {code}", 60)
+        again = runner.run_script("'second'", 60)
+    assert (out.exit_code, out.stdout.strip()) == (code, "out")
+    assert any("err" in line for line in out.errors), out.errors
+    assert (again.exit_code, again.stdout.strip(), again.errors) == (0, "second", ())
+
+
+@pytest.mark.parametrize("transport", ["psrp", "winrm"])
+def test_a_deadline_stops_a_real_pipeline_and_the_pool_is_usable_after(real, transport):
+    host = real.add_host(HostProgram(pwsh=PwshConfig()))
+    with make_runner(settings_for(real, host, transport)) as runner:
         with pytest.raises(RunnerError) as err:
             runner.run_script("Start-Sleep -Seconds 120", 3)
         assert err.value.code == "timeout"
@@ -74,6 +89,6 @@ def test_fleet_rules_over_real_powershell(real, state, mode, status, monkeypatch
     options = FleetOptions("t", remediate=mode == "remediate", dry_run=mode == "dry_run", host_timeout_s=60)
     result = run_fleet([host], settings_for(real, host, "psrp"), options, _scripts(state))
     (record,) = result.records
-    assert record["status"] == status, record
+    assert record["status"] == status, (record["error"], record["phases"])
     codes = [p["exit_code"] for p in record["phases"]]
     assert codes == {"compliant": [0], "open": [1] if mode == "detect" else [1, 0], "broken": [1, 3]}[state]

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 242a1de1d8da05da306e7c0cfad260faca4f1887c8ef547cd383d6f81643088f
+# input-sha256: e5e30f251e7d0fa23010c7dfd239832b3901b13a56f91389251ba5c0bf019b60
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

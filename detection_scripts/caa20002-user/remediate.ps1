@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 9d17cd40f108ebf7c9d7fbf84d7480b87f546e3d3251c913acf6c7e0ed0cc1ff
+# input-sha256: 9e016896a390c5f5c0770f86a9eab2672804c09303000bfd16bebb0edfac3516
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -8,6 +8,7 @@ traceback ever reaches a record. Nothing is retried: a 401 retried is an account
 from __future__ import annotations
 
 import errno
+import http.client
 import re
 import socket
 import ssl
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import requests
+import urllib3
 
 from remediate.errors import ConfigError, RunnerError
 
@@ -33,7 +35,8 @@ ERROR_CODES: dict[str, str] = {
     "auth_failed": "the credentials were rejected (HTTP 401); never retried, to avoid lockouts",
     "http_<status>": "the WinRM service answered an unexpected HTTP status",
     "wsman_fault_<name or code>": "the WS-Management service answered a fault (access_denied, too_many_shells, ...)",
-    "protocol_error": "the answer was not WS-Management (a proxy, another service on the port)",
+    "protocol_error": "the answer was not WS-Management (a proxy, another service on the port), or the "
+                      "connection closed mid-answer",
     "timeout": "the host or the script did not finish within the per-host deadline",
     "powershell_missing": "local runs need powershell.exe (Windows PowerShell 5.1) on PATH",
     "bad_output": "the script ran but its last line is not a remediate result",
@@ -247,6 +250,9 @@ def classify_network(exc: BaseException, host: str, stage: str) -> RunnerError |
         return RunnerError(f"{host}: no answer to the TCP connection", code="unreachable", host=host, stage=stage)
     if isinstance(exc, (requests.exceptions.ReadTimeout, socket.timeout, TimeoutError)):
         return RunnerError(f"{host}: no answer within the deadline", code="timeout", host=host, stage=stage)
+    if _mid_answer(exc, chain):
+        return RunnerError(f"{host}: the connection closed mid-answer (the peer is not a working WinRM service)",
+                           code="protocol_error", host=host, stage=stage)
     if isinstance(exc, (requests.exceptions.ConnectionError, ConnectionError)):
         return RunnerError(f"{host}: connection failed ({type(exc).__name__})", code="unreachable", host=host,
                            stage=stage)
@@ -254,6 +260,20 @@ def classify_network(exc: BaseException, host: str, stage: str) -> RunnerError |
         return RunnerError(f"{host}: the answer is not WS-Management", code="protocol_error", host=host,
                            stage=stage)
     return None
+
+
+def _mid_answer(exc: BaseException, chain: list[BaseException]) -> bool:
+    """The TCP connection was up and the request sent, then it closed before the whole answer: urllib3 says
+    "Connection aborted." (no answer, or a reset while reading it) or the body ended early (IncompleteRead,
+    ChunkedEncodingError). A refused or timed-out connect never reaches this."""
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return True
+    for item in chain:
+        if isinstance(item, (http.client.RemoteDisconnected, http.client.IncompleteRead)):
+            return True
+        if isinstance(item, urllib3.exceptions.ProtocolError) and "Connection aborted" in str(item):
+            return True
+    return False
 
 
 def timeout_error(host: str, stage: str, timeout_s: float) -> RunnerError:

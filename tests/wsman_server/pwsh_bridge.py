@@ -12,13 +12,16 @@ argument, Send, Receive), so this shell only re-frames them: runspace-pool open,
 (SetShouldExit from ``exit N``), streams, stop and close all run in real PowerShell.
 
 ``PwshConfig`` says how PowerShell starts: the executable (env REMEDIATE_PWSH, else ``pwsh`` on PATH), extra
-environment variables and extra arguments before ``-s``. ``-s`` runs no script of its own, so a test that needs
-a prelude (a simulated Windows) passes it through the environment, e.g. PSModulePath to its stub modules.
+environment variables and extra arguments before ``-s``. ``-s`` runs no script of its own; a test that makes the
+host a simulated Windows gives ``rewrite`` (e.g. tests/simwin/splice.py's ``splice``): every pipeline's script
+text is passed through it before PowerShell sees it (the CreatePipeline message is reassembled from its
+fragments, its command text rewritten and sent on as one fragment), and the machine through ``env``.
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 import shutil
@@ -27,6 +30,11 @@ import threading
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from typing import Callable
+
+import psrpcore
+from psrpcore.types import PSRPMessageType
+from psrpcore.types._serializer import _deserialize_string, _serialize_string
 
 from .wsman import NS, WSManFault
 
@@ -46,6 +54,7 @@ class PwshConfig:
     executable: str | None = None  # None: find_pwsh()
     env: dict[str, str] = field(default_factory=dict)
     args: tuple[str, ...] = ("-NoLogo", "-NoProfile")
+    rewrite: Callable[[str], str] | None = None  # script text -> the text PowerShell runs (a simulated Windows)
 
     def argv(self) -> list[str]:
         exe = self.executable or find_pwsh()
@@ -65,6 +74,7 @@ class PwshShell:
                                      stderr=subprocess.DEVNULL, env={**os.environ, **config.env}, text=True,
                                      bufsize=1)
         self.write_lock = threading.Lock()
+        self.rewriter = _Rewriter(config.rewrite) if config.rewrite else None
         threading.Thread(target=self._read, name=f"pwsh-{shell_id[:8]}", daemon=True).start()
         self._data(EMPTY, creation)
 
@@ -78,6 +88,8 @@ class PwshShell:
                 pass
 
     def _data(self, guid: uuid.UUID, data: bytes) -> None:
+        if data and guid != EMPTY and self.rewriter is not None:
+            data = self.rewriter.feed(guid, data)
         if data:
             self._line(f"<Data Stream='Default' PSGuid='{guid}'>{base64.b64encode(data).decode()}</Data>")
 
@@ -133,6 +145,48 @@ class PwshShell:
             stream.set("CommandId", command_id)
         stream.text = base64.b64encode(data).decode()
         return response
+
+
+_CMD = re.compile(r'(<S N="Cmd">)([^<]*)(</S>)')
+
+
+class _Rewriter:
+    """Reassembles a pipeline's fragments into messages; a CreatePipeline's command texts go through
+    ``rewrite``. Returns the bytes to pass on (whole messages, one fragment each)."""
+
+    def __init__(self, rewrite: Callable[[str], str]) -> None:
+        self.rewrite = rewrite
+        self.pending: dict[uuid.UUID, bytearray] = {}
+        self.parts: dict[tuple[uuid.UUID, int], bytearray] = {}
+
+    def feed(self, guid: uuid.UUID, data: bytes) -> bytes:
+        buf = self.pending.setdefault(guid, bytearray())
+        buf += data
+        out = bytearray()
+        while len(buf) >= 21:
+            fragment = psrpcore._payload.unpack_fragment(buf)
+            size = 21 + len(fragment.data)
+            if len(buf) < size or len(fragment.data) < int.from_bytes(buf[17:21], "big"):
+                break  # the rest of this fragment comes in the next Send
+            del buf[:size]
+            key = (guid, fragment.object_id)
+            message = self.parts.setdefault(key, bytearray())
+            message += fragment.data
+            if fragment.end:
+                del self.parts[key]
+                out += psrpcore._payload.create_fragment(fragment.object_id, 0, self._message(bytes(message)))
+        return bytes(out)
+
+    def _message(self, raw: bytes) -> bytes:
+        if int.from_bytes(raw[4:8], "little") != PSRPMessageType.CreatePipeline.value:
+            return raw
+        body = raw[40:].decode("utf-8-sig")
+
+        def one(match: re.Match[str]) -> str:
+            text = _deserialize_string(html.unescape(match.group(2)))
+            return match.group(1) + html.escape(_serialize_string(self.rewrite(text)), quote=False) + match.group(3)
+
+        return raw[:40] + _CMD.sub(one, body).encode("utf-8")
 
 
 __all__ = ["PwshConfig", "PwshShell", "find_pwsh"]
