@@ -613,10 +613,15 @@ def _progress(enabled: bool, total: int) -> Any:
 @_dry_run_option("Change nothing, whatever else is given (like Ansible's --check): the remediation runs "
                  "in dry-run mode and reports what it would do.")
 @_connection_options
-@click.option("--concurrency", "--forks", "concurrency", type=click.IntRange(1, 512),
-              default=defaults.CONCURRENCY, show_default=True, help="Hosts at a time (--forks: Ansible's name).")
+@click.option("--concurrency", "--forks", "concurrency", type=click.IntRange(1, defaults.CONCURRENCY_MAX),
+              help="Hosts in flight at once (--forks: Ansible's name). Default: "
+              f"{defaults.CONCURRENCY_PER_CORE} per core (measured: docs/benchmarks.md).")
+@click.option("--processes", type=click.IntRange(1, 64), help="Client processes the hosts are split over. "
+              f"Default: one per core for fleets of {defaults.POOL_MIN_HOSTS_PER_PROCESS} hosts per core or more, "
+              "else one.")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=defaults.HOST_TIMEOUT_S,
-              show_default=True, help="Seconds per host for the whole detect/remediate/verify cycle.")
+              show_default=True, help="Seconds per host for the whole detect/remediate/verify cycle; the pipeline "
+              "is stopped at the deadline, and a host still silent 10 s later is recorded as timeout and abandoned.")
 @_output_option("table", "json", "jsonl")
 @click.option("--format", "rmm_format", type=click.Choice(_RMM_PROFILES), help="Answer like an RMM script in "
               "this profile (docs/rmm.md): its lines and exit code, instead of --output.")
@@ -625,9 +630,9 @@ def _progress(enabled: bool, total: int) -> Any:
 @_config_option
 def run_cmd(hosts: tuple[str, ...], inventory: Path | None, limit: str | None, host_column: str | None,
             rerun_failed: Path | None, local_run: bool, package_id: str, detect_only: bool, fix: bool,
-            dry_run: bool, concurrency: int, timeout_s: float, output: str, rmm_format: str | None,
-            results_file: Path | None,
-            config: Path | None, **connection: Any) -> tuple[Result, str]:
+            dry_run: bool, concurrency: int | None, processes: int | None, timeout_s: float, output: str,
+            rmm_format: str | None, results_file: Path | None, config: Path | None,
+            **connection: Any) -> tuple[Result, str]:
     """Run a package on hosts over PSRP/WinRM (or locally): detect, and remediate + verify when asked.
 
     \b
@@ -659,9 +664,12 @@ def run_cmd(hosts: tuple[str, ...], inventory: Path | None, limit: str | None, h
 
         check_appendable(results_file)
     settings = _connection(host_list[0] if host_list else "localhost", local_run, **connection)
+    concurrency = concurrency or defaults.default_concurrency()
+    processes = 1 if local_run else processes or defaults.default_processes(len(host_list), concurrency)
     options = fleet.FleetOptions(
         package_id, remediate=mode.remediate, dry_run=mode.dry_run, concurrency=concurrency,
-        host_timeout_s=timeout_s, user_context=package.run_as.value == "user", results_path=results_file)
+        processes=processes, host_timeout_s=timeout_s, user_context=package.run_as.value == "user",
+        results_path=results_file)
     with _progress(sys.stderr.isatty() and output == "table", len(host_list)) as progress:
         result = fleet.run_fleet(host_list, settings, options, scripts_for(package), progress=progress,
                                  per_host={h.name: h.overrides for h in targets.hosts} if targets else None)
@@ -687,7 +695,7 @@ def state_group() -> None:
 @_package_option()
 @click.option("--local", "local_run", is_flag=True, help="Reset on this machine (needs powershell.exe).")
 @_connection_options
-@click.option("--concurrency", type=click.IntRange(1, 512), default=defaults.CONCURRENCY, show_default=True,
+@click.option("--concurrency", type=click.IntRange(1, 512), default=defaults.default_concurrency(), show_default=True,
               help="Hosts at a time.")
 @_config_option
 @_output_option("text", "json", "jsonl")
@@ -733,7 +741,7 @@ def _hosts_options(func: Any) -> Any:
         click.option("--inventory", type=click.Path(path_type=Path, dir_okay=False),
                      help="Hosts file: one per line (# comments) or CSV with a 'host' column."),
         click.option("--local", "local_run", is_flag=True, help="Run on this machine (needs powershell.exe)."),
-        click.option("--concurrency", type=click.IntRange(1, 512), default=defaults.CONCURRENCY,
+        click.option("--concurrency", type=click.IntRange(1, 512), default=defaults.default_concurrency(),
                      show_default=True, help="Hosts at a time."),
         click.option("--timeout", "timeout_s", type=click.FloatRange(1, 86400), default=defaults.HOST_TIMEOUT_S,
                      show_default=True, help="Seconds per host."),

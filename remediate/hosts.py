@@ -91,11 +91,12 @@ def parse_target(value: str) -> tuple[str, int | None]:
 
 
 def dedupe(hosts: Iterable[str]) -> list[str]:
-    """Hosts in first-seen order, duplicates removed case-insensitively (PC-1 and pc-1 are one machine)."""
+    """Hosts in first-seen order, duplicates removed case-insensitively (PC-1 and pc-1 are one machine), IP
+    addresses by value (::1, [::1] and 0:0:0:0:0:0:0:1 are one machine)."""
     seen: set[str] = set()
     out: list[str] = []
     for host in hosts:
-        key = host.strip().rstrip(".").lower()
+        key = host_key(host)
         if key and key not in seen:
             seen.add(key)
             out.append(host.strip())
@@ -106,5 +107,15 @@ def dedupe_hosts(hosts: Iterable[InventoryHost]) -> tuple[InventoryHost, ...]:
     """First-seen order; the first entry of a name wins (PC-1 and pc-1. are one machine)."""
     seen: dict[str, InventoryHost] = {}
     for host in hosts:
-        seen.setdefault(host.name.strip().rstrip(".").lower(), host)
+        seen.setdefault(host_key(host.name), host)
     return tuple(seen.values())
+
+
+def host_key(host: str) -> str:
+    """One spelling per machine: names case-folded without the root dot; IP addresses (IPv6 bare or in
+    brackets, any zero compression) in their compressed form."""
+    name = host.strip()
+    try:
+        return ipaddress.ip_address(name.removeprefix("[").removesuffix("]")).compressed
+    except ValueError:
+        return name.rstrip(".").lower()

@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import textwrap
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -51,9 +52,9 @@ def envelope(result: Result) -> dict[str, Any]:
 def render(result: Result, fmt: str) -> str:
     """The text for stdout in format ``fmt``."""
     if fmt == "json":
-        return json.dumps(envelope(result), indent=2, sort_keys=True) + "\n"
+        return strict_json(envelope(result), indent=2) + "\n"
     if fmt == "jsonl":
-        return "".join(json.dumps(row, sort_keys=True, separators=(",", ":")) + "\n" for row in result.rows)
+        return "".join(strict_json(row) + "\n" for row in result.rows)
     if fmt in HUMAN:
         return result.text
     return result.forms[fmt]
@@ -86,3 +87,20 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], width: int | No
         for n in range(max(len(p) for p in parts)):
             lines.append(" ".join((p[n] if n < len(p) else "").ljust(w) for p, w in zip(parts, widths)).rstrip())
     return lines
+
+
+def strict_json(value: Any, indent: int | None = None) -> str:
+    """Strict JSON (RFC 8259), compact on one line unless ``indent``, keys sorted: NaN and Infinity, which
+    json.dumps would write as bare words that other parsers reject, become null."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    return json.dumps(_finite(value), sort_keys=True, separators=separators, indent=indent, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value

@@ -258,6 +258,12 @@ def validate_result(data: Any) -> list[str]:
     return problems
 
 
+def _non_strict(word: str) -> Any:
+    """NaN, Infinity and -Infinity are not JSON (RFC 8259); Python would accept them and later write them
+    where other parsers fail. A line that carries them is not a result."""
+    raise json.JSONDecodeError("a non-finite number is not strict JSON", word, 0)
+
+
 def parse_result_line(output: str) -> ScriptResult:
     """Parse the last non-empty line of a script's output as a result.
 
@@ -268,7 +274,7 @@ def parse_result_line(output: str) -> ScriptResult:
         raise ResultParseError("no output")
     last = lines[-1]
     try:
-        data = json.loads(last)
+        data = json.loads(last, parse_constant=_non_strict)
     except json.JSONDecodeError as exc:
         raise ResultParseError(f"last line is not JSON ({exc.msg} at column {exc.colno})") from None
     problems = validate_result(data)

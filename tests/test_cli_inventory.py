@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from remediate.cli import cli
@@ -18,7 +19,8 @@ def run(*args: str):
     return CliRunner().invoke(cli, base + list(args), env={"REMEDIATE_PASSWORD": PASSWORD}, catch_exceptions=False)
 
 
-def test_ansible_json_inventory_names_address_port_and_transport(loopback, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("processes", ["1", "2"])  # 2: each client process gets its hosts' own settings
+def test_ansible_json_inventory_names_address_port_and_transport(loopback, tmp_path, processes):  # noqa: F811
     a, b = loopback.add_host(device(compliant=True)), loopback.add_host(device())
     inventory = {"_meta": {"hostvars": {
         "kiosk-a": {"ansible_host": a, "ansible_port": loopback.port, "ansible_connection": "winrm"},
@@ -27,7 +29,8 @@ def test_ansible_json_inventory_names_address_port_and_transport(loopback, tmp_p
         "kiosks": {"hosts": ["kiosk-a", "kiosk-b"]}, "servers": {"hosts": ["linux-1"]}}
     path = tmp_path / "inv.json"
     path.write_text(json.dumps(inventory))
-    res = run("--inventory", str(path), "--limit", "kiosks", "--forks", "2", "--output", "jsonl")
+    res = run("--inventory", str(path), "--limit", "kiosks", "--forks", "2", "--processes", processes,
+              "--output", "jsonl")
     assert res.exit_code == 1, res.output
     records = {r["host"]: r for r in map(json.loads, res.stdout.splitlines())}
     assert set(records) == {"kiosk-a", "kiosk-b"}  # linux-1 left out by --limit, never contacted

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 
@@ -65,6 +67,9 @@ class FakeRunner:
     def _step(self, script: str, state: dict) -> Action:
         outcome = self._answer(script)
         return Action(output=tuple(outcome.stdout.splitlines()), errors=outcome.errors, exit_code=outcome.exit_code)
+
+    def interrupt(self) -> None:
+        pass
 
     def close(self) -> None:
         self.closed = True
@@ -170,13 +175,15 @@ def test_records_are_on_disk_as_each_host_finishes_and_hosts_are_deduplicated(tm
     tables = {h: {"detect": [OK]} for h in ("PC-1", "PC-2", "PC-3")}
     on_disk = []
 
-    def progress(record, done, total):
-        on_disk.append((done, total, len(results.read_text().splitlines())))
+    def progress(record, done, total):  # runs in the worker that finished the host, after its record is written
+        complete = results.read_text().split("\n")[:-1]  # another worker may be writing the next line
+        hosts = [json.loads(line)["host"] for line in complete]
+        on_disk.append((done, total, record["host"] in hosts and len(hosts) >= done))
 
     result = run_fleet(["PC-1", "pc-1", "PC-2", "PC-3", "PC-2 "], ConnectionSettings("x"),
                        FleetOptions(PACKAGE, results_path=results), scripts_for, progress=progress,
                        runner_factory=fake_factory({**tables, "pc-1": tables["PC-1"]}))
-    assert on_disk == [(1, 3, 1), (2, 3, 2), (3, 3, 3)]
+    assert sorted(on_disk) == [(1, 3, True), (2, 3, True), (3, 3, True)]
     assert sorted(json.loads(line)["host"] for line in results.read_text().splitlines()) == ["PC-1", "PC-2", "PC-3"]
     assert result.exit_code == ExitCode.OK and summarize(result.records)["status"] == {"compliant": 3}
 
@@ -192,7 +199,8 @@ def test_ctrl_c_keeps_finished_records_and_marks_hosts_in_flight(tmp_path):
     tables = {"fast": {"detect": [OK]}, "slow": {"detect": [slow]}, "later": {"detect": [OK]}}
 
     def progress(record, done, total):
-        raise KeyboardInterrupt
+        os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, delivered to the main thread while workers run
+        time.sleep(0.3)  # the main thread's handler runs before this worker asks for its next host
 
     result = run_fleet(["fast", "slow", "later"], ConnectionSettings("x"),
                        FleetOptions(PACKAGE, concurrency=2, results_path=results), scripts_for,

@@ -15,7 +15,7 @@ ALLOWED = {
     "pypsrp": {"runners/psrp.py"},
     "winrm": {"runners/winrm.py"},
     "psrpcore": set(),
-    "spnego": {"runners/psrp.py", "runners/winrm.py"},  # its errors, to map them
+    "spnego": {"runners/psrp.py", "runners/winrm.py", "runners/ntlm.py"},  # its errors; NTLM hashes once
 }
 
 
@@ -55,7 +55,8 @@ def test_modules_stay_reviewable():
 PARTS = {
     "cli": ("remediate.cli",),
     "build": ("remediate.render", "remediate.generate", "remediate.prune", "remediate.psliteral", "remediate.docs"),
-    "run": ("remediate.fleet", "remediate.inventory", "remediate.runners", "remediate.hosts",
+    "run": ("remediate.fleet", "remediate.fleetpool", "remediate.hostrun", "remediate.resultsfile",
+            "remediate.stopsignals", "remediate.inventory", "remediate.runners", "remediate.hosts",
             "remediate.ansible_inventory", "remediate.hostpattern", "remediate.targets", "remediate.undo",
             "remediate.collect"),
     "deliver": ("remediate.intune",),

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 5fd04c6887284e661d5ae71f5b9f44fb002bdabe1e6539e146402381ab844a6a
+# input-sha256: 968b64642d00efd84b5c933a530896e0e191a12779ea5d33284afaef484341e8
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

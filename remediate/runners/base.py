@@ -8,17 +8,21 @@ traceback ever reaches a record. Nothing is retried: a 401 retried is an account
 from __future__ import annotations
 
 import errno
+import http.client
 import re
 import socket
 import ssl
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import requests
+import urllib3
 
 from remediate.errors import ConfigError, RunnerError
 
+INTERRUPT_POLL_S = 5  # longest Receive wait, so an interruption is seen within seconds (WS-Man default: 20)
 AUTHS = ("negotiate", "ntlm", "kerberos", "credssp", "certificate", "basic")
 
 # Stable error codes of a host's record. Documented here once; the CLI's docs table is generated from it.
@@ -32,7 +36,8 @@ ERROR_CODES: dict[str, str] = {
     "no_credentials": "no --username and no usable Kerberos ticket (or no Kerberos support) on this machine",
     "http_<status>": "the WinRM service answered an unexpected HTTP status",
     "wsman_fault_<name or code>": "the WS-Management service answered a fault (access_denied, too_many_shells, ...)",
-    "protocol_error": "the answer was not WS-Management (a proxy, another service on the port)",
+    "protocol_error": "the answer was not WS-Management (a proxy, another service on the port), or the "
+                      "connection closed mid-answer",
     "timeout": "the host or the script did not finish within the per-host deadline",
     "powershell_missing": "local runs need powershell.exe (Windows PowerShell 5.1) on PATH",
     "bad_output": "the script ran but its last line is not a remediate result",
@@ -111,6 +116,8 @@ class Runner(Protocol):
 
     def run_script(self, script: str, timeout_s: float) -> RunOutcome: ...
 
+    def interrupt(self) -> None: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> "Runner": ...
@@ -119,9 +126,25 @@ class Runner(Protocol):
 
 
 class RunnerBase:
-    """Context-manager plumbing shared by the concrete runners."""
+    """Context-manager plumbing and interruption shared by the concrete runners.
 
-    settings: ConnectionSettings
+    ``interrupt`` may be called from another thread (the fleet's, on Ctrl-C): the runner's own thread sees it
+    at its next look - before a script starts, or between two Receives (at most ``INTERRUPT_POLL_S`` apart) -
+    stops the pipeline and raises ``interrupted``; the ``with`` block then closes the shell. pypsrp and
+    pywinrm objects are not thread-safe, so the other thread never touches the connection itself.
+    """
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self._stop_event = threading.Event()
+
+    def interrupt(self) -> None:
+        self._stop_event.set()
+
+    def _check_interrupted(self, stage: str) -> None:
+        if self._stop_event.is_set():
+            raise RunnerError(f"{self.settings.host}: stopped before the script finished", code="interrupted",
+                              host=self.settings.host, stage=stage)
 
     def __enter__(self) -> "RunnerBase":
         return self
@@ -253,6 +276,9 @@ def classify_network(exc: BaseException, host: str, stage: str) -> RunnerError |
         return RunnerError(f"{host}: no answer to the TCP connection", code="unreachable", host=host, stage=stage)
     if isinstance(exc, (requests.exceptions.ReadTimeout, socket.timeout, TimeoutError)):
         return RunnerError(f"{host}: no answer within the deadline", code="timeout", host=host, stage=stage)
+    if _mid_answer(exc, chain):
+        return RunnerError(f"{host}: the connection closed mid-answer (the peer is not a working WinRM service)",
+                           code="protocol_error", host=host, stage=stage)
     if isinstance(exc, (requests.exceptions.ConnectionError, ConnectionError)):
         return RunnerError(f"{host}: connection failed ({type(exc).__name__})", code="unreachable", host=host,
                            stage=stage)
@@ -260,6 +286,20 @@ def classify_network(exc: BaseException, host: str, stage: str) -> RunnerError |
         return RunnerError(f"{host}: the answer is not WS-Management", code="protocol_error", host=host,
                            stage=stage)
     return None
+
+
+def _mid_answer(exc: BaseException, chain: list[BaseException]) -> bool:
+    """The TCP connection was up and the request sent, then it closed before the whole answer: urllib3 says
+    "Connection aborted." (no answer, or a reset while reading it) or the body ended early (IncompleteRead,
+    ChunkedEncodingError). A refused or timed-out connect never reaches this."""
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return True
+    for item in chain:
+        if isinstance(item, (http.client.RemoteDisconnected, http.client.IncompleteRead)):
+            return True
+        if isinstance(item, urllib3.exceptions.ProtocolError) and "Connection aborted" in str(item):
+            return True
+    return False
 
 
 def timeout_error(host: str, stage: str, timeout_s: float) -> RunnerError:

@@ -38,7 +38,7 @@ def running_as_system(environ: dict[str, str] | None = None) -> bool:
 
 class LocalRunner(RunnerBase):
     def __init__(self, settings: ConnectionSettings) -> None:
-        self.settings = settings
+        super().__init__(settings)
 
     def run_script(self, script: str, timeout_s: float) -> RunOutcome:
         exe = find_powershell()

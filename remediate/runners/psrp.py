@@ -9,6 +9,7 @@ timeout and stop the pipeline when the deadline passes. Objects are not thread-s
 from __future__ import annotations
 
 import functools
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -16,6 +17,7 @@ import requests
 import spnego
 from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
 from pypsrp.host import PSHost
+from pypsrp.messages import CreatePipeline
 from pypsrp.negotiate import HTTPNegotiateAuth
 from pypsrp.powershell import PowerShell, PSInvocationState, RunspacePool
 from pypsrp.serializer import Serializer
@@ -26,6 +28,7 @@ from remediate.errors import RunnerError
 from remediate.runners.base import (
     ConnectionSettings,
     RequestCounter,
+    INTERRUPT_POLL_S,
     RunnerBase,
     RunOutcome,
     classify_network,
@@ -33,9 +36,11 @@ from remediate.runners.base import (
     one_line,
     timeout_error,
 )
+from remediate.runners.ntlm import negotiate_credentials, ntlm_hash_password
 
 OPERATION_TIMEOUT_S = 20  # WS-Man default; a Receive with no output returns a timeout fault after this
 CACHED_ESCAPE_MIN = 4096  # strings at least this long (scripts) are escaped once per process, not per host
+PIPELINE_CACHE_SIZE = 8  # serialised CREATE_PIPELINE bodies kept: a run sends one to three distinct scripts
 _LIBRARY_ERRORS = (requests.RequestException, WinRMError, SpnegoError, ImportError, ET.ParseError, OSError,
                    ValueError, KeyError, AttributeError, TypeError)
 
@@ -68,7 +73,10 @@ class _PreemptiveNegotiate(HTTPNegotiateAuth):
         if host in self.contexts or "Authorization" in request.headers:
             return super().__call__(request)
         options = spnego.NegotiateOptions.wrapping_winrm if self.wrap_required else 0
-        context = spnego.client(self.username, self.password, hostname=self.hostname_override or host,
+        username, password = self.username, self.password
+        if self.auth_provider == "negotiate" and username and password:
+            username, password = negotiate_credentials(username, password), None  # NTLM hashes derived once
+        context = spnego.client(username, password, hostname=self.hostname_override or host,
                                 service=self.service, protocol=self.auth_provider, options=options)
         context.response_auth_header = "negotiate"  # read by pypsrp to pick the encryption protocol
         self.contexts[host] = context
@@ -118,21 +126,58 @@ def _escape_long(value: str) -> str:
     return Serializer._serialize_string(Serializer(), value)
 
 
+class _PipelineCache:
+    """The serialised CREATE_PIPELINE body of each script, made once per process and reused for every host.
+
+    A pipeline message is a fixed binary header (destination, type, pool id, pipeline id) and a CLIXML body;
+    our runner always creates a pipeline the same way (one script, same host info and options), so the body
+    depends only on the script. Building it costs pypsrp a deepcopy of the commands and an ElementTree walk of
+    ~100 KB (~20 % of the client's CPU per host); pypsrp takes a body given as bytes as it is, and the pool
+    and pipeline ids still go into each host's own header. tests/test_runners_perf.py holds that the cached
+    body is byte for byte what pypsrp would have built.
+    """
+
+    _lock = threading.Lock()
+    _bodies: dict[str, bytes] = {}
+
+    @classmethod
+    def wrap(cls, serializer: Serializer, runner: "PSRPRunner") -> None:
+        original = serializer.serialize
+
+        def serialize(value, metadata=None, parent=None, clear=True):  # type: ignore[no-untyped-def]
+            script = runner._sending
+            if script is None or parent is not None or type(value) is not CreatePipeline:
+                return original(value, metadata, parent, clear)
+            body = cls._bodies.get(script)
+            if body is None:
+                body = ET.tostring(original(value, metadata, parent, clear), encoding="utf-8", method="xml")
+                with cls._lock:
+                    if len(cls._bodies) >= PIPELINE_CACHE_SIZE:
+                        cls._bodies.pop(next(iter(cls._bodies)))
+                    cls._bodies[script] = body
+            return body
+
+        serializer.serialize = serialize  # type: ignore[method-assign]
+
+
 class PSRPRunner(RunnerBase):
     def __init__(self, settings: ConnectionSettings) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self._counter = RequestCounter()
         self._wsman: _WSMan | None = None
         self._pool: RunspacePool | None = None
         self._host = PSHost(None, None, False, "remediate", None, None, "1.0")
+        self._sending: str | None = None  # the script of the pipeline being created (_PipelineCache's key)
 
     # -- connection ------------------------------------------------------------------------------------
     def _connect(self, deadline: float) -> RunspacePool:
         if self._pool is not None:
             return self._pool
         s = self.settings
+        # NTLM alone takes the password's hashes, derived once per run (remediate/runners/ntlm.py).
+        password = ntlm_hash_password(s.password) if s.auth == "ntlm" and s.password else s.password
         self._wsman = _WSMan(
-            s.host, port=s.effective_port, ssl=s.ssl, auth=s.auth, username=s.username, password=s.password,
+            s.host, port=s.effective_port, ssl=s.ssl, auth=s.auth, username=s.username, password=password,
             cert_validation=s.cert_validation, connection_timeout=max(1, int(s.connect_timeout)),
             read_timeout=max(2, int(s.read_timeout)), operation_timeout=OPERATION_TIMEOUT_S,
             reconnection_retries=0, no_proxy=True,
@@ -148,6 +193,7 @@ class PSRPRunner(RunnerBase):
         self._bound(deadline)
         pool = RunspacePool(self._wsman, host=self._host)
         pool._serializer._serialize_string = _serialize_string(pool._serializer)  # type: ignore[method-assign]
+        _PipelineCache.wrap(pool._serializer, self)
         pool.open()
         self._pool = pool
         return pool
@@ -203,17 +249,25 @@ class PSRPRunner(RunnerBase):
 
     def _invoke(self, pool: RunspacePool, script: str, deadline: float, timeout_s: float) -> PowerShell:
         self._host.rc = None
+        self._check_interrupted("run")
         ps = PowerShell(pool)
         ps.add_script(script)
         self._bound(deadline)
-        ps.begin_invoke()
+        self._sending = script
+        try:
+            ps.begin_invoke()
+        finally:
+            self._sending = None
         while ps.state == PSInvocationState.RUNNING:
             left = deadline - time.monotonic()
             if left <= 0:
                 self._stop(ps)
                 raise timeout_error(self.settings.host, "script", timeout_s)
+            if self._stop_event.is_set():
+                self._stop(ps)
+                self._check_interrupted("run")
             self._bound(deadline)
-            ps.poll_invoke(timeout=max(1, min(OPERATION_TIMEOUT_S, int(left))))
+            ps.poll_invoke(timeout=max(1, min(OPERATION_TIMEOUT_S, INTERRUPT_POLL_S, int(left))))
         return ps
 
     def _stop(self, ps: PowerShell) -> None:

@@ -29,6 +29,7 @@ from remediate.errors import RunnerError
 from remediate.runners.base import (
     ConnectionSettings,
     RequestCounter,
+    INTERRUPT_POLL_S,
     RunnerBase,
     RunOutcome,
     classify_network,
@@ -38,6 +39,7 @@ from remediate.runners.base import (
     timeout_error,
     url_host,
 )
+from remediate.runners.ntlm import ntlm_hash_password
 
 OPERATION_TIMEOUT_S = 20
 STDIN_CHUNK = 96 * 1024  # raw bytes per Send; base64 makes ~128 KiB, under the 150 KiB envelope of old hosts
@@ -65,7 +67,7 @@ _LIBRARY_ERRORS = (requests.RequestException, WinRMError, SpnegoError, ImportErr
 
 class WinRMRunner(RunnerBase):
     def __init__(self, settings: ConnectionSettings) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self._counter = RequestCounter()
         self._protocol: Protocol | None = None
         self._shell_id: str | None = None
@@ -79,9 +81,11 @@ class WinRMRunner(RunnerBase):
         # A CA bundle path, else the environment's bundle (as requests and pypsrp honour it), else certifi.
         ca = s.cert_validation if isinstance(s.cert_validation, str) else (
             os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None)
+        # NTLM takes the password's hashes, derived once per run (remediate/runners/ntlm.py).
+        password = ntlm_hash_password(s.password) if _AUTH[s.auth] == "ntlm" and s.password else s.password
         protocol = Protocol(
             f"{scheme}://{url_host(s.host)}:{s.effective_port}/wsman", transport=_AUTH[s.auth],
-            username=s.username, password=s.password, server_cert_validation=validation, ca_trust_path=ca,
+            username=s.username, password=password, server_cert_validation=validation, ca_trust_path=ca,
             read_timeout_sec=OPERATION_TIMEOUT_S + 10, operation_timeout_sec=OPERATION_TIMEOUT_S, proxy=None,
         )
         self._protocol = protocol
@@ -151,6 +155,7 @@ class WinRMRunner(RunnerBase):
 
     def _execute(self, protocol: Protocol, shell_id: str, script: str, deadline: float,
                  timeout_s: float) -> tuple[bytes, bytes, int]:
+        self._check_interrupted("run")
         self._bound(deadline)
         command_id = protocol.run_command(shell_id, "powershell.exe", COMMAND_ARGS)
         data = script.encode("utf-8")
@@ -166,7 +171,10 @@ class WinRMRunner(RunnerBase):
             if left <= 0:
                 self._terminate(protocol, shell_id, command_id)
                 raise timeout_error(self.settings.host, "script", timeout_s)
-            operation = max(1, min(OPERATION_TIMEOUT_S, int(left)))
+            if self._stop_event.is_set():
+                self._terminate(protocol, shell_id, command_id)
+                self._check_interrupted("run")
+            operation = max(1, min(OPERATION_TIMEOUT_S, INTERRUPT_POLL_S, int(left)))
             self._bound(deadline, operation)
             try:
                 stdout, stderr, rc, done = protocol.get_command_output_raw(shell_id, command_id)

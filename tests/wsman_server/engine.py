@@ -66,7 +66,10 @@ class HostProgram:
     http_hang: bool = False  # accept TCP, never answer HTTP (a frozen host)
     http_garbage: bool = False  # answer 200 with something that is not WS-Management
     latency_s: float = 0.0  # delay before every HTTP answer (a slow link)
+    drop_at: int | None = None  # at this HTTP request (1-based) close the connection without an answer
+    truncate_at: int | None = None  # at this HTTP request answer headers and half the body, then close
     script: Callable[[str, dict], Action] | None = None  # (script text, per-host state) -> Action
+    pwsh: object | None = None  # a pwsh_bridge.PwshConfig: real PowerShell (PSRP: ``pwsh -s``; cmd: pwsh)
     state: dict = field(default_factory=dict)
 
 
@@ -151,7 +154,7 @@ def play_cycle(step: Callable[[str, dict], Action], state: dict, *, dry_run: boo
             break
         if name == "detect" and verdict != "non_compliant":
             break
-        if name == "remediate" and (dry_run or verdict in ("deferred", "failed", "error")):
+        if name == "remediate" and (dry_run or verdict in ("deferred", "skipped", "failed", "error")):
             break
     return Action(tuple(output), tuple(errors), action.exit_code, delay, action.hang, action.throw)
 

@@ -28,7 +28,9 @@ from spnego.exceptions import SpnegoError
 
 from . import wsman
 from .certs import make_self_signed
+from .cmd_bridge import PwshCmdShell
 from .engine import HostProgram
+from .pwsh_bridge import PwshShell
 from .shells import CMD_URI, SHELL_NOT_FOUND, CmdShell, HostState, PsrpShell
 from .wsman import NS, WSManFault
 
@@ -157,6 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.server.host_for(self.connection.getsockname())
         with host.cond:
             host.requests += 1
+            number = host.requests
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         with host.cond:
             host.bytes_in += len(self.requestline) + 2 + len(self.headers.as_bytes()) + len(body)
@@ -166,6 +169,20 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if host.program.latency_s:
             time.sleep(host.program.latency_s)
+        if number == host.program.drop_at:  # a host that drops the connection mid-stream
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if number == host.program.truncate_at:
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Type", "application/soap+xml;charset=UTF-8")
+            self.send_header("Content-Length", "4096")
+            self.end_headers()
+            self.wfile.write(b"<s:Envelope xmlns:s=")
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
         extra: dict[str, str] = {}
         if not self.authed:
             ok, final = self._authenticate(host)
@@ -246,11 +263,14 @@ class LoopbackServer:
                 host.cond.notify_all()
 
     # -- hosts -----------------------------------------------------------------------------------------
-    def add_host(self, program: HostProgram | None = None) -> str:
-        """Start listening for one more host; returns its name (a loopback address)."""
-        for _ in range(20):
-            address = next_address()
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    def add_host(self, program: HostProgram | None = None, address: str | None = None) -> str:
+        """Start listening for one more host; returns its name (a loopback address). ``address`` picks one,
+        e.g. '::1' (IPv6; on the server's port, which must then be free there too)."""
+        wanted = address
+        for _ in range(1 if wanted else 20):
+            address = wanted or next_address()
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind((address, self.port))
@@ -272,8 +292,8 @@ class LoopbackServer:
     def host(self, name: str) -> HostState:
         return self.hosts[(name, self.port)]
 
-    def host_for(self, sockname: tuple[str, int]) -> HostState:
-        return self.hosts[sockname[:2]]
+    def host_for(self, sockname: tuple) -> HostState:
+        return self.hosts[tuple(sockname[:2])]
 
     def check_user(self, user: str, password: str) -> bool:
         name = user.split("\\")[-1].lower()
@@ -322,7 +342,8 @@ class LoopbackServer:
             req = wsman.parse(body)
         except (ValueError, SyntaxError):
             return 400, b""
-        endpoint = f"{'https' if self.ssl else 'http'}://{sockname[0]}:{sockname[1]}/wsman"
+        name = f"[{sockname[0]}]" if ":" in sockname[0] else sockname[0]
+        endpoint = f"{'https' if self.ssl else 'http'}://{name}:{sockname[1]}/wsman"
         try:
             with host.cond:
                 return 200, self._handle(host, req, endpoint)
@@ -337,11 +358,16 @@ class LoopbackServer:
             shell_el = req.body.find("rsp:Shell", NS)
             shell_id = (shell_el.get("ShellId") if shell_el is not None else None) or str(uuid.uuid4()).upper()
             host.shells_created += 1
-            if req.resource_uri == CMD_URI:
+            if req.resource_uri == CMD_URI and host.program.pwsh is not None:
+                host.shells[shell_id] = PwshCmdShell(host, shell_id, host.program.pwsh, self.workdir)
+            elif req.resource_uri == CMD_URI:
                 host.shells[shell_id] = CmdShell(host, shell_id)
             else:
                 creation = wsman.b64(shell_el.find("pwsh:creationXml", NS) if shell_el is not None else None)
-                host.shells[shell_id] = PsrpShell(host, shell_id, creation)
+                if host.program.pwsh is not None:
+                    host.shells[shell_id] = PwshShell(host, shell_id, creation, host.program.pwsh)
+                else:
+                    host.shells[shell_id] = PsrpShell(host, shell_id, creation)
             return wsman.envelope(wsman.ACTION + "CreateResponse", mid,
                                   *wsman.created(req.resource_uri, shell_id, endpoint))
         shell = host.shells.get(req.shell_id or "")
@@ -375,6 +401,7 @@ class LoopbackServer:
         if verb == "Delete":
             shell.close()
             host.shells.pop(shell.id, None)
+            host.closed_at = time.time()
             return wsman.envelope(wsman.ACTION + "DeleteResponse", mid)
         raise WSManFault(2150858817, f"The action {req.action} is not supported by the service.",
                          subcode="wsa:ActionNotSupported")

@@ -67,6 +67,7 @@ class HostState:
     bytes_out: int = 0  # HTTP bytes sent: status line, headers and body
     auth_attempts: int = 0
     shells_created: int = 0
+    closed_at: float | None = None  # wall clock of the last shell Delete (the client is done with the host)
     scripts: list[str] = field(default_factory=list)
     shells: dict[str, "PsrpShell | CmdShell"] = field(default_factory=dict)
     cond: threading.Condition = field(default_factory=lambda: threading.Condition(threading.RLock()))

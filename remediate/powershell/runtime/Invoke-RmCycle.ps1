@@ -6,7 +6,8 @@ function Invoke-RmCycle {
     The decision rules of a fleet cycle, written once (remediate/fleet.py reads the result lines in order):
       1. detect; stop there unless its verdict is 'non_compliant';
       2. remediate (a dry run when DryRun is set: it describes, changes nothing);
-      3. stop after a dry run, or when the remediation's verdict is 'deferred', 'failed' or 'error';
+      3. stop after a dry run, or when the remediation's verdict is 'deferred', 'skipped' (another run holds
+         the mutex: nothing was tried), 'failed' or 'error';
       4. otherwise detect again: verify.
     Each step's result carries its phase and cycle_step (detect | remediate | verify). The result of every step
     but the last is formatted into -Lines, which the caller writes before the last result, so Write-RmResult
@@ -35,7 +36,7 @@ function Invoke-RmCycle {
         if ($step.Step -eq 'detect' -and $result.verdict -ne 'non_compliant') {
             break
         }
-        if ($step.Step -eq 'remediate' -and ($RmConfig.DryRun -or @('deferred', 'failed', 'error') -contains $result.verdict)) {
+        if ($step.Step -eq 'remediate' -and ($RmConfig.DryRun -or @('deferred', 'skipped', 'failed', 'error') -contains $result.verdict)) {
             break
         }
     }
