@@ -24,7 +24,6 @@ import jinja2
 from remediate import __version__, codes, collect_spec, rmm
 from remediate.checks.base import Tier
 from remediate.errors import RenderError
-from remediate.launcher import wrap_for_interactive_user
 from remediate.packages import CheckConfig, Package
 from remediate.prune import prune, strip_comments
 from remediate.psliteral import ps_bool, ps_float, ps_int, ps_str, ps_value

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 8480fb9f7f5687dd9f8d617e853e044792d71e504a359af22f0fd03bb28e6856
+# input-sha256: 818b21ebaadcf23eae7fbfab03ef9b7984255a01721847b16bd371bb1a40386b
 #
 # CAA20002 sign-in failure - device checks - undo script
 # Runs as: system (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

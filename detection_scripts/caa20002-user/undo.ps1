@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 968b64642d00efd84b5c933a530896e0e191a12779ea5d33284afaef484341e8
+# input-sha256: 6932610495b4fab0d9fbfed9e328223e2ff06eb6ee1ba9ec0952ae561a90ac03
 #
 # CAA20002 sign-in failure - user checks - undo script
 # Runs as: user (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

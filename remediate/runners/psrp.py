@@ -31,7 +31,6 @@ from remediate.runners.base import (
     INTERRUPT_POLL_S,
     RunnerBase,
     RunOutcome,
-    classify_network,
     fault_code_name,
     one_line,
     timeout_error,

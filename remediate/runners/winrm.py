@@ -32,7 +32,6 @@ from remediate.runners.base import (
     INTERRUPT_POLL_S,
     RunnerBase,
     RunOutcome,
-    classify_network,
     decode_stderr,
     fault_code_name,
     one_line,
