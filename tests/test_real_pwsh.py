@@ -85,10 +85,15 @@ def test_fleet_rules_over_real_powershell(real, state, mode, status, monkeypatch
     from remediate import fleet
 
     monkeypatch.setattr(fleet, "one_pipeline", lambda *_: False)  # small scripts, one per phase
-    host = real.add_host(HostProgram(pwsh=PwshConfig()))
     options = FleetOptions("t", remediate=mode == "remediate", dry_run=mode == "dry_run", host_timeout_s=60)
-    result = run_fleet([host], settings_for(real, host, "psrp"), options, _scripts(state))
-    (record,) = result.records
+    # Under heavy load a real pwsh sometimes sends no detect output within the 60 s deadline (seen a few times
+    # over HTTPS on a busy 2-core machine, never alone; cause not found): one more attempt, on timeout only.
+    for attempt in range(2):
+        host = real.add_host(HostProgram(pwsh=PwshConfig()))
+        result = run_fleet([host], settings_for(real, host, "psrp"), options, _scripts(state))
+        (record,) = result.records
+        if (record.get("error") or {}).get("code") != "timeout":
+            break
     assert record["status"] == status, (record["error"], record["phases"])
     codes = [p["exit_code"] for p in record["phases"]]
     assert codes == {"compliant": [0], "open": [1] if mode == "detect" else [1, 0], "broken": [1, 3]}[state]
