@@ -62,7 +62,8 @@ def test_a_deadline_stops_a_real_pipeline_and_the_pool_is_usable_after(real, tra
         with pytest.raises(RunnerError) as err:
             runner.run_script("Start-Sleep -Seconds 120", 3)
         assert err.value.code == "timeout"
-        assert runner.run_script("'after'; exit 1", 60).exit_code == 1
+        # Generous: on a loaded 2-core machine the stopped pipeline's pwsh can take long to answer again.
+        assert runner.run_script("'after'; exit 1", 180).exit_code == 1
 
 
 def _scripts(state: str):
