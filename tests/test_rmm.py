@@ -181,7 +181,7 @@ def test_single_exit_and_inputs(rmm_scripts):
     for (_, _), (_, data) in rmm_scripts.items():
         text = data.decode()
         assert len(re.findall(r"(?m)^\s*exit\b", text)) == 1
-        assert "Import-RmArgumentInputs -Arguments @($args)" in text
+        assert "Import-RmArgumentInput -Arguments @($args)" in text
         assert "Set-RmRunPhase -Inputs $RmInputs" in text
         for name, _ in rmm.INPUTS.values():
             assert f"= '{name}'" in text

@@ -72,7 +72,7 @@ function Expand-RmTemplate {
     return $text
 }
 
-function Get-RmTemplateValues {
+function Get-RmTemplateValue {
     <#
     .SYNOPSIS
     The values the profile templates may use, printable ASCII only. Mirrored by remediate.rmm._fields.
@@ -126,6 +126,7 @@ function Set-RmCustomField {
     NinjaOne: writes the status line to the custom field named by an input, only when the agent's
     Ninja-Property-Set command exists. A failure is logged, never shown: the output is the result.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'writes the NinjaOne custom field, an output channel like the result line: it runs in every run, dry runs included')]
     param([Parameter(Mandatory = $true)][string]$Text)
     if (-not $RmOutput.CustomFieldInput) {
         return
@@ -165,7 +166,7 @@ function Format-RmProfileOutput {
         $Result = ConvertFrom-RmResultLine -Line $Line
     }
     $outcome = Get-RmOutcome -Result $Result
-    $values = Get-RmTemplateValues -Result $Result -Outcome $outcome -Line $Line
+    $values = Get-RmTemplateValue -Result $Result -Outcome $outcome -Line $Line
     $lines = New-Object System.Collections.Generic.List[string]
     foreach ($template in $RmOutput.Lines) {
         $lines.Add((Expand-RmTemplate -Template $template -Values $values))

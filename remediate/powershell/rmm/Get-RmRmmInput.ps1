@@ -1,4 +1,4 @@
-function Import-RmArgumentInputs {
+function Import-RmArgumentInput {
     <#
     .SYNOPSIS
     Turns NAME=VALUE script arguments into environment variables of this process, for our input names only.
@@ -28,7 +28,7 @@ function Test-RmInputOn {
     return (@($RmRmm.TrueWords) -contains $value.Trim().ToLowerInvariant())
 }
 
-function Get-RmRmmInputs {
+function Get-RmRmmInput {
     <#
     .SYNOPSIS
     The RMM inputs of this run, safe defaults when unset: detection only, no dry-run, state kept.
@@ -46,6 +46,7 @@ function Set-RmRunPhase {
     An RMM script holds both phases: detection only unless the fix input is on; then the remediation
     re-detects, fixes what it may and verifies each fix by detecting again.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'sets the phase of this run in the in-memory RmConfig; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Inputs)
     $RmConfig.Phase = 'detect'
     if ($Inputs.Fix) {
@@ -62,6 +63,7 @@ function Reset-RmStateOnRequest {
     With the reset input on, deletes the package's state file (failure counters and cooldowns), so a
     check that reached needs_attention is tried again. Only our own state file is deleted.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'runs only when the operator sets the reset input, which is the confirmation; deletes only the state file of this package')]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Inputs)
     if (-not $Inputs.ResetState) {
         return
