@@ -135,18 +135,21 @@ def generate_cmd(check_only: bool, config: Path | None, out_dir: Path | None, ou
 
 @cli.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--no-pssa", is_flag=True, help="Skip PSScriptAnalyzer (it runs when REMEDIATE_PWSH, or pwsh on "
+              "PATH, has the module; 10-60 s).")
 @_output_option("text", "json", "jsonl")
-def lint_cmd(paths: tuple[Path, ...], output: str) -> tuple[Result, str]:
-    """Parse and lint PowerShell scripts against the Intune contract (default: detection_scripts/).
+def lint_cmd(paths: tuple[Path, ...], no_pssa: bool, output: str) -> tuple[Result, str]:
+    """Parse and lint PowerShell scripts against the Intune contract (default: detection_scripts/), with our
+    rules and PSScriptAnalyzer's (docs/linting.md).
 
     \b
     Example:
       remediate lint
-      remediate lint dist/intune/caa20002-user/detect.ps1
+      remediate lint --no-pssa dist/intune/caa20002-user/detect.ps1
     """
     from remediate import lint
 
-    return lint.lint_result(list(paths) or [Path("detection_scripts")]), output
+    return lint.lint_result(list(paths) or [Path("detection_scripts")], analyzer=not no_pssa), output
 
 
 @cli.command("list")

@@ -1,8 +1,10 @@
 """Static linter for the Windows PowerShell 5.1 scripts we deliver as Intune Remediations.
 
-No PowerShell runs here (DOMAIN.md section 8), so each platform trap from DOMAIN.md section 5 that can be seen in
-the text or the tree-sitter-pwsh syntax tree is one rule below. ``cli.py`` prints ``str(issue)`` per issue and
-exits 1 when there is any.
+Our rules need no PowerShell (DOMAIN.md section 8): each platform trap from DOMAIN.md section 5 that can be seen
+in the text or the tree-sitter-pwsh syntax tree is one rule below. ``remediate lint`` also runs PSScriptAnalyzer
+(remediate/pssa.py) when a PowerShell with the module is found; its findings come out in the same format with
+its rule name as the code (docs/linting.md: which linter checks what). ``cli.py`` prints ``str(issue)`` per
+issue and exits 1 when there is any.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import tree_sitter
 
-from remediate import ps51, pscalls, pscompat, pstraps, psvars, pwsh
+from remediate import ps51, pscalls, pscompat, pssa, pstraps, psvars, pwsh
 from remediate.errors import ConfigError
 from remediate.limits import MAX_SCRIPT_BYTES, UTF8_BOM
 from remediate.output import Result
@@ -366,9 +368,26 @@ def lint_paths(paths: list[Path]) -> list[LintIssue]:
     return issues
 
 
-def lint_result(paths: list[Path]) -> Result:
-    """``remediate lint``: one compiler-style line per issue, then the count; exit 1 on any issue."""
+def analyzer_issues(paths: list[Path]) -> tuple[list[LintIssue], str]:
+    """PSScriptAnalyzer's failing findings as our issues (path as our rules name it, its rule name as the
+    code), and the one-line reason when it could not run."""
+    analysis = pssa.analyze(paths)
+    shown = {p.resolve(): str(p) for p in _expand(paths)}
+    issues = [LintIssue(shown.get(Path(f.path).resolve(), f.path), f.line, f.col, f.rule,
+                        f"{f.message} (PSScriptAnalyzer {f.severity.lower()})")
+              for f in pssa.failing(analysis)]
+    return issues, analysis.skipped
+
+
+def lint_result(paths: list[Path], *, analyzer: bool = True) -> Result:
+    """``remediate lint``: one compiler-style line per issue (ours and PSScriptAnalyzer's, by file and
+    position), then the count; exit 1 on any issue. Without PSScriptAnalyzer, one note says why."""
     issues = lint_paths(paths)
+    notes: list[str] = []
+    if analyzer:
+        extra, skipped = analyzer_issues(paths)
+        issues = sorted(issues + extra, key=lambda i: (i.path, i.line, i.col, i.rule))
+        notes = [skipped] if skipped else []
     data = [{"path": i.path, "line": i.line, "col": i.col, "rule": i.rule, "message": i.message} for i in issues]
     return Result("lint", data, [str(i) for i in issues] + [f"{len(issues)} issue(s)"], rows=data,
-                  exit_code=1 if issues else 0)
+                  exit_code=1 if issues else 0, notes=notes)

@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 
-from remediate import __version__, codes, psvars, rmm
+from remediate import __version__, codes, pwsh, rmm
 from remediate.checks.base import Tier
 from remediate.errors import RenderError
 from remediate.launcher import wrap_for_interactive_user
@@ -105,7 +105,7 @@ def _signature(kind: str, fragment: str, params: tuple[str, ...]) -> dict[str, l
     """What the function around a fragment declares: ``$Options = $Check.Options`` (and Desired) only when the
     fragment reads it, and a PSReviewUnusedParameter suppression for each parameter of the uniform signature
     that the function body does not use (a dead assignment or a silently unused parameter is a lint finding)."""
-    used = psvars.names_in(fragment)
+    used = pwsh.variable_names(fragment.encode("utf-8"))
     reads = [name for name in CHECK_FIELDS if name.lower() in used]
     unused = [name for name in params if name.lower() not in used and not (name == "Check" and reads)]
     return {f"{kind}_reads": reads, f"{kind}_unused": unused}

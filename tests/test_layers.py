@@ -59,7 +59,7 @@ PARTS = {
             "remediate.ansible_inventory", "remediate.hostpattern", "remediate.targets"),
     "deliver": ("remediate.intune",),
     "lint": ("remediate.lint", "remediate.pscalls", "remediate.psvars", "remediate.pscompat", "remediate.pstraps",
-             "remediate.ps51"),
+             "remediate.ps51", "remediate.pssa"),
 }
 MAY_IMPORT = {"cli": {"build", "run", "deliver", "lint", "core"}, "build": {"core"}, "run": {"core"},
               "deliver": {"core"}, "lint": {"core"}, "core": set()}

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 19982d6ac8c978d09c13d9377dfb5d2ff42d769ec64678bb3b5ba6692c12536c
+# input-sha256: 4ea1e37679f85f804c72fde26c67544bec1cf989f611c51efcdf84e3f0f40f82
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

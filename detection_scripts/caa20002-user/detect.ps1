@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 72d7fd67fb1c5714ed67df37bbfe39abc01457c3b4291410ec21d48338724f0b
+# input-sha256: 7b9ac17a7f5b4f31a499019297a3722df54ba344f4cd406ce363f2980d152c88
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
