@@ -386,7 +386,8 @@ def lint_result(paths: list[Path], *, analyzer: bool = True) -> Result:
     notes: list[str] = []
     if analyzer:
         extra, skipped = analyzer_issues(paths)
-        issues = sorted(issues + extra, key=lambda i: (i.path, i.line, i.col, i.rule))
+        rank = {str(path): n for n, path in enumerate(_expand(paths))}  # the files in the order we lint them
+        issues = sorted(issues + extra, key=lambda i: (rank.get(i.path, len(rank)), i.path, i.line, i.col, i.rule))
         notes = [skipped] if skipped else []
     data = [{"path": i.path, "line": i.line, "col": i.col, "rule": i.rule, "message": i.message} for i in issues]
     return Result("lint", data, [str(i) for i in issues] + [f"{len(issues)} issue(s)"], rows=data,

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 4ea1e37679f85f804c72fde26c67544bec1cf989f611c51efcdf84e3f0f40f82
+# input-sha256: 0e0e0e67bf7399983019ea12bdc5e3535307896e707510fb8a8ce9c8618aa1f1
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -1943,7 +1943,7 @@ function Test-RmClockSync {
     .DESCRIPTION
     Signal: W32Time stopped with an automatic start type (option require_service_running, off by default), disabled or missing; W32Time\Parameters Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server (3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an unmeasurable offset is reported as a fact, not a failure
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -2040,7 +2040,7 @@ function Repair-RmClockSync {
     Backup: nothing is changed but the service state (the previous state is in the log)
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmRepairStep calls every remediation with -Check, -Run and -Finding')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
@@ -2096,7 +2096,7 @@ function Test-RmTls12Machine {
     .DESCRIPTION
     Signal: SCHANNEL TLS 1.2 Client Enabled=0 or DisabledByDefault=1; WinHTTP DefaultSecureProtocols (both registry views) present without bit 0x800; a machine policy SecureProtocols without 0x800 is reported, never changed; .NET SchUseStrongCrypto/SystemDefaultTlsVersions reported as facts
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -2161,7 +2161,7 @@ function Repair-RmTls12Machine {
     Backup: old values in <ProgramData>\remediate\backup\tls12_machine.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmRepairStep calls every remediation with -Check, -Run and -Finding')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
@@ -2188,7 +2188,7 @@ function Test-RmNetworkEndpoint {
     .DESCRIPTION
     Signal: for each configured endpoint, concurrently: DNS (2 s), TCP 443 (3 s), TLS 1.2 handshake (3 s) and the certificate issuer, which must contain a public CA fragment (else TLS inspection, advisory); TCP/TLS failures advisory (proxy/firewall); WinHTTP proxy reported (binary WinHttpSettings value, 'unknown' when absent or unparsable); NlaSvc\Parameters\Internet EnableActiveProbing=0 fails unless policy NoActiveProbe=1 (advisory); names that do not resolve fail only when other names work end to end on a direct connection (stale cache), else advisory (offline, DNS down, proxy/PAC, captive portal)
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -2316,7 +2316,7 @@ function Repair-RmNetworkEndpoint {
     Backup: old EnableActiveProbing in <ProgramData>\remediate\backup\network_endpoints.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmRepairStep calls every remediation with -Check, -Run and -Finding')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
@@ -2442,7 +2442,7 @@ function Repair-RmDeviceRegistration {
     Backup: nothing is copied: the task was disabled before (the log names the run that enabled it)
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmRepairStep calls every remediation with -Check, -Run and -Finding')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
@@ -2486,7 +2486,7 @@ function Test-RmVpnState {
     .DESCRIPTION
     Signal: Get-VpnConnection -AllUserConnection (built-in client) connected; network adapters up whose InterfaceDescription contains a configured VPN client pattern; the IPv4 default route (lowest route + interface metric) through one of those tunnels
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -2581,7 +2581,7 @@ function Test-RmOsVersion {
     .DESCRIPTION
     Signal: HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion CurrentBuild below the configured floor (option min_build); UBR and DisplayVersion reported
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run

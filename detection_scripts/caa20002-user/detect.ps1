@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 7b9ac17a7f5b4f31a499019297a3722df54ba344f4cd406ce363f2980d152c88
+# input-sha256: cf8eb59093896b5897850dced3d93725f0776034582575fb116a13952ad8ff00
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -1504,7 +1504,7 @@ function Test-RmTls12User {
     .DESCRIPTION
     Signal: user SecureProtocols (DWORD) without bit 0x800 and no SecureProtocols policy value (HKCU/HKLM); a policy value without 0x800 is advisory; absent = OS default
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -1569,7 +1569,7 @@ function Test-RmUserProxy {
     .DESCRIPTION
     Signal: ProxyEnable=1 with every ProxyServer entry on loopback and no TCP listener there (leftover sniffer); a real proxy, PAC, a listening loopback proxy or per-machine settings are advisory
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -1710,7 +1710,7 @@ function Test-RmOfficeIdentityOverride {
     .DESCRIPTION
     Signal: Office 16.0 Common\Identity EnableADAL=0, DisableADALatopWAMOverride=1 or DisableAADWAM=1 (DWORD) in HKCU; the same value set by the Office policy key is advisory
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -2185,7 +2185,7 @@ function Test-RmAccountConflict {
     .DESCRIPTION
     Signal: Workplace Join entries (HKCU\...\WorkplaceJoin\JoinInfo\*, TenantId/UserEmail) whose tenant differs from the device join (HKLM\SYSTEM\CurrentControlSet\Control\CloudDomainJoin\JoinInfo\*); more distinct Office identities (HKCU\...\Office\16.0\Common\Identity\Identities\*, EmailAddress/ProviderId) than the option office_account_limit
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run

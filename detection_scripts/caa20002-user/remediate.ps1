@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 7b9ac17a7f5b4f31a499019297a3722df54ba344f4cd406ce363f2980d152c88
+# input-sha256: cf8eb59093896b5897850dced3d93725f0776034582575fb116a13952ad8ff00
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -1791,7 +1791,7 @@ function Test-RmTls12User {
     .DESCRIPTION
     Signal: user SecureProtocols (DWORD) without bit 0x800 and no SecureProtocols policy value (HKCU/HKLM); a policy value without 0x800 is advisory; absent = OS default
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -1858,7 +1858,7 @@ function Repair-RmTls12User {
     Backup: old value in %LOCALAPPDATA%\remediate\backup\tls12_user.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmRepairStep calls every remediation with -Check, -Run and -Finding')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
@@ -1881,7 +1881,7 @@ function Test-RmUserProxy {
     .DESCRIPTION
     Signal: ProxyEnable=1 with every ProxyServer entry on loopback and no TCP listener there (leftover sniffer); a real proxy, PAC, a listening loopback proxy or per-machine settings are advisory
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -2024,7 +2024,7 @@ function Repair-RmUserProxy {
     Backup: old ProxyEnable in %LOCALAPPDATA%\remediate\backup\user_proxy.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmRepairStep calls every remediation with -Check, -Run and -Finding')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
@@ -2047,7 +2047,7 @@ function Test-RmOfficeIdentityOverride {
     .DESCRIPTION
     Signal: Office 16.0 Common\Identity EnableADAL=0, DisableADALatopWAMOverride=1 or DisableAADWAM=1 (DWORD) in HKCU; the same value set by the Office policy key is advisory
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -2097,7 +2097,7 @@ function Repair-RmOfficeIdentityOverride {
     Backup: deleted values in %LOCALAPPDATA%\remediate\backup\office_identity_overrides.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmRepairStep calls every remediation with -Check, -Run and -Finding')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
@@ -2798,7 +2798,7 @@ function Test-RmAccountConflict {
     .DESCRIPTION
     Signal: Workplace Join entries (HKCU\...\WorkplaceJoin\JoinInfo\*, TenantId/UserEmail) whose tenant differs from the device join (HKLM\SYSTEM\CurrentControlSet\Control\CloudDomainJoin\JoinInfo\*); more distinct Office identities (HKCU\...\Office\16.0\Common\Identity\Identities\*, EmailAddress/ProviderId) than the option office_account_limit
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'uniform check signature: Invoke-RmDetect calls every detection with -Check and -Run')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
