@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 0e0e0e67bf7399983019ea12bdc5e3535307896e707510fb8a8ce9c8618aa1f1
+# input-sha256: 7060cda16b2c323927a8b5c1afbff45989384290f82985c29073e35669ec9ff2
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: cf8eb59093896b5897850dced3d93725f0776034582575fb116a13952ad8ff00
+# input-sha256: bf3cf97320d0d969d625430e2880d0ba6dda96d9f6f5c35b17d1877fdaece3e4
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
