@@ -196,11 +196,10 @@ _AADSTS: dict[int, tuple[tuple[str, ...], str]] = {
 # evidence gates open only on these: a code implicates user state when a check that fixes per-user state
 # addresses it and it is not routine noise. Routine on healthy devices: the generic wrapper of every 1098
 # (0xCAA5001C, its inner code is what counts), interaction_required answers to silent token requests
-# (0xCAA2000C, AADSTS50058, AADSTS50076) and the whole "needs UI" layer. Network, HTTP and server-verdict
+# (ROUTINE_CODES above) and the whole "needs UI" layer. Network, HTTP and server-verdict
 # (AADSTS) codes implicate the network or the account, never the local token state.
 USER_STATE_CHECKS: tuple[str, ...] = ("office_credentials", "office_identity_overrides", "prt_state",
                                       "teams_cache", "token_broker_accounts", "wam_broker")
-ROUTINE_CODES: frozenset[str] = frozenset({"0xCAA5001C", "0xCAA2000C", "AADSTS50058", "AADSTS50076"})
 ROUTINE_LAYERS: tuple[str, ...] = ("ui",)
 
 

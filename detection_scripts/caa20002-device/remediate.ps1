@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 7060cda16b2c323927a8b5c1afbff45989384290f82985c29073e35669ec9ff2
+# input-sha256: 4478b283b0a3e7e10f30f7c19819856558ad632f5a3d76219cc525ec19f750f5
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: bf3cf97320d0d969d625430e2880d0ba6dda96d9f6f5c35b17d1877fdaece3e4
+# input-sha256: 6da0898a4eff7748d7f1aeb9dff6c70b014ac0612daf90e771852ce920babb8c
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -2507,6 +2507,7 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
+                    '0xCAA10001',
                     '0xCAA2000C',
                     '0xCAA5001C',
                     'AADSTS50058',
@@ -2618,6 +2619,7 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
+                    '0xCAA10001',
                     '0xCAA2000C',
                     '0xCAA5001C',
                     'AADSTS50058',
@@ -2671,6 +2673,7 @@ $RmChecks = @(
                     'tpm'
                 )
                 'Routine' = @(
+                    '0xCAA10001',
                     '0xCAA2000C',
                     '0xCAA5001C',
                     'AADSTS50058',
@@ -2757,6 +2760,7 @@ $RmChecks = @(
                 'Codes' = @()
                 'Layers' = @()
                 'Routine' = @(
+                    '0xCAA10001',
                     '0xCAA2000C',
                     '0xCAA5001C',
                     'AADSTS50058',

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: bf3cf97320d0d969d625430e2880d0ba6dda96d9f6f5c35b17d1877fdaece3e4
+# input-sha256: 6da0898a4eff7748d7f1aeb9dff6c70b014ac0612daf90e771852ce920babb8c
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -3120,6 +3120,7 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
+                    '0xCAA10001',
                     '0xCAA2000C',
                     '0xCAA5001C',
                     'AADSTS50058',
@@ -3231,6 +3232,7 @@ $RmChecks = @(
                 )
                 'Layers' = @()
                 'Routine' = @(
+                    '0xCAA10001',
                     '0xCAA2000C',
                     '0xCAA5001C',
                     'AADSTS50058',
@@ -3284,6 +3286,7 @@ $RmChecks = @(
                     'tpm'
                 )
                 'Routine' = @(
+                    '0xCAA10001',
                     '0xCAA2000C',
                     '0xCAA5001C',
                     'AADSTS50058',
@@ -3370,6 +3373,7 @@ $RmChecks = @(
                 'Codes' = @()
                 'Layers' = @()
                 'Routine' = @(
+                    '0xCAA10001',
                     '0xCAA2000C',
                     '0xCAA5001C',
                     'AADSTS50058',
