@@ -1,5 +1,9 @@
-# PSScriptAnalyzer settings for every script remediate delivers (editors and CI pick this file up by its name).
+# PSScriptAnalyzer settings for every script remediate delivers and for its PowerShell sources.
+# Source: remediate/data/PSScriptAnalyzerSettings.psd1 (`remediate lint` uses it); `remediate generate` copies it
+# to the repository root, where editors and CI pick it up by its name. docs/linting.md says which linter checks what.
 # All default rules, plus compatibility with Windows PowerShell 5.1 (the only host Intune runs scripts with).
+# No rule is excluded: where a finding is a deliberate choice, the function carries a SuppressMessageAttribute
+# with its justification.
 @{
     IncludeDefaultRules = $true
     Severity = @('Error', 'Warning', 'Information')

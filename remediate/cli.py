@@ -229,13 +229,17 @@ def init_cmd(directory: Path, force: bool, output: str) -> tuple[Result, str]:
 @cli.command("lint")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--select", multiple=True, metavar="RULES", help="Report only these rules (ids or prefixes, "
-              "comma-separated or repeated: PS016,PS02).")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Do not report these rules (ids or prefixes).")
+              "comma-separated or repeated: PS016,PS02; PSScriptAnalyzer names too: PSUseSingularNouns,PSAvoid).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Do not report these rules (ids, names or "
+              "prefixes).")
 @click.option("--list-rules", is_flag=True, help="List every rule and what it catches, then exit.")
+@click.option("--no-pssa", is_flag=True, help="Skip PSScriptAnalyzer (it runs when REMEDIATE_PWSH, or pwsh on "
+              "PATH, has the module; 10-60 s).")
 @_output_option("text", "json", "jsonl", "sarif")
 def lint_cmd(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], list_rules: bool,
-             output: str) -> tuple[Result, str]:
-    """Parse and lint PowerShell (.ps1) scripts against the Intune contract (default: detection_scripts/).
+             no_pssa: bool, output: str) -> tuple[Result, str]:
+    """Parse and lint PowerShell (.ps1) scripts against the Intune contract (default: detection_scripts/), with
+    our rules and PSScriptAnalyzer's (docs/linting.md).
 
     Folders are searched for *.ps1; virtual environments, .git and caches are skipped. `--output sarif` is a
     SARIF 2.1.0 log for code-scanning tools.
@@ -244,14 +248,16 @@ def lint_cmd(paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str
     Example:
       remediate lint
       remediate lint dist/intune/caa20002-user/detect.ps1 --ignore PS021
-      remediate lint --output sarif > lint.sarif
+      remediate lint --no-pssa --output sarif > lint.sarif
     """
     from remediate import lint
 
     if list_rules:
         return lint.rules_result(), "text" if output == "sarif" else output
     rules = lint.select_rules(select, ignore)
-    return lint.lint_result(list(paths) or [Path("detection_scripts")], rules), output
+    keep = lint.analyzer_filter(select, ignore)
+    return lint.lint_result(list(paths) or [Path("detection_scripts")], rules, analyzer=not no_pssa,
+                            analyzer_keep=keep), output
 
 
 @cli.command("list")

@@ -103,7 +103,7 @@ ROUTINE_CODES: tuple[str, ...] = ("0xCAA10001", "0xCAA2000C", "0xCAA5001C", "AAD
 
 def evidence_gate(codes: tuple[str, ...] | list[str], layers: tuple[str, ...] | list[str]) -> dict:
     """The desired-state form of an evidence gate (Get-RmUserEvidence -Gate): what implicates a fix."""
-    return {"Codes": sorted(codes), "Layers": sorted(layers), "Routine": list(ROUTINE_CODES)}
+    return {"Codes": sorted(codes), "Layers": sorted(layers), "Routine": sorted(ROUTINE_CODES)}
 
 # Exact hex codes: value -> (checks, meaning). The layer always comes from FAMILIES (a test pins it).
 _HEX: dict[int, tuple[tuple[str, ...], str]] = {

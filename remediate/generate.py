@@ -72,11 +72,17 @@ def source_root() -> Path | None:
     return SOURCE_ROOT if (SOURCE_ROOT / "pyproject.toml").is_file() else None
 
 
+# The PSScriptAnalyzer settings remediate lint uses (remediate/pssa.py); the repository root holds a copy under
+# the name editors and CI pick up by themselves.
+PSSA_SETTINGS = Path(__file__).resolve().parent / "data" / "PSScriptAnalyzerSettings.psd1"
+
+
 def doc_targets(root: Path) -> list[tuple[Path, Callable[[str], str]]]:
     """Each generated document and how to make it from its current text (a whole file, or a marked block)."""
     return [(root / "docs" / "results.md", lambda _old: docs.results_markdown()),
             (root / "docs" / "rmm.md", rmm.splice_doc),
-            (root / "README.md", docs.splice_readme)]
+            (root / "README.md", docs.splice_readme),
+            (root / PSSA_SETTINGS.name, lambda _old: PSSA_SETTINGS.read_text(encoding="utf-8"))]
 
 
 def plan_docs(root: Path) -> list[FilePlan]:

@@ -1,8 +1,10 @@
 """Static linter for the Windows PowerShell 5.1 scripts we deliver as Intune Remediations.
 
-No PowerShell runs here (DOMAIN.md section 8), so each platform trap from DOMAIN.md section 5 that can be seen in
-the text or the tree-sitter-pwsh syntax tree is one rule below. ``cli.py`` prints ``str(issue)`` per issue and
-exits 1 when there is any.
+Our rules need no PowerShell (DOMAIN.md section 8): each platform trap from DOMAIN.md section 5 that can be seen
+in the text or the tree-sitter-pwsh syntax tree is one rule below. ``remediate lint`` also runs PSScriptAnalyzer
+(remediate/pssa.py) when a PowerShell with the module is found; its findings come out in the same format with
+its rule name as the code (docs/linting.md: which linter checks what). ``cli.py`` prints ``str(issue)`` per
+issue and exits 1 when there is any.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import tree_sitter
 
-from remediate import ps51, pscalls, pscompat, pstraps, psvars, pwsh
+from remediate import ps51, pscalls, pscompat, pssa, pstraps, psvars, pwsh
 from remediate.errors import ConfigError, UsageError, did_you_mean
 from remediate.limits import MAX_SCRIPT_BYTES, UTF8_BOM
 from remediate.output import Result
@@ -376,13 +378,14 @@ def _expand(paths: list[Path]) -> Iterator[Path]:
 
 
 def select_rules(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> frozenset[str]:
-    """The rule ids to report: those matching a ``select`` prefix (all when none), minus ``ignore`` prefixes.
-    Each entry may hold comma-separated ids or prefixes (``PS016,PS02``); one that matches no rule is an error."""
+    """Our rule ids to report: those matching a ``select`` prefix (all when none), minus ``ignore`` prefixes.
+    Each entry may hold comma-separated ids or prefixes (``PS016,PS02``); one that matches no rule is an error.
+    PSScriptAnalyzer rule names (``PSUseSingularNouns``, ``PSAvoid``) are left to ``analyzer_filter``."""
     ids = [r.id for r in RULES]
 
     def expand(values: tuple[str, ...], flag: str) -> set[str]:
         found: set[str] = set()
-        for value in (v.strip().upper() for entry in values for v in entry.split(",") if v.strip()):
+        for value in (v.upper() for v in _values(values) if not _ANALYZER_NAME.match(v)):
             matched = {i for i in ids if i.startswith(value)}
             if not matched:
                 raise UsageError(f"{flag} {value}: no such rule{did_you_mean(value, ids)}; see --list-rules")
@@ -408,35 +411,94 @@ def lint_paths(paths: list[Path], rules: frozenset[str] | None = None) -> list[L
 def rules_result() -> Result:
     """``remediate lint --list-rules``: every rule id and what it catches."""
     rows = [{"id": r.id, "message": r.message} for r in RULES]
-    return Result("lint", rows, [f"{r.id}  {r.message}" for r in RULES], rows=rows)
+    lines = [f"{r.id}  {r.message}" for r in RULES]
+    lines.append("PSScriptAnalyzer's rules (PSAvoid..., PSUse..., by name) run too where its module is found: "
+                 "Get-ScriptAnalyzerRule lists them; docs/linting.md")
+    return Result("lint", rows, lines, rows=rows)
 
 
-def lint_result(paths: list[Path], rules: frozenset[str] | None = None) -> Result:
-    """``remediate lint``: one compiler-style line per issue, then the count; exit 1 on any issue. The SARIF
+# A PSScriptAnalyzer rule name (PSUseSingularNouns), as opposed to one of ours (PS016).
+_ANALYZER_NAME = re.compile(r"^ps[a-z]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AnalyzerFilter:
+    """Which PSScriptAnalyzer findings ``--select``/``--ignore`` keep: by rule-name prefix, case-insensitive.
+    A ``--select`` naming only our rules runs no PSScriptAnalyzer at all."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    run: bool = True
+
+    def keeps(self, rule: str) -> bool:
+        name = rule.lower()
+        if self.select and not any(name.startswith(s) for s in self.select):
+            return False
+        return not any(name.startswith(i) for i in self.ignore)
+
+
+def _values(entries: tuple[str, ...]) -> list[str]:
+    return [v.strip() for entry in entries for v in entry.split(",") if v.strip()]
+
+
+def analyzer_filter(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> AnalyzerFilter:
+    """The PSScriptAnalyzer part of ``--select``/``--ignore``: the values shaped like its rule names."""
+    chosen = tuple(v.lower() for v in _values(select) if _ANALYZER_NAME.match(v))
+    dropped = tuple(v.lower() for v in _values(ignore) if _ANALYZER_NAME.match(v))
+    return AnalyzerFilter(chosen, dropped, run=not select or bool(chosen))
+
+
+def analyzer_issues(paths: list[Path], keep: AnalyzerFilter | None = None) -> tuple[list[LintIssue], str]:
+    """PSScriptAnalyzer's failing findings as our issues (path as our rules name it, its rule name as the
+    code), and the one-line reason when it could not run."""
+    analysis = pssa.analyze(paths)
+    shown = {p.resolve(): str(p) for p in _expand(paths)}
+    issues = [LintIssue(shown.get(Path(f.path).resolve(), f.path), f.line, f.col, f.rule,
+                        f"{f.message} (PSScriptAnalyzer {f.severity.lower()})")
+              for f in pssa.failing(analysis) if keep is None or keep.keeps(f.rule)]
+    return issues, analysis.skipped
+
+
+def lint_result(paths: list[Path], rules: frozenset[str] | None = None, *, analyzer: bool = True,
+                analyzer_keep: AnalyzerFilter | None = None) -> Result:
+    """``remediate lint``: one compiler-style line per issue (ours and PSScriptAnalyzer's, by file and
+    position), then the count; exit 1 on any issue. Without PSScriptAnalyzer, one note says why. The SARIF
     form (``--output sarif``) is for code-scanning tools."""
     issues = lint_paths(paths, rules)
+    notes: list[str] = []
+    if analyzer and (analyzer_keep is None or analyzer_keep.run):
+        extra, skipped = analyzer_issues(paths, analyzer_keep)
+        rank = {str(path): n for n, path in enumerate(_expand(paths))}  # the files in the order we lint them
+        issues = sorted(issues + extra, key=lambda i: (rank.get(i.path, len(rank)), i.path, i.line, i.col, i.rule))
+        notes = [skipped] if skipped else []
     data = [{"path": i.path, "line": i.line, "col": i.col, "rule": i.rule, "message": i.message} for i in issues]
     return Result("lint", data, [str(i) for i in issues] + [f"{len(issues)} issue(s)"], rows=data,
-                  exit_code=1 if issues else 0, forms={"sarif": sarif(issues)})
+                  exit_code=1 if issues else 0, notes=notes, forms={"sarif": sarif(issues)})
 
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def sarif(issues: list[LintIssue]) -> str:
-    """The issues as a SARIF 2.1.0 log (one run, every rule described), the format code-scanning tools read."""
+    """The issues as a SARIF 2.1.0 log (one run, every rule described), the format code-scanning tools read.
+    PSScriptAnalyzer's rules are described as they appear."""
     import json
 
     from remediate import __version__
 
-    index = {r.id: n for n, r in enumerate(RULES)}
+    rules = [{"id": r.id, "shortDescription": {"text": r.message}, "defaultConfiguration": {"level": "error"}}
+             for r in RULES]
+    for name in sorted({i.rule for i in issues} - {r.id for r in RULES}):
+        rules.append({"id": name, "shortDescription": {"text": f"PSScriptAnalyzer rule {name}"},
+                      "helpUri": "https://learn.microsoft.com/powershell/utility-modules/psscriptanalyzer/rules/"
+                                 + name.removeprefix("PS").lower(),
+                      "defaultConfiguration": {"level": "error"}})
+    index = {r["id"]: n for n, r in enumerate(rules)}
     results = [{
         "ruleId": i.rule, "ruleIndex": index[i.rule], "level": "error", "message": {"text": i.message},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": Path(i.path).as_posix()},
                                             "region": {"startLine": i.line, "startColumn": i.col}}}],
     } for i in issues]
-    rules = [{"id": r.id, "shortDescription": {"text": r.message}, "defaultConfiguration": {"level": "error"}}
-             for r in RULES]
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
         "tool": {"driver": {"name": "remediate lint", "version": __version__, "rules": rules}},
         "results": results}]}

@@ -78,3 +78,11 @@ def unassigned_reads(tree: tree_sitter.Tree, src: bytes) -> Iterator[tuple[int, 
         if name not in visible and where not in reported:
             reported.add(where)
             yield var.start_point[0] + 1, var.start_point[1] + 1, f"${name} is read but never assigned"
+
+
+def names_in(source: str) -> frozenset[str]:
+    """Lower-case names of every variable ``source`` mentions (read or assigned; comments and strings don't
+    count): what a check fragment needs from its function's signature."""
+    data = source.encode("utf-8")
+    return frozenset(name for var in pwsh.iter_nodes(pwsh.parse(data), "variable")
+                     if (name := _name(pwsh.node_text(var, data))) is not None)

@@ -138,3 +138,15 @@ def enclosing_function(node: tree_sitter.Node) -> tree_sitter.Node | None:
     while parent is not None and parent.type != "function_statement":
         parent = parent.parent
     return parent
+
+
+def variable_names(source: bytes) -> frozenset[str]:
+    """Lower-case names of every variable ``source`` mentions, read or assigned, without a scope prefix
+    (``$script:X`` is ``x``; comments and strings do not count): what a check fragment needs from the
+    function around it."""
+    names = set()
+    for var in iter_nodes(parse(source), "variable"):
+        name = node_text(var, source).lstrip("$@").strip("{}").lower()
+        names.add(name.split(":", 1)[1] if name.split(":", 1)[0] in ("script", "global", "local", "private")
+                  else name)
+    return frozenset(names)

@@ -21,7 +21,7 @@ from typing import Any
 
 import jinja2
 
-from remediate import __version__, codes, collect_spec, rmm
+from remediate import __version__, codes, collect_spec, pwsh, rmm
 from remediate.checks.base import Tier
 from remediate.errors import RenderError
 from remediate.packages import CheckConfig, Package
@@ -95,6 +95,23 @@ def _fragment(cfg: CheckConfig, kind: str) -> str:
     check = cfg.check
     name = f"{check.id}/{kind}.ps1.j2"
     return _render_template(name, options=cfg.options, check=check)
+
+
+# The uniform signature of the check functions (Invoke-RmDetect / Invoke-RmRepairStep call every check alike),
+# and the check fields a fragment may read as a variable of the same name.
+DETECT_PARAMS = ("Check", "Run")
+REPAIR_PARAMS = ("Check", "Run", "Finding")
+CHECK_FIELDS = ("Options", "Desired")
+
+
+def _signature(kind: str, fragment: str, params: tuple[str, ...]) -> dict[str, list[str]]:
+    """What the function around a fragment declares: ``$Options = $Check.Options`` (and Desired) only when the
+    fragment reads it, and a PSReviewUnusedParameter suppression for each parameter of the uniform signature
+    that the function body does not use (a dead assignment or a silently unused parameter is a lint finding)."""
+    used = pwsh.variable_names(fragment.encode("utf-8"))
+    reads = [name for name in CHECK_FIELDS if name.lower() in used]
+    unused = [name for name in params if name.lower() not in used and not (name == "Check" and reads)]
+    return {f"{kind}_reads": reads, f"{kind}_unused": unused}
 
 
 def _check_descriptor(cfg: CheckConfig, phase: Phase) -> dict[str, Any]:
@@ -221,7 +238,8 @@ def render_script(package: Package, phase: Phase, *, dry_run: bool = False, inpu
         detect = _fragment(cfg, "detect")
         repair = _fragment(cfg, "remediate") if phase is Phase.REMEDIATE and cfg.check.remediation_template else ""
         checks.append({"cfg": cfg, "check": cfg.check, "detect": detect, "repair": repair,
-                       "descriptor": _check_descriptor(cfg, phase)})
+                       "descriptor": _check_descriptor(cfg, phase),
+                       **_signature("detect", detect, DETECT_PARAMS), **_signature("repair", repair, REPAIR_PARAMS)})
     code_table, code_families, user_state_codes = _code_data()
     runtime = runtime_source() + "\n" + runtime_source(PROFILE_DIRS[rmm.get_profile(profile).phase_exit])
     rmm_runtime = runtime_source(RMM_RUNTIME_DIR) if rmm_inputs else ""
@@ -252,13 +270,23 @@ _RUNTIME_MARK = "# @@remediate-runtime@@"
 _RMM_RUNTIME_MARK = "# @@remediate-rmm-runtime@@"
 
 
+_DATA_BLOCK = re.compile(r"^# @@remediate-data (\w+)@@\n(.*?)^# @@remediate-data-end@@\n", re.M | re.S)
+
+
 def _inline_runtime(text: str, runtime: str, rmm_runtime: str) -> str:
     """Put the runtime where the template marks it, keeping only the functions the script can reach
-    (remediate/prune.py): the rest of the script, and the other runtime part, are the roots."""
+    (remediate/prune.py): the rest of the script, and the other runtime part, are the roots. A data table
+    (``# @@remediate-data Name@@`` block) stays only when something kept reads its variable."""
     rest = text.replace(_RUNTIME_MARK, "").replace(_RMM_RUNTIME_MARK, "")
     kept = _brief_help(prune(runtime, rest + "\n" + rmm_runtime))
     kept_rmm = _brief_help(prune(rmm_runtime, rest + "\n" + kept)) if rmm_runtime else ""
-    return text.replace(_RUNTIME_MARK, kept.rstrip("\n")).replace(_RMM_RUNTIME_MARK, kept_rmm.rstrip("\n"))
+    text = text.replace(_RUNTIME_MARK, kept.rstrip("\n")).replace(_RMM_RUNTIME_MARK, kept_rmm.rstrip("\n"))
+    readers = _DATA_BLOCK.sub("", text)
+
+    def keep_if_read(block: re.Match[str]) -> str:
+        return block.group(2) if re.search(rf"\${block.group(1)}\b", readers, re.I) else ""
+
+    return _DATA_BLOCK.sub(keep_if_read, text)
 
 
 _HELP_DETAIL = re.compile(r"^[ \t]*\.(?:DESCRIPTION|PARAMETER|NOTES|EXAMPLE)\b.*?(?=^[ \t]*(?:\.[A-Z]+\b|#>))",

@@ -14,8 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DEVICE_TOML = ROOT / "remediate" / "packaging" / "caa20002-device.toml"
 USER_TOML = ROOT / "remediate" / "packaging" / "caa20002-user.toml"
 
-# Every generated check function starts with two lines; the check's own fragment is what follows this one.
-FRAGMENT_START = "$Desired = $Check.Desired\r\n"
 
 
 def parse_with(tmp_path: Path, package_file: Path, check_id: str, **options) -> Package:
@@ -71,8 +69,10 @@ def function_text(script: bytes, name: str) -> str:
 
 
 def fragment_body(script: bytes, name: str) -> str:
-    """The check's fragment inside one generated function: its body after the ``$Desired = ...`` line."""
-    return _function_match(script, name).group(1).split(FRAGMENT_START, 1)[1]
+    """The check's fragment inside one generated function: its body after the param block and the
+    ``$Options = ...`` / ``$Desired = ...`` lines the renderer declares when the fragment reads them."""
+    body = _function_match(script, name).group(1).split("\r\n    )\r\n", 1)[1]
+    return re.sub(r"\A(    \$(Options|Desired) = \$Check\.\2\r\n)*", "", body)
 
 
 def descriptor(script: bytes, check_id: str) -> str:

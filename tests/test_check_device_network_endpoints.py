@@ -64,7 +64,7 @@ def test_endpoints_must_be_host_names(tmp_path, endpoint):
 
 def test_probes_are_bounded_concurrent_and_validate_certificates(tmp_path):
     rendered = render_device(tmp_path, "network_endpoints")
-    detect = code_only(function_text(rendered.detect, "Test-RmNetworkEndpoints"))
+    detect = code_only(function_text(rendered.detect, "Test-RmNetworkEndpoint"))
     assert "Test-RmOsEndpoint -Name $Desired.Endpoints -Port ([int]$Desired.Port)" in detect
     probe = code_only(function_text(rendered.detect, "Test-RmOsEndpoint"))
     assert "[System.Net.Dns]::GetHostAddressesAsync($endpoint)" in probe
@@ -74,18 +74,18 @@ def test_probes_are_bounded_concurrent_and_validate_certificates(tmp_path):
     # A PowerShell callback on a worker thread would crash the host: no validation callback at all.
     assert "ValidationCallback" not in probe and "Add-Type" not in probe
     # The WinHTTP proxy comes from the registry: netsh's output is localized.
-    assert "ConvertFrom-RmWinHttpSettings -Value @(Get-RmRegistryValue -Path $Desired.ProxyPath" in detect
+    assert "ConvertFrom-RmWinHttpSetting -Value @(Get-RmRegistryValue -Path $Desired.ProxyPath" in detect
     assert "netsh" not in detect.lower() and "Invoke-RmNative" not in detect
 
 
 def test_fix_touches_only_the_ncsi_probe_and_the_dns_cache(tmp_path):
     rendered = render_device(tmp_path, "network_endpoints")
-    repair = code_only(function_text(rendered.remediate, "Repair-RmNetworkEndpoints"))
+    repair = code_only(function_text(rendered.remediate, "Repair-RmNetworkEndpoint"))
     assert "Set-RmRegistryValue -Path $Desired.NcsiPath -Name $Desired.NcsiName" in repair
     assert "$PSCmdlet.ShouldProcess('DNS client cache', 'Clear-DnsClientCache')" in repair
     for forbidden in ("netsh", "Invoke-RmNative", "Remove-RmRegistryValue", "Proxy", "NoActiveProbe"):
         assert forbidden not in repair
-    detect = function_text(rendered.detect, "Test-RmNetworkEndpoints")
+    detect = function_text(rendered.detect, "Test-RmNetworkEndpoint")
     assert "if ($ncsiOff -and -not $ncsiByPolicy)" in detect  # never fight the policy (NoActiveProbe=1)
     assert "'tls_inspection'" in detect and "'endpoint_unreachable'" in detect
     assert_lints_clean(rendered)

@@ -41,18 +41,18 @@ def test_rendered_scripts_lint_clean(tmp_path):
     assert_lints_clean(rendered)
     for data in (rendered.detect, rendered.remediate):
         assert re.search(rb"'Name' = 'DisableADALatopWAMOverride'\s+'Bad' = 1\s", data)
-    assert b"function Repair-RmOfficeIdentityOverrides" in rendered.remediate
+    assert b"function Repair-RmOfficeIdentityOverride" in rendered.remediate
 
 
 def test_policy_set_values_are_only_reported(tmp_path):
-    body = fragment_body(render_user(tmp_path, CHECK_ID).detect, "Test-RmOfficeIdentityOverrides")
+    body = fragment_body(render_user(tmp_path, CHECK_ID).detect, "Test-RmOfficeIdentityOverride")
     assert "$Desired.PolicyPath" in body
     assert "if ($userBad -and -not $policyBad)" in body
     assert "'advisory' -Reason 'override_set_by_policy'" in body
 
 
 def test_remediation_removes_with_backup_and_never_sets(tmp_path):
-    body = fragment_body(render_user(tmp_path, CHECK_ID).remediate, "Repair-RmOfficeIdentityOverrides")
+    body = fragment_body(render_user(tmp_path, CHECK_ID).remediate, "Repair-RmOfficeIdentityOverride")
     assert "Remove-RmRegistryValue -Path $item.Path -Name $item.Name -Check $Check.Id" in body
     assert "Set-RmRegistryValue" not in body
     assert "ShouldProcess" not in body  # Remove-RmRegistryValue asks ShouldProcess itself

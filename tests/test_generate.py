@@ -35,6 +35,25 @@ def test_generate_then_check_reports_create_identical_changed(real_packages, tmp
     assert [p.path for p in generate.drift(generate.plan(real_packages, tmp_path))] == [victim, tmp_path / "stray.ps1"]
 
 
+
+_DIGEST = """
+import hashlib, pathlib
+from remediate.packages import load_packages
+from remediate.render import render_package
+for package in load_packages(pathlib.Path('packaging')):
+    for name, data in sorted(render_package(package).files().items()):
+        print(package.id, name, hashlib.sha256(data).hexdigest())
+"""
+
+
+def test_rendering_does_not_depend_on_the_hash_seed(repo_root):
+    """Set iteration order changes with PYTHONHASHSEED: a set rendered unsorted (once ROUTINE_CODES in an
+    evidence gate) makes `generate --check` fail at random."""
+    digests = [subprocess.run([sys.executable, "-c", _DIGEST], cwd=repo_root, capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2", "3")]
+    assert digests[0] and digests[0] == digests[1] == digests[2]
+
 def test_editing_a_template_without_regenerating_is_drift(real_packages, repo_root, tmp_path, monkeypatch):
     runtime = tmp_path / "runtime"
     shutil.copytree(render.RUNTIME_DIR, runtime)

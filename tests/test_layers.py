@@ -61,7 +61,7 @@ PARTS = {
             "remediate.collect"),
     "deliver": ("remediate.intune",),
     "lint": ("remediate.lint", "remediate.pscalls", "remediate.psvars", "remediate.pscompat", "remediate.pstraps",
-             "remediate.ps51"),
+             "remediate.ps51", "remediate.pssa"),
     # A preflight looks at every side (transport, Graph, signing): it sits between the CLI and them.
     "admin": ("remediate.doctor",),
 }

@@ -135,7 +135,7 @@ def test_cooldown_is_capped(device_model):
 
 
 def test_reset_input_and_mutex_busy_are_wired(real_packages):
-    rmm_ps = (RUNTIME_DIR.parent / "rmm" / "Get-RmRmmInputs.ps1").read_text()
+    rmm_ps = (RUNTIME_DIR.parent / "rmm" / "Get-RmRmmInput.ps1").read_text()
     assert "[System.IO.File]::Delete($path)" in rmm_ps and "$path = Get-RmStatePath" in rmm_ps
     package_ps = (RUNTIME_DIR / "Invoke-RmPackage.ps1").read_text()
     assert "$result.reason = 'mutex_busy'" in package_ps

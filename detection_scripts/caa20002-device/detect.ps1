@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 818b21ebaadcf23eae7fbfab03ef9b7984255a01721847b16bd371bb1a40386b
+# input-sha256: 8b398db85d334f90e06e0c8758878bafd253779ed6f064cff244a8726ea3cac1
 #
 # CAA20002 sign-in failure - device checks - detect script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -143,7 +143,7 @@ $RmUserStateCodes = @(
 )
 
 # ---- runtime (remediate/powershell/runtime, inlined) ----
-function ConvertFrom-RmWinHttpSettings {
+function ConvertFrom-RmWinHttpSetting {
     <#
     .SYNOPSIS
     The WinHTTP default proxy from the binary WinHttpSettings value: 'direct', 'auto', the proxy list, or
@@ -825,7 +825,7 @@ function Test-RmBackoff {
     if ($State.ContainsKey($Id + '.last')) {
         $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
         if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
-            Clear-RmFailures -State $State -Id $Id
+            Clear-RmFailure -State $State -Id $Id
         }
     }
     $attempts = 0
@@ -857,7 +857,7 @@ function Register-RmAttempt {
     $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
-        Clear-RmFailures -State $State -Id $Id
+        Clear-RmFailure -State $State -Id $Id
         return
     }
     $failures = 1
@@ -869,7 +869,7 @@ function Register-RmAttempt {
     $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
 }
 
-function Clear-RmFailures {
+function Clear-RmFailure {
     <#
     .SYNOPSIS
     Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
@@ -1071,7 +1071,7 @@ function Invoke-RmRepairStep {
     $before = Invoke-RmDetect -Check $Check -Run $Run
     if ($before.state -eq 'pass') {
         # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
-        Clear-RmFailures -State $Run.State -Id $Check.Id
+        Clear-RmFailure -State $Run.State -Id $Check.Id
     }
     if ($before.state -ne 'fail') {
         return $before
@@ -1174,7 +1174,7 @@ function Get-RmVerdict {
     return 'compliant'
 }
 
-function Invoke-RmChecks {
+function Invoke-RmCheckList {
     <#
     .SYNOPSIS
     Runs every check of the package in ladder order (least invasive first) for the current phase.
@@ -1237,7 +1237,7 @@ function Invoke-RmPackage {
     }
     try {
         $run.State = Get-RmState
-        $findings = @(Invoke-RmChecks -Checks $Checks -Run $run)
+        $findings = @(Invoke-RmCheckList -Checks $Checks -Run $run)
         if ($RmConfig.Phase -eq 'remediate' -and -not $RmConfig.DryRun) {
             Save-RmState -State $run.State
             Clear-RmQuarantine
@@ -1268,6 +1268,7 @@ function New-RmErrorResult {
     .SYNOPSIS
     The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
     $message = $ErrorRecord.Exception.Message
     Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)
@@ -1391,6 +1392,7 @@ function New-RmFinding {
     .SYNOPSIS
     Builds one per-check finding: id, state, a short reason code and a few facts.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory finding; changes nothing on the system')]
     param(
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][string]$State,
@@ -1414,6 +1416,7 @@ function Set-RmOsAcl {
     OS seam: gives a folder or file a protected DACL: SYSTEM and Administrators full control (inherited by
     children of a folder), plus read for ReaderSid when given; nothing inherited from the parent.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: protects the own data folder of remediate and evidence files right after creating them; dry runs keep them protected too')]
     param(
         [Parameter(Mandatory = $true)][string]$Path,
         [string]$ReaderSid = ''
@@ -1645,6 +1648,7 @@ function New-RmResult {
     .SYNOPSIS
     Starts the result object of this run; the schema is defined in remediate/results.py.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
     return [ordered]@{
         schema_version = $RmSchema.Version
@@ -1808,6 +1812,7 @@ function Format-RmProfileOutput {
     .SYNOPSIS
     Output profiles intune and json: the JSON result line and the phase/verdict exit code, unchanged.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Result', Justification = 'same signature as the mapped variant (profiles/mapped), which Write-RmResult calls alike')]
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
         [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Line,
@@ -1935,6 +1940,7 @@ function Test-RmClockSync {
     .DESCRIPTION
     Signal: W32Time stopped with an automatic start type (option require_service_running, off by default), disabled or missing; W32Time\Parameters Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server (3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an unmeasurable offset is reported as a fact, not a failure
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -2029,11 +2035,11 @@ function Test-RmTls12Machine {
     .DESCRIPTION
     Signal: SCHANNEL TLS 1.2 Client Enabled=0 or DisabledByDefault=1; WinHTTP DefaultSecureProtocols (both registry views) present without bit 0x800; a machine policy SecureProtocols without 0x800 is reported, never changed; .NET SchUseStrongCrypto/SystemDefaultTlsVersions reported as facts
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Collect every change the fix would make; the remediation applies exactly this plan.
     $plan = New-Object System.Collections.Generic.List[object]
@@ -2085,25 +2091,25 @@ function Test-RmTls12Machine {
     return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'tls12_enabled' -Facts $facts
 }
 
-function Test-RmNetworkEndpoints {
+function Test-RmNetworkEndpoint {
     <#
     .SYNOPSIS
     Detection for check network_endpoints: Sign-in endpoints reachable (DNS, TCP 443, TLS 1.2 without inspection), WinHTTP proxy, NCSI probe.
     .DESCRIPTION
     Signal: for each configured endpoint, concurrently: DNS (2 s), TCP 443 (3 s), TLS 1.2 handshake (3 s) and the certificate issuer, which must contain a public CA fragment (else TLS inspection, advisory); TCP/TLS failures advisory (proxy/firewall); WinHTTP proxy reported (binary WinHttpSettings value, 'unknown' when absent or unparsable); NlaSvc\Parameters\Internet EnableActiveProbing=0 fails unless policy NoActiveProbe=1 (advisory); names that do not resolve fail only when other names work end to end on a direct connection (stale cache), else advisory (offline, DNS down, proxy/PAC, captive portal)
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only.
     $facts = [ordered]@{}
     # 1. WinHTTP proxy (SYSTEM's own traffic and many services go through it), from the binary WinHttpSettings
     # value: netsh prints it in the system's language. Unreadable or unparsable is 'unknown', never 'direct'.
     try {
-        $proxy = ConvertFrom-RmWinHttpSettings -Value @(Get-RmRegistryValue -Path $Desired.ProxyPath -Name $Desired.ProxyName)
+        $proxy = ConvertFrom-RmWinHttpSetting -Value @(Get-RmRegistryValue -Path $Desired.ProxyPath -Name $Desired.ProxyName)
     }
     catch {
         $proxy = 'unknown'
@@ -2222,7 +2228,6 @@ function Test-RmDeviceRegistration {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only. 1. Device part of dsregcmd /status (the user/SSO part is meaningless as SYSTEM). On a domain-joined
     # device that is not hybrid joined it runs pre-join diagnostics and can take well over 10 s: the deadline is
@@ -2297,11 +2302,11 @@ function Test-RmVpnState {
     .DESCRIPTION
     Signal: Get-VpnConnection -AllUserConnection (built-in client) connected; network adapters up whose InterfaceDescription contains a configured VPN client pattern; the IPv4 default route (lowest route + interface metric) through one of those tunnels
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only. Built-in VPN profiles, third-party VPN adapters, then the default route.
     $facts = [ordered]@{}
@@ -2392,11 +2397,11 @@ function Test-RmOsVersion {
     .DESCRIPTION
     Signal: HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion CurrentBuild below the configured floor (option min_build); UBR and DisplayVersion reported
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only: three registry values, no WMI (keeps the check well inside its 1 s budget).
     $facts = [ordered]@{ min_build = [int]$Desired.MinBuild }
@@ -2549,7 +2554,7 @@ $RmChecks = @(
         'Tier' = 'safe'
         'Fix' = $true
         'EvidenceGated' = $false
-        'Detect' = 'Test-RmNetworkEndpoints'
+        'Detect' = 'Test-RmNetworkEndpoint'
         'Repair' = ''
         'Options' = [ordered]@{
             'endpoints' = @(

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 818b21ebaadcf23eae7fbfab03ef9b7984255a01721847b16bd371bb1a40386b
+# input-sha256: 8b398db85d334f90e06e0c8758878bafd253779ed6f064cff244a8726ea3cac1
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -151,7 +151,7 @@ function Clear-RmOsDnsCache {
     Clear-DnsClientCache -ErrorAction Stop
 }
 
-function ConvertFrom-RmWinHttpSettings {
+function ConvertFrom-RmWinHttpSetting {
     <#
     .SYNOPSIS
     The WinHTTP default proxy from the binary WinHttpSettings value: 'direct', 'auto', the proxy list, or
@@ -776,6 +776,7 @@ function Set-RmRegistryValue {
     .SYNOPSIS
     Writes one value in the 64-bit view, creating the key, after saving the old value for rollback.
     #>
+    [OutputType([bool])]
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
         [Parameter(Mandatory = $true)][string]$Path,
@@ -918,7 +919,7 @@ function Test-RmBackoff {
     if ($State.ContainsKey($Id + '.last')) {
         $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
         if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
-            Clear-RmFailures -State $State -Id $Id
+            Clear-RmFailure -State $State -Id $Id
         }
     }
     $attempts = 0
@@ -950,7 +951,7 @@ function Register-RmAttempt {
     $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
-        Clear-RmFailures -State $State -Id $Id
+        Clear-RmFailure -State $State -Id $Id
         return
     }
     $failures = 1
@@ -962,7 +963,7 @@ function Register-RmAttempt {
     $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
 }
 
-function Clear-RmFailures {
+function Clear-RmFailure {
     <#
     .SYNOPSIS
     Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
@@ -1164,7 +1165,7 @@ function Invoke-RmRepairStep {
     $before = Invoke-RmDetect -Check $Check -Run $Run
     if ($before.state -eq 'pass') {
         # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
-        Clear-RmFailures -State $Run.State -Id $Check.Id
+        Clear-RmFailure -State $Run.State -Id $Check.Id
     }
     if ($before.state -ne 'fail') {
         return $before
@@ -1267,7 +1268,7 @@ function Get-RmVerdict {
     return 'compliant'
 }
 
-function Invoke-RmChecks {
+function Invoke-RmCheckList {
     <#
     .SYNOPSIS
     Runs every check of the package in ladder order (least invasive first) for the current phase.
@@ -1330,7 +1331,7 @@ function Invoke-RmPackage {
     }
     try {
         $run.State = Get-RmState
-        $findings = @(Invoke-RmChecks -Checks $Checks -Run $run)
+        $findings = @(Invoke-RmCheckList -Checks $Checks -Run $run)
         if ($RmConfig.Phase -eq 'remediate' -and -not $RmConfig.DryRun) {
             Save-RmState -State $run.State
             Clear-RmQuarantine
@@ -1361,6 +1362,7 @@ function New-RmErrorResult {
     .SYNOPSIS
     The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
     $message = $ErrorRecord.Exception.Message
     Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)
@@ -1484,6 +1486,7 @@ function New-RmFinding {
     .SYNOPSIS
     Builds one per-check finding: id, state, a short reason code and a few facts.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory finding; changes nothing on the system')]
     param(
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][string]$State,
@@ -1507,6 +1510,7 @@ function Set-RmOsAcl {
     OS seam: gives a folder or file a protected DACL: SYSTEM and Administrators full control (inherited by
     children of a folder), plus read for ReaderSid when given; nothing inherited from the parent.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: protects the own data folder of remediate and evidence files right after creating them; dry runs keep them protected too')]
     param(
         [Parameter(Mandatory = $true)][string]$Path,
         [string]$ReaderSid = ''
@@ -1537,6 +1541,7 @@ function Set-RmOsScheduledTask {
     .SYNOPSIS
     OS seam: enables ('Enable') or starts ('Start') one scheduled task; throws on failure.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: a thin wrapper that the simulated Windows replaces; the calling repair fragment asks ShouldProcess (or reads WhatIfPreference) before it calls')]
     param(
         [Parameter(Mandatory = $true)][string]$TaskPath,
         [Parameter(Mandatory = $true)][string]$TaskName,
@@ -1555,6 +1560,7 @@ function Start-RmOsService {
     .SYNOPSIS
     OS seam: starts one service and waits until it runs, at most TimeoutSeconds; throws on failure or timeout.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: a thin wrapper that the simulated Windows replaces; the calling repair fragment asks ShouldProcess (or reads WhatIfPreference) before it calls')]
     param(
         [Parameter(Mandatory = $true)][string]$Name,
         [int]$TimeoutSeconds = 20
@@ -1779,6 +1785,7 @@ function New-RmResult {
     .SYNOPSIS
     Starts the result object of this run; the schema is defined in remediate/results.py.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
     return [ordered]@{
         schema_version = $RmSchema.Version
@@ -1942,6 +1949,7 @@ function Format-RmProfileOutput {
     .SYNOPSIS
     Output profiles intune and json: the JSON result line and the phase/verdict exit code, unchanged.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Result', Justification = 'same signature as the mapped variant (profiles/mapped), which Write-RmResult calls alike')]
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
         [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Line,
@@ -2069,6 +2077,7 @@ function Test-RmClockSync {
     .DESCRIPTION
     Signal: W32Time stopped with an automatic start type (option require_service_running, off by default), disabled or missing; W32Time\Parameters Type=NoSync; |offset| above threshold_seconds, measured with w32tm /stripchart against ntp_server (3 s deadline), else from the Date header of a HEAD request to http_date_url (2 s deadline); an unmeasurable offset is reported as a fact, not a failure
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -2165,12 +2174,12 @@ function Repair-RmClockSync {
     Backup: nothing is changed but the service state (the previous state is in the log)
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Start the service if the detection found it stopped, then resync from the source already configured.
     # Never w32tm /config: the time source (NTP peer list, or NT5DS on a domain-joined device) is not ours.
@@ -2221,11 +2230,11 @@ function Test-RmTls12Machine {
     .DESCRIPTION
     Signal: SCHANNEL TLS 1.2 Client Enabled=0 or DisabledByDefault=1; WinHTTP DefaultSecureProtocols (both registry views) present without bit 0x800; a machine policy SecureProtocols without 0x800 is reported, never changed; .NET SchUseStrongCrypto/SystemDefaultTlsVersions reported as facts
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Collect every change the fix would make; the remediation applies exactly this plan.
     $plan = New-Object System.Collections.Generic.List[object]
@@ -2286,13 +2295,12 @@ function Repair-RmTls12Machine {
     Backup: old values in <ProgramData>\remediate\backup\tls12_machine.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
     )
-    $Options = $Check.Options
-    $Desired = $Check.Desired
     # Apply the plan the detection made; every old value goes to the backup file first.
     $changed = 0
     foreach ($item in @($Finding.plan)) {
@@ -2307,25 +2315,25 @@ function Repair-RmTls12Machine {
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
 }
 
-function Test-RmNetworkEndpoints {
+function Test-RmNetworkEndpoint {
     <#
     .SYNOPSIS
     Detection for check network_endpoints: Sign-in endpoints reachable (DNS, TCP 443, TLS 1.2 without inspection), WinHTTP proxy, NCSI probe.
     .DESCRIPTION
     Signal: for each configured endpoint, concurrently: DNS (2 s), TCP 443 (3 s), TLS 1.2 handshake (3 s) and the certificate issuer, which must contain a public CA fragment (else TLS inspection, advisory); TCP/TLS failures advisory (proxy/firewall); WinHTTP proxy reported (binary WinHttpSettings value, 'unknown' when absent or unparsable); NlaSvc\Parameters\Internet EnableActiveProbing=0 fails unless policy NoActiveProbe=1 (advisory); names that do not resolve fail only when other names work end to end on a direct connection (stale cache), else advisory (offline, DNS down, proxy/PAC, captive portal)
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only.
     $facts = [ordered]@{}
     # 1. WinHTTP proxy (SYSTEM's own traffic and many services go through it), from the binary WinHttpSettings
     # value: netsh prints it in the system's language. Unreadable or unparsable is 'unknown', never 'direct'.
     try {
-        $proxy = ConvertFrom-RmWinHttpSettings -Value @(Get-RmRegistryValue -Path $Desired.ProxyPath -Name $Desired.ProxyName)
+        $proxy = ConvertFrom-RmWinHttpSetting -Value @(Get-RmRegistryValue -Path $Desired.ProxyPath -Name $Desired.ProxyName)
     }
     catch {
         $proxy = 'unknown'
@@ -2433,7 +2441,7 @@ function Test-RmNetworkEndpoints {
     return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'endpoints_reachable' -Facts $facts
 }
 
-function Repair-RmNetworkEndpoints {
+function Repair-RmNetworkEndpoint {
     <#
     .SYNOPSIS
     Remediation for check network_endpoints (safe).
@@ -2442,12 +2450,12 @@ function Repair-RmNetworkEndpoints {
     Backup: old EnableActiveProbing in <ProgramData>\remediate\backup\network_endpoints.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Apply the plan the detection made: re-enable the NCSI probe (backed up) and/or flush the DNS client cache.
     # Never a proxy, firewall or certificate change.
@@ -2492,7 +2500,6 @@ function Test-RmDeviceRegistration {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only. 1. Device part of dsregcmd /status (the user/SSO part is meaningless as SYSTEM). On a domain-joined
     # device that is not hybrid joined it runs pre-join diagnostics and can take well over 10 s: the deadline is
@@ -2569,12 +2576,12 @@ function Repair-RmDeviceRegistration {
     Backup: nothing is copied: the task was disabled before (the log names the run that enabled it)
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Enable (and start) the hybrid join task. Nothing else: never dsregcmd /leave, never join policy.
     $task = $Desired.TaskPath + $Desired.TaskName
@@ -2613,11 +2620,11 @@ function Test-RmVpnState {
     .DESCRIPTION
     Signal: Get-VpnConnection -AllUserConnection (built-in client) connected; network adapters up whose InterfaceDescription contains a configured VPN client pattern; the IPv4 default route (lowest route + interface metric) through one of those tunnels
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only. Built-in VPN profiles, third-party VPN adapters, then the default route.
     $facts = [ordered]@{}
@@ -2708,11 +2715,11 @@ function Test-RmOsVersion {
     .DESCRIPTION
     Signal: HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion CurrentBuild below the configured floor (option min_build); UBR and DisplayVersion reported
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Read-only: three registry values, no WMI (keeps the check well inside its 1 s budget).
     $facts = [ordered]@{ min_build = [int]$Desired.MinBuild }
@@ -2865,8 +2872,8 @@ $RmChecks = @(
         'Tier' = 'safe'
         'Fix' = $true
         'EvidenceGated' = $false
-        'Detect' = 'Test-RmNetworkEndpoints'
-        'Repair' = 'Repair-RmNetworkEndpoints'
+        'Detect' = 'Test-RmNetworkEndpoint'
+        'Repair' = 'Repair-RmNetworkEndpoint'
         'Options' = [ordered]@{
             'endpoints' = @(
                 'login.microsoftonline.com',

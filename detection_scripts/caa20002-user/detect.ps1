@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 6932610495b4fab0d9fbfed9e328223e2ff06eb6ee1ba9ec0952ae561a90ac03
+# input-sha256: e2f006086af29c1eb0b37467f97562529cae1b456666e8ba1d5b49ccc047b1b3
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -131,15 +131,6 @@ $RmCodeFamilies = @(
     @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult'; UserState = $false },
     @{ Mask = 4294901760; Match = 0; Layer = 'hresult'; UserState = $false },
     @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult'; UserState = $false }
-)
-# Exact codes that implicate the user's sign-in state (remediate/codes.py implicates_user_state).
-$RmUserStateCodes = @(
-    '0x80070520',
-    '0x80090016',
-    '0xCAA20002',
-    '0xCAA20003',
-    '0xCAA90003',
-    '0xCAA90004'
 )
 
 # ---- runtime (remediate/powershell/runtime, inlined) ----
@@ -503,7 +494,7 @@ function Get-RmRegistryValue {
     }
 }
 
-function Get-RmRegistrySubKeyNames {
+function Get-RmRegistrySubKeyName {
     <#
     .SYNOPSIS
     Names of the subkeys of a key in the 64-bit view; empty when the key is absent.
@@ -603,7 +594,7 @@ function Test-RmBackoff {
     if ($State.ContainsKey($Id + '.last')) {
         $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
         if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
-            Clear-RmFailures -State $State -Id $Id
+            Clear-RmFailure -State $State -Id $Id
         }
     }
     $attempts = 0
@@ -635,7 +626,7 @@ function Register-RmAttempt {
     $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
-        Clear-RmFailures -State $State -Id $Id
+        Clear-RmFailure -State $State -Id $Id
         return
     }
     $failures = 1
@@ -647,7 +638,7 @@ function Register-RmAttempt {
     $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
 }
 
-function Clear-RmFailures {
+function Clear-RmFailure {
     <#
     .SYNOPSIS
     Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
@@ -687,7 +678,7 @@ function Read-RmUserEvidenceFile {
     return $values
 }
 
-function ConvertFrom-RmCodeCounts {
+function ConvertFrom-RmCodeCount {
     <#
     .SYNOPSIS
     'CODE:count,CODE:count' as a dictionary code -> count (canonical hex upper-cased; junk entries skipped).
@@ -746,13 +737,13 @@ function Get-RmUserEvidence {
     }
     $values = Read-RmUserEvidenceFile -Sid $Sid
     $last = ConvertFrom-RmEvidenceStamp -Text $values['last_failure']
-    $counts = ConvertFrom-RmCodeCounts -Text ([string]$values['failure_codes'])
+    $counts = ConvertFrom-RmCodeCount -Text ([string]$values['failure_codes'])
     if ($Advice) {
         $noise = ConvertFrom-RmEvidenceStamp -Text $values['last_event']
         if ($null -ne $noise -and ($null -eq $last -or $noise -gt $last)) {
             $last = $noise
         }
-        $all = ConvertFrom-RmCodeCounts -Text ([string]$values['codes'])
+        $all = ConvertFrom-RmCodeCount -Text ([string]$values['codes'])
         foreach ($code in @($all.Keys)) {
             if (-not $counts.Contains($code) -or [int]$counts[$code] -lt [int]$all[$code]) {
                 $counts[$code] = $all[$code]
@@ -951,7 +942,7 @@ function Invoke-RmRepairStep {
     $before = Invoke-RmDetect -Check $Check -Run $Run
     if ($before.state -eq 'pass') {
         # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
-        Clear-RmFailures -State $Run.State -Id $Check.Id
+        Clear-RmFailure -State $Run.State -Id $Check.Id
     }
     if ($before.state -ne 'fail') {
         return $before
@@ -1054,7 +1045,7 @@ function Get-RmVerdict {
     return 'compliant'
 }
 
-function Invoke-RmChecks {
+function Invoke-RmCheckList {
     <#
     .SYNOPSIS
     Runs every check of the package in ladder order (least invasive first) for the current phase.
@@ -1117,7 +1108,7 @@ function Invoke-RmPackage {
     }
     try {
         $run.State = Get-RmState
-        $findings = @(Invoke-RmChecks -Checks $Checks -Run $run)
+        $findings = @(Invoke-RmCheckList -Checks $Checks -Run $run)
         if ($RmConfig.Phase -eq 'remediate' -and -not $RmConfig.DryRun) {
             Save-RmState -State $run.State
             Clear-RmQuarantine
@@ -1148,6 +1139,7 @@ function New-RmErrorResult {
     .SYNOPSIS
     The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
     $message = $ErrorRecord.Exception.Message
     Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)
@@ -1306,6 +1298,7 @@ function New-RmFinding {
     .SYNOPSIS
     Builds one per-check finding: id, state, a short reason code and a few facts.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory finding; changes nothing on the system')]
     param(
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][string]$State,
@@ -1329,6 +1322,7 @@ function Set-RmOsAcl {
     OS seam: gives a folder or file a protected DACL: SYSTEM and Administrators full control (inherited by
     children of a folder), plus read for ReaderSid when given; nothing inherited from the parent.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: protects the own data folder of remediate and evidence files right after creating them; dry runs keep them protected too')]
     param(
         [Parameter(Mandatory = $true)][string]$Path,
         [string]$ReaderSid = ''
@@ -1423,6 +1417,7 @@ function New-RmResult {
     .SYNOPSIS
     Starts the result object of this run; the schema is defined in remediate/results.py.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
     return [ordered]@{
         schema_version = $RmSchema.Version
@@ -1586,6 +1581,7 @@ function Format-RmProfileOutput {
     .SYNOPSIS
     Output profiles intune and json: the JSON result line and the phase/verdict exit code, unchanged.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Result', Justification = 'same signature as the mapped variant (profiles/mapped), which Write-RmResult calls alike')]
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
         [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Line,
@@ -1601,11 +1597,11 @@ function Test-RmTls12User {
     .DESCRIPTION
     Signal: user SecureProtocols (DWORD) without bit 0x800 and no SecureProtocols policy value (HKCU/HKLM); a policy value without 0x800 is advisory; absent = OS default
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # A policy value overrides the user's own (HKLM/HKCU policy keys win): with any policy present we only report.
     $facts = [ordered]@{}
@@ -1666,6 +1662,7 @@ function Test-RmUserProxy {
     .DESCRIPTION
     Signal: ProxyEnable=1 with every ProxyServer entry on loopback and no TCP listener there (leftover sniffer); a real proxy, PAC, a listening loopback proxy or per-machine settings are advisory
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -1799,18 +1796,18 @@ function Test-RmUserProxy {
     return $finding
 }
 
-function Test-RmOfficeIdentityOverrides {
+function Test-RmOfficeIdentityOverride {
     <#
     .SYNOPSIS
     Detection for check office_identity_overrides: No unsupported Office identity overrides (EnableADAL, DisableADALatopWAMOverride, DisableAADWAM).
     .DESCRIPTION
     Signal: Office 16.0 Common\Identity EnableADAL=0, DisableADALatopWAMOverride=1 or DisableAADWAM=1 (DWORD) in HKCU; the same value set by the Office policy key is advisory
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Values Microsoft calls "not supported": removed when the user's own key holds them, reported when a policy does.
     $facts = [ordered]@{}
@@ -2016,7 +2013,7 @@ function Test-RmPrtState {
     # pre-join diagnostics take well over 10 s on domain-only devices, need not run at all.
     $facts = [ordered]@{}
     try {
-        $joins = @(Get-RmRegistrySubKeyNames -Path $Desired.DeviceJoinInfo)
+        $joins = @(Get-RmRegistrySubKeyName -Path $Desired.DeviceJoinInfo)
     }
     catch {
         $joins = $null
@@ -2149,7 +2146,7 @@ function Test-RmPrtState {
     return New-RmFinding -Id $Check.Id -State 'fail' -Reason $problem -Facts $facts
 }
 
-function Test-RmOfficeCredentials {
+function Test-RmOfficeCredential {
     <#
     .SYNOPSIS
     Detection for check office_credentials: Stale Office and classic Teams credentials removed when this user's sign-in is failing.
@@ -2216,7 +2213,7 @@ function Test-RmOfficeCredentials {
     return $finding
 }
 
-function Test-RmTokenBrokerAccounts {
+function Test-RmTokenBrokerAccount {
     <#
     .SYNOPSIS
     Detection for check token_broker_accounts: TokenBroker account files quarantined on broker or key failure evidence.
@@ -2281,17 +2278,17 @@ function Test-RmAccountConflict {
     .DESCRIPTION
     Signal: Workplace Join entries (HKCU\...\WorkplaceJoin\JoinInfo\*, TenantId/UserEmail) whose tenant differs from the device join (HKLM\SYSTEM\CurrentControlSet\Control\CloudDomainJoin\JoinInfo\*); more distinct Office identities (HKCU\...\Office\16.0\Common\Identity\Identities\*, EmailAddress/ProviderId) than the option office_account_limit
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # 1. The device's Entra tenant(s). Users may read this key; if a hardening baseline denies it, say so.
     $deviceTenants = New-Object System.Collections.Generic.List[string]
     $facts = [ordered]@{}
     try {
-        foreach ($name in @(Get-RmRegistrySubKeyNames -Path $Desired.DeviceJoinInfo)) {
+        foreach ($name in @(Get-RmRegistrySubKeyName -Path $Desired.DeviceJoinInfo)) {
             $tenant = ([string](Get-RmRegistryValue -Path ($Desired.DeviceJoinInfo + '\' + $name) -Name $Desired.DeviceTenantValue)).Trim('{', '}', ' ').ToLowerInvariant()
             if ($tenant -and -not $deviceTenants.Contains($tenant)) {
                 $deviceTenants.Add($tenant)
@@ -2305,7 +2302,7 @@ function Test-RmAccountConflict {
     # 2. This user's work or school accounts; one of another tenant competes with the device's account.
     $workplace = 0
     $otherTenant = New-Object System.Collections.Generic.List[string]
-    foreach ($name in @(Get-RmRegistrySubKeyNames -Path $Desired.UserJoinInfo)) {
+    foreach ($name in @(Get-RmRegistrySubKeyName -Path $Desired.UserJoinInfo)) {
         $path = $Desired.UserJoinInfo + '\' + $name
         $tenant = ([string](Get-RmRegistryValue -Path $path -Name $Desired.UserTenantValue)).Trim('{', '}', ' ').ToLowerInvariant()
         $email = [string](Get-RmRegistryValue -Path $path -Name $Desired.UserEmailValue)
@@ -2327,7 +2324,7 @@ function Test-RmAccountConflict {
     $identities = 0
     $emails = New-Object System.Collections.Generic.List[string]
     $providers = New-Object System.Collections.Generic.List[string]
-    foreach ($name in @(Get-RmRegistrySubKeyNames -Path $Desired.OfficeIdentities)) {
+    foreach ($name in @(Get-RmRegistrySubKeyName -Path $Desired.OfficeIdentities)) {
         $path = $Desired.OfficeIdentities + '\' + $name
         $identities += 1
         $email = ([string](Get-RmRegistryValue -Path $path -Name $Desired.OfficeEmailValue)).Trim().ToLowerInvariant()
@@ -2482,7 +2479,7 @@ $RmChecks = @(
         'Tier' = 'safe'
         'Fix' = $true
         'EvidenceGated' = $false
-        'Detect' = 'Test-RmOfficeIdentityOverrides'
+        'Detect' = 'Test-RmOfficeIdentityOverride'
         'Repair' = ''
         'Options' = [ordered]@{}
         'Desired' = [ordered]@{
@@ -2684,7 +2681,7 @@ $RmChecks = @(
         'Tier' = 'opt-in'
         'Fix' = $false
         'EvidenceGated' = $true
-        'Detect' = 'Test-RmOfficeCredentials'
+        'Detect' = 'Test-RmOfficeCredential'
         'Repair' = ''
         'Options' = [ordered]@{
             'window_hours' = 72
@@ -2729,7 +2726,7 @@ $RmChecks = @(
         'Tier' = 'opt-in'
         'Fix' = $false
         'EvidenceGated' = $true
-        'Detect' = 'Test-RmTokenBrokerAccounts'
+        'Detect' = 'Test-RmTokenBrokerAccount'
         'Repair' = ''
         'Options' = [ordered]@{
             'window_hours' = 72

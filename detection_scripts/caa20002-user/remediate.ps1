@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 6932610495b4fab0d9fbfed9e328223e2ff06eb6ee1ba9ec0952ae561a90ac03
+# input-sha256: e2f006086af29c1eb0b37467f97562529cae1b456666e8ba1d5b49ccc047b1b3
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -131,15 +131,6 @@ $RmCodeFamilies = @(
     @{ Mask = 4294901760; Match = 2147942400; Layer = 'hresult'; UserState = $false },
     @{ Mask = 4294901760; Match = 0; Layer = 'hresult'; UserState = $false },
     @{ Mask = 2147483648; Match = 2147483648; Layer = 'hresult'; UserState = $false }
-)
-# Exact codes that implicate the user's sign-in state (remediate/codes.py implicates_user_state).
-$RmUserStateCodes = @(
-    '0x80070520',
-    '0x80090016',
-    '0xCAA20002',
-    '0xCAA20003',
-    '0xCAA90003',
-    '0xCAA90004'
 )
 
 # ---- runtime (remediate/powershell/runtime, inlined) ----
@@ -534,7 +525,7 @@ function Get-RmRegistryValue {
     }
 }
 
-function Get-RmRegistrySubKeyNames {
+function Get-RmRegistrySubKeyName {
     <#
     .SYNOPSIS
     Names of the subkeys of a key in the 64-bit view; empty when the key is absent.
@@ -557,6 +548,7 @@ function Set-RmRegistryValue {
     .SYNOPSIS
     Writes one value in the 64-bit view, creating the key, after saving the old value for rollback.
     #>
+    [OutputType([bool])]
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
         [Parameter(Mandatory = $true)][string]$Path,
@@ -585,6 +577,7 @@ function Remove-RmRegistryValue {
     .SYNOPSIS
     Deletes one value in the 64-bit view after saving it for rollback. Absent values are left alone.
     #>
+    [OutputType([bool])]
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
         [Parameter(Mandatory = $true)][string]$Path,
@@ -728,7 +721,7 @@ function Test-RmBackoff {
     if ($State.ContainsKey($Id + '.last')) {
         $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
         if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
-            Clear-RmFailures -State $State -Id $Id
+            Clear-RmFailure -State $State -Id $Id
         }
     }
     $attempts = 0
@@ -760,7 +753,7 @@ function Register-RmAttempt {
     $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
-        Clear-RmFailures -State $State -Id $Id
+        Clear-RmFailure -State $State -Id $Id
         return
     }
     $failures = 1
@@ -772,7 +765,7 @@ function Register-RmAttempt {
     $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
 }
 
-function Clear-RmFailures {
+function Clear-RmFailure {
     <#
     .SYNOPSIS
     Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
@@ -812,7 +805,7 @@ function Read-RmUserEvidenceFile {
     return $values
 }
 
-function ConvertFrom-RmCodeCounts {
+function ConvertFrom-RmCodeCount {
     <#
     .SYNOPSIS
     'CODE:count,CODE:count' as a dictionary code -> count (canonical hex upper-cased; junk entries skipped).
@@ -871,13 +864,13 @@ function Get-RmUserEvidence {
     }
     $values = Read-RmUserEvidenceFile -Sid $Sid
     $last = ConvertFrom-RmEvidenceStamp -Text $values['last_failure']
-    $counts = ConvertFrom-RmCodeCounts -Text ([string]$values['failure_codes'])
+    $counts = ConvertFrom-RmCodeCount -Text ([string]$values['failure_codes'])
     if ($Advice) {
         $noise = ConvertFrom-RmEvidenceStamp -Text $values['last_event']
         if ($null -ne $noise -and ($null -eq $last -or $noise -gt $last)) {
             $last = $noise
         }
-        $all = ConvertFrom-RmCodeCounts -Text ([string]$values['codes'])
+        $all = ConvertFrom-RmCodeCount -Text ([string]$values['codes'])
         foreach ($code in @($all.Keys)) {
             if (-not $counts.Contains($code) -or [int]$counts[$code] -lt [int]$all[$code]) {
                 $counts[$code] = $all[$code]
@@ -1076,7 +1069,7 @@ function Invoke-RmRepairStep {
     $before = Invoke-RmDetect -Check $Check -Run $Run
     if ($before.state -eq 'pass') {
         # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
-        Clear-RmFailures -State $Run.State -Id $Check.Id
+        Clear-RmFailure -State $Run.State -Id $Check.Id
     }
     if ($before.state -ne 'fail') {
         return $before
@@ -1179,7 +1172,7 @@ function Get-RmVerdict {
     return 'compliant'
 }
 
-function Invoke-RmChecks {
+function Invoke-RmCheckList {
     <#
     .SYNOPSIS
     Runs every check of the package in ladder order (least invasive first) for the current phase.
@@ -1242,7 +1235,7 @@ function Invoke-RmPackage {
     }
     try {
         $run.State = Get-RmState
-        $findings = @(Invoke-RmChecks -Checks $Checks -Run $run)
+        $findings = @(Invoke-RmCheckList -Checks $Checks -Run $run)
         if ($RmConfig.Phase -eq 'remediate' -and -not $RmConfig.DryRun) {
             Save-RmState -State $run.State
             Clear-RmQuarantine
@@ -1273,6 +1266,7 @@ function New-RmErrorResult {
     .SYNOPSIS
     The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
     $message = $ErrorRecord.Exception.Message
     Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)
@@ -1408,6 +1402,7 @@ function Move-RmToQuarantine {
     .SYNOPSIS
     Moves files or folders into a new quarantine set with a manifest; nothing is deleted.
     #>
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
         [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,
@@ -1499,6 +1494,7 @@ function New-RmFinding {
     .SYNOPSIS
     Builds one per-check finding: id, state, a short reason code and a few facts.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory finding; changes nothing on the system')]
     param(
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][string]$State,
@@ -1532,6 +1528,7 @@ function Set-RmOsAcl {
     OS seam: gives a folder or file a protected DACL: SYSTEM and Administrators full control (inherited by
     children of a folder), plus read for ReaderSid when given; nothing inherited from the parent.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: protects the own data folder of remediate and evidence files right after creating them; dry runs keep them protected too')]
     param(
         [Parameter(Mandatory = $true)][string]$Path,
         [string]$ReaderSid = ''
@@ -1594,6 +1591,7 @@ function Start-RmOsProcess {
     .SYNOPSIS
     OS seam: starts a program in the current user's session without waiting (e.g. an app again after a fix).
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: a thin wrapper that the simulated Windows replaces; the calling repair fragment asks ShouldProcess (or reads WhatIfPreference) before it calls')]
     param(
         [Parameter(Mandatory = $true)][string]$FilePath,
         [string]$Arguments = ''
@@ -1611,6 +1609,7 @@ function Stop-RmOsProcess {
     .SYNOPSIS
     OS seam: stops processes by id and waits up to WaitSeconds for them to exit; returns the ids still running.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: a thin wrapper that the simulated Windows replaces; the calling repair fragment asks ShouldProcess (or reads WhatIfPreference) before it calls')]
     param(
         [Parameter(Mandatory = $true)][int[]]$Id,
         [Parameter(Mandatory = $true)][int]$WaitSeconds
@@ -1636,8 +1635,8 @@ function Test-RmCallInProgress {
     $now = Get-RmOsTime
     foreach ($device in $Devices) {
         $base = $ConsentStore + '\' + $device
-        $paths = @(Get-RmRegistrySubKeyNames -Path $base | ForEach-Object { $base + '\' + $_ })
-        $paths += @(Get-RmRegistrySubKeyNames -Path ($base + '\NonPackaged') | ForEach-Object { $base + '\NonPackaged\' + $_ })
+        $paths = @(Get-RmRegistrySubKeyName -Path $base | ForEach-Object { $base + '\' + $_ })
+        $paths += @(Get-RmRegistrySubKeyName -Path ($base + '\NonPackaged') | ForEach-Object { $base + '\NonPackaged\' + $_ })
         foreach ($path in @($paths | Where-Object { $_ -match $AppMatch })) {
             $start = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStart'
             $stop = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStop'
@@ -1729,6 +1728,7 @@ function New-RmResult {
     .SYNOPSIS
     Starts the result object of this run; the schema is defined in remediate/results.py.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
     return [ordered]@{
         schema_version = $RmSchema.Version
@@ -1892,6 +1892,7 @@ function Format-RmProfileOutput {
     .SYNOPSIS
     Output profiles intune and json: the JSON result line and the phase/verdict exit code, unchanged.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Result', Justification = 'same signature as the mapped variant (profiles/mapped), which Write-RmResult calls alike')]
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
         [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Line,
@@ -1907,11 +1908,11 @@ function Test-RmTls12User {
     .DESCRIPTION
     Signal: user SecureProtocols (DWORD) without bit 0x800 and no SecureProtocols policy value (HKCU/HKLM); a policy value without 0x800 is advisory; absent = OS default
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # A policy value overrides the user's own (HKLM/HKCU policy keys win): with any policy present we only report.
     $facts = [ordered]@{}
@@ -1974,13 +1975,12 @@ function Repair-RmTls12User {
     Backup: old value in %LOCALAPPDATA%\remediate\backup\tls12_user.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
     )
-    $Options = $Check.Options
-    $Desired = $Check.Desired
     # Apply the plan the detection made; Set-RmRegistryValue saves the old value to the backup file first.
     $item = $Finding.plan
     $changed = Set-RmRegistryValue -Path $item.Path -Name $item.Name -Value $item.Value -Kind 'DWord' -Check $Check.Id
@@ -1998,6 +1998,7 @@ function Test-RmUserProxy {
     .DESCRIPTION
     Signal: ProxyEnable=1 with every ProxyServer entry on loopback and no TCP listener there (leftover sniffer); a real proxy, PAC, a listening loopback proxy or per-machine settings are advisory
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
@@ -2140,13 +2141,12 @@ function Repair-RmUserProxy {
     Backup: old ProxyEnable in %LOCALAPPDATA%\remediate\backup\user_proxy.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
     )
-    $Options = $Check.Options
-    $Desired = $Check.Desired
     # Turn the stale loopback proxy off: ProxyEnable only. ProxyServer stays as it was, so undo is one value.
     $item = $Finding.plan
     $changed = Set-RmRegistryValue -Path $item.Path -Name $item.Name -Value $item.Value -Kind 'DWord' -Check $Check.Id
@@ -2157,18 +2157,18 @@ function Repair-RmUserProxy {
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
 }
 
-function Test-RmOfficeIdentityOverrides {
+function Test-RmOfficeIdentityOverride {
     <#
     .SYNOPSIS
     Detection for check office_identity_overrides: No unsupported Office identity overrides (EnableADAL, DisableADALatopWAMOverride, DisableAADWAM).
     .DESCRIPTION
     Signal: Office 16.0 Common\Identity EnableADAL=0, DisableADALatopWAMOverride=1 or DisableAADWAM=1 (DWORD) in HKCU; the same value set by the Office policy key is advisory
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Values Microsoft calls "not supported": removed when the user's own key holds them, reported when a policy does.
     $facts = [ordered]@{}
@@ -2205,7 +2205,7 @@ function Test-RmOfficeIdentityOverrides {
     return New-RmFinding -Id $Check.Id -State 'pass' -Reason 'no_overrides' -Facts $facts
 }
 
-function Repair-RmOfficeIdentityOverrides {
+function Repair-RmOfficeIdentityOverride {
     <#
     .SYNOPSIS
     Remediation for check office_identity_overrides (safe).
@@ -2214,13 +2214,12 @@ function Repair-RmOfficeIdentityOverrides {
     Backup: deleted values in %LOCALAPPDATA%\remediate\backup\office_identity_overrides.tsv
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmRepairStep calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
     )
-    $Options = $Check.Options
-    $Desired = $Check.Desired
     # Remove exactly the values the detection found; Remove-RmRegistryValue saves each one to the backup file first.
     # Nothing is ever set here: the fix is the absence of the override.
     $removed = 0
@@ -2341,7 +2340,6 @@ function Repair-RmWamBroker {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Microsoft's own remediation, in the user's context: re-register each package from its manifest in the
     # Windows image. -ForceApplicationShutdown closes this user's apps that hold the package: never during a call.
@@ -2523,7 +2521,7 @@ function Test-RmPrtState {
     # pre-join diagnostics take well over 10 s on domain-only devices, need not run at all.
     $facts = [ordered]@{}
     try {
-        $joins = @(Get-RmRegistrySubKeyNames -Path $Desired.DeviceJoinInfo)
+        $joins = @(Get-RmRegistrySubKeyName -Path $Desired.DeviceJoinInfo)
     }
     catch {
         $joins = $null
@@ -2670,7 +2668,6 @@ function Repair-RmPrtState {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # Ask Windows to refresh this user's PRT. It only schedules the refresh (it prints "PRT refresh scheduled"),
     # so success here is its exit code; the detection treats the next minutes as pending (settle_minutes).
@@ -2695,7 +2692,7 @@ function Repair-RmPrtState {
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Finding.reason -Facts $facts
 }
 
-function Test-RmOfficeCredentials {
+function Test-RmOfficeCredential {
     <#
     .SYNOPSIS
     Detection for check office_credentials: Stale Office and classic Teams credentials removed when this user's sign-in is failing.
@@ -2762,7 +2759,7 @@ function Test-RmOfficeCredentials {
     return $finding
 }
 
-function Repair-RmOfficeCredentials {
+function Repair-RmOfficeCredential {
     <#
     .SYNOPSIS
     Remediation for check office_credentials (opt-in).
@@ -2776,7 +2773,6 @@ function Repair-RmOfficeCredentials {
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # A credential cannot be quarantined: each removed target name goes to the log and the facts instead.
     $program = Join-Path $env:windir $Desired.Program
@@ -2815,7 +2811,7 @@ function Repair-RmOfficeCredentials {
     return New-RmFinding -Id $Check.Id -State 'fixed' -Reason 'credentials_removed' -Facts $facts
 }
 
-function Test-RmTokenBrokerAccounts {
+function Test-RmTokenBrokerAccount {
     <#
     .SYNOPSIS
     Detection for check token_broker_accounts: TokenBroker account files quarantined on broker or key failure evidence.
@@ -2873,7 +2869,7 @@ function Test-RmTokenBrokerAccounts {
     return $finding
 }
 
-function Repair-RmTokenBrokerAccounts {
+function Repair-RmTokenBrokerAccount {
     <#
     .SYNOPSIS
     Remediation for check token_broker_accounts (opt-in).
@@ -2919,17 +2915,17 @@ function Test-RmAccountConflict {
     .DESCRIPTION
     Signal: Workplace Join entries (HKCU\...\WorkplaceJoin\JoinInfo\*, TenantId/UserEmail) whose tenant differs from the device join (HKLM\SYSTEM\CurrentControlSet\Control\CloudDomainJoin\JoinInfo\*); more distinct Office identities (HKCU\...\Office\16.0\Common\Identity\Identities\*, EmailAddress/ProviderId) than the option office_account_limit
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Run', Justification = 'the uniform check signature, as Invoke-RmDetect calls it')]
     param(
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
     )
-    $Options = $Check.Options
     $Desired = $Check.Desired
     # 1. The device's Entra tenant(s). Users may read this key; if a hardening baseline denies it, say so.
     $deviceTenants = New-Object System.Collections.Generic.List[string]
     $facts = [ordered]@{}
     try {
-        foreach ($name in @(Get-RmRegistrySubKeyNames -Path $Desired.DeviceJoinInfo)) {
+        foreach ($name in @(Get-RmRegistrySubKeyName -Path $Desired.DeviceJoinInfo)) {
             $tenant = ([string](Get-RmRegistryValue -Path ($Desired.DeviceJoinInfo + '\' + $name) -Name $Desired.DeviceTenantValue)).Trim('{', '}', ' ').ToLowerInvariant()
             if ($tenant -and -not $deviceTenants.Contains($tenant)) {
                 $deviceTenants.Add($tenant)
@@ -2943,7 +2939,7 @@ function Test-RmAccountConflict {
     # 2. This user's work or school accounts; one of another tenant competes with the device's account.
     $workplace = 0
     $otherTenant = New-Object System.Collections.Generic.List[string]
-    foreach ($name in @(Get-RmRegistrySubKeyNames -Path $Desired.UserJoinInfo)) {
+    foreach ($name in @(Get-RmRegistrySubKeyName -Path $Desired.UserJoinInfo)) {
         $path = $Desired.UserJoinInfo + '\' + $name
         $tenant = ([string](Get-RmRegistryValue -Path $path -Name $Desired.UserTenantValue)).Trim('{', '}', ' ').ToLowerInvariant()
         $email = [string](Get-RmRegistryValue -Path $path -Name $Desired.UserEmailValue)
@@ -2965,7 +2961,7 @@ function Test-RmAccountConflict {
     $identities = 0
     $emails = New-Object System.Collections.Generic.List[string]
     $providers = New-Object System.Collections.Generic.List[string]
-    foreach ($name in @(Get-RmRegistrySubKeyNames -Path $Desired.OfficeIdentities)) {
+    foreach ($name in @(Get-RmRegistrySubKeyName -Path $Desired.OfficeIdentities)) {
         $path = $Desired.OfficeIdentities + '\' + $name
         $identities += 1
         $email = ([string](Get-RmRegistryValue -Path $path -Name $Desired.OfficeEmailValue)).Trim().ToLowerInvariant()
@@ -3120,8 +3116,8 @@ $RmChecks = @(
         'Tier' = 'safe'
         'Fix' = $true
         'EvidenceGated' = $false
-        'Detect' = 'Test-RmOfficeIdentityOverrides'
-        'Repair' = 'Repair-RmOfficeIdentityOverrides'
+        'Detect' = 'Test-RmOfficeIdentityOverride'
+        'Repair' = 'Repair-RmOfficeIdentityOverride'
         'Options' = [ordered]@{}
         'Desired' = [ordered]@{
             'Path' = 'HKCU:\Software\Microsoft\Office\16.0\Common\Identity'
@@ -3322,8 +3318,8 @@ $RmChecks = @(
         'Tier' = 'opt-in'
         'Fix' = $false
         'EvidenceGated' = $true
-        'Detect' = 'Test-RmOfficeCredentials'
-        'Repair' = 'Repair-RmOfficeCredentials'
+        'Detect' = 'Test-RmOfficeCredential'
+        'Repair' = 'Repair-RmOfficeCredential'
         'Options' = [ordered]@{
             'window_hours' = 72
             'evidence_mode' = 'evidence'
@@ -3367,8 +3363,8 @@ $RmChecks = @(
         'Tier' = 'opt-in'
         'Fix' = $false
         'EvidenceGated' = $true
-        'Detect' = 'Test-RmTokenBrokerAccounts'
-        'Repair' = 'Repair-RmTokenBrokerAccounts'
+        'Detect' = 'Test-RmTokenBrokerAccount'
+        'Repair' = 'Repair-RmTokenBrokerAccount'
         'Options' = [ordered]@{
             'window_hours' = 72
             'evidence_mode' = 'evidence'

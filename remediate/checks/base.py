@@ -118,8 +118,14 @@ class Check:
 
     @property
     def function_stem(self) -> str:
-        """PascalCase noun used in the generated function names (Test-Rm<Stem>, Repair-Rm<Stem>)."""
-        return "".join(part.capitalize() for part in self.id.split("_"))
+        """PascalCase noun used in the generated function names (Test-Rm<Stem>, Repair-Rm<Stem>).
+
+        PowerShell nouns are singular (PSScriptAnalyzer's PSUseSingularNouns), so a plural last word of the id
+        loses its -s: ``network_endpoints`` gives ``Test-RmNetworkEndpoint``."""
+        words = [part.capitalize() for part in self.id.split("_")]
+        if words[-1].endswith("s") and not words[-1].endswith(("ss", "us", "is")):
+            words[-1] = words[-1][:-1]
+        return "".join(words)
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)

@@ -1,4 +1,4 @@
-"""Which PowerShell the tests run: REMEDIATE_PWSH, else `pwsh` on PATH (Linux, macOS or Windows).
+"""Which PowerShell the tests run: remediate.engine.find_pwsh (REMEDIATE_PWSH, else `pwsh` on PATH), once.
 
 Tests that need it carry the `pwsh` marker and skip with the reason when there is none, unless
 REMEDIATE_REQUIRE_PWSH=1 (CI), where a missing PowerShell fails the run instead.
@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
+
+from remediate import engine
 
 
 @functools.cache
 def find_pwsh() -> str | None:
-    configured = os.environ.get("REMEDIATE_PWSH", "").strip()
-    if configured:
-        return configured if os.access(configured, os.X_OK) else None
-    return shutil.which("pwsh")
+    return engine.find_pwsh()
 
 
 def require_pwsh() -> bool:

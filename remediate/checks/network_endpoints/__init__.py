@@ -12,7 +12,7 @@ the network and its DNS server work, and what differs between the names is the c
 proxy resolves names), or names that resolve but do not reach a public certificate (captive portal, TLS
 inspection): advisory, because a flush cannot help there and would keep detection failing on every run.
 
-The WinHTTP proxy is read from the binary WinHttpSettings value (ConvertFrom-RmWinHttpSettings documents the
+The WinHTTP proxy is read from the binary WinHttpSettings value (ConvertFrom-RmWinHttpSetting documents the
 layout), not from netsh, whose output is localised; absent or unparsable is 'unknown'.
 """
 

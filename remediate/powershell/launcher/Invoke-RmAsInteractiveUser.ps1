@@ -30,6 +30,7 @@ function ConvertTo-RmAsciiText {
 }
 
 function New-RmLauncherResult {
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds the JSON result line of the launcher in memory; changes nothing on the system')]
     param([string]$Verdict, [string]$Reason, [string]$Message)
     $findings = @()
     if ($Message) {
@@ -66,6 +67,7 @@ function Get-RmInteractiveUser {
 }
 
 function New-RmProtectedFolder {
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'the private working folder of the launcher, deleted when the run ends: the run cannot happen without it, and a dry run is for the payload to honour')]
     param([string]$User)
     $path = Join-Path -Path $env:ProgramData -ChildPath ('remediate\run-' + [guid]::NewGuid().ToString('N'))
     $null = New-Item -ItemType Directory -Path $path -Force

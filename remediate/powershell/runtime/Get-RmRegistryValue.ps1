@@ -47,7 +47,7 @@ function Get-RmRegistryValue {
     }
 }
 
-function Get-RmRegistrySubKeyNames {
+function Get-RmRegistrySubKeyName {
     <#
     .SYNOPSIS
     Names of the subkeys of a key in the 64-bit view; empty when the key is absent.
@@ -70,6 +70,7 @@ function Set-RmRegistryValue {
     .SYNOPSIS
     Writes one value in the 64-bit view, creating the key, after saving the old value for rollback.
     #>
+    [OutputType([bool])]
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
         [Parameter(Mandatory = $true)][string]$Path,
@@ -98,6 +99,7 @@ function Remove-RmRegistryValue {
     .SYNOPSIS
     Deletes one value in the 64-bit view after saving it for rollback. Absent values are left alone.
     #>
+    [OutputType([bool])]
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
         [Parameter(Mandatory = $true)][string]$Path,

@@ -88,7 +88,7 @@ function Test-RmBackoff {
     if ($State.ContainsKey($Id + '.last')) {
         $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
         if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
-            Clear-RmFailures -State $State -Id $Id
+            Clear-RmFailure -State $State -Id $Id
         }
     }
     $attempts = 0
@@ -120,7 +120,7 @@ function Register-RmAttempt {
     $now = (Get-RmOsTime)
     $State[$Id + '.last'] = Get-RmStamp -Time $now
     if ($Succeeded) {
-        Clear-RmFailures -State $State -Id $Id
+        Clear-RmFailure -State $State -Id $Id
         return
     }
     $failures = 1
@@ -132,7 +132,7 @@ function Register-RmAttempt {
     $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
 }
 
-function Clear-RmFailures {
+function Clear-RmFailure {
     <#
     .SYNOPSIS
     Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.

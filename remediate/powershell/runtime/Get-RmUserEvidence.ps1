@@ -47,7 +47,7 @@ function Read-RmUserEvidenceFile {
     return $values
 }
 
-function ConvertFrom-RmCodeCounts {
+function ConvertFrom-RmCodeCount {
     <#
     .SYNOPSIS
     'CODE:count,CODE:count' as a dictionary code -> count (canonical hex upper-cased; junk entries skipped).
@@ -113,13 +113,13 @@ function Get-RmUserEvidence {
     }
     $values = Read-RmUserEvidenceFile -Sid $Sid
     $last = ConvertFrom-RmEvidenceStamp -Text $values['last_failure']
-    $counts = ConvertFrom-RmCodeCounts -Text ([string]$values['failure_codes'])
+    $counts = ConvertFrom-RmCodeCount -Text ([string]$values['failure_codes'])
     if ($Advice) {
         $noise = ConvertFrom-RmEvidenceStamp -Text $values['last_event']
         if ($null -ne $noise -and ($null -eq $last -or $noise -gt $last)) {
             $last = $noise
         }
-        $all = ConvertFrom-RmCodeCounts -Text ([string]$values['codes'])
+        $all = ConvertFrom-RmCodeCount -Text ([string]$values['codes'])
         foreach ($code in @($all.Keys)) {
             if (-not $counts.Contains($code) -or [int]$counts[$code] -lt [int]$all[$code]) {
                 $counts[$code] = $all[$code]

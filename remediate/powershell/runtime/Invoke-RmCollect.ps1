@@ -24,7 +24,7 @@ function Invoke-RmCollect {
     try {
         $archive = New-Object System.IO.Compression.ZipArchive($stream, [System.IO.Compression.ZipArchiveMode]::Create)
         try {
-            Add-RmBundleSources -Archive $archive -Budget $budget -Context $Context
+            Add-RmBundleSource -Archive $archive -Budget $budget -Context $Context
             $index = @('remediate support bundle', ('package: ' + $RmConfig.Package), ('computer: ' + $Context.Computer), ('collected: ' + (Get-RmStamp)), '', 'files:') + @($budget.files) + @('', 'left out (size cap or not available):') + @($budget.omitted)
             $null = Add-RmBundleEntry -Archive $archive -Budget $budget -Name 'index.txt' -Text ($index -join "`r`n")
         }

@@ -75,7 +75,7 @@ function Invoke-RmRepairStep {
     $before = Invoke-RmDetect -Check $Check -Run $Run
     if ($before.state -eq 'pass') {
         # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
-        Clear-RmFailures -State $Run.State -Id $Check.Id
+        Clear-RmFailure -State $Run.State -Id $Check.Id
     }
     if ($before.state -ne 'fail') {
         return $before
@@ -181,7 +181,7 @@ function Get-RmVerdict {
     return 'compliant'
 }
 
-function Invoke-RmChecks {
+function Invoke-RmCheckList {
     <#
     .SYNOPSIS
     Runs every check of the package in ladder order (least invasive first) for the current phase.
@@ -244,7 +244,7 @@ function Invoke-RmPackage {
     }
     try {
         $run.State = Get-RmState
-        $findings = @(Invoke-RmChecks -Checks $Checks -Run $run)
+        $findings = @(Invoke-RmCheckList -Checks $Checks -Run $run)
         if ($RmConfig.Phase -eq 'remediate' -and -not $RmConfig.DryRun) {
             Save-RmState -State $run.State
             Clear-RmQuarantine
@@ -275,6 +275,7 @@ function New-RmErrorResult {
     .SYNOPSIS
     The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
     $message = $ErrorRecord.Exception.Message
     Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)

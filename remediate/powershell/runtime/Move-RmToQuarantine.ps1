@@ -37,6 +37,7 @@ function Move-RmToQuarantine {
     RetrySeconds: items that cannot be moved (held open, e.g. by WebView2 children of an app that was just
     closed) are tried again every half second until then.
     #>
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
     [CmdletBinding(SupportsShouldProcess = $true)]
     param(
         [Parameter(Mandatory = $true)][AllowEmptyCollection()][string[]]$Path,

@@ -5,6 +5,7 @@ function New-RmFinding {
     .PARAMETER State
     One of the states of the result schema (pass, fail, fixed, failed, deferred, advisory, error, skipped).
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory finding; changes nothing on the system')]
     param(
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][string]$State,

@@ -4,6 +4,7 @@ function New-RmUndoFinding {
     The finding for one kind of undo (registry or quarantine) from its counts: failed, fixed (or, in dry-run,
     skipped/dry_run: something would go back), or pass (nothing left to undo).
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory finding; changes nothing on the system')]
     param(
         [Parameter(Mandatory = $true)][string]$Id,
         [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Counts

@@ -4,6 +4,7 @@ function Set-RmOsAcl {
     OS seam: gives a folder or file a protected DACL: SYSTEM and Administrators full control (inherited by
     children of a folder), plus read for ReaderSid when given; nothing inherited from the parent.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: protects the own data folder of remediate and evidence files right after creating them; dry runs keep them protected too')]
     param(
         [Parameter(Mandatory = $true)][string]$Path,
         [string]$ReaderSid = ''

@@ -3,6 +3,7 @@ function Set-RmOsScheduledTask {
     .SYNOPSIS
     OS seam: enables ('Enable') or starts ('Start') one scheduled task; throws on failure.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: a thin wrapper that the simulated Windows replaces; the calling repair fragment asks ShouldProcess (or reads WhatIfPreference) before it calls')]
     param(
         [Parameter(Mandatory = $true)][string]$TaskPath,
         [Parameter(Mandatory = $true)][string]$TaskName,

@@ -6,6 +6,7 @@ function Start-RmOsService {
     Start-Service waits without a deadline (a service stuck in StartPending hangs the run); the
     ServiceController's WaitForStatus throws System.ServiceProcess.TimeoutException instead.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: a thin wrapper that the simulated Windows replaces; the calling repair fragment asks ShouldProcess (or reads WhatIfPreference) before it calls')]
     param(
         [Parameter(Mandatory = $true)][string]$Name,
         [int]$TimeoutSeconds = 20

@@ -16,8 +16,8 @@ function Test-RmCallInProgress {
     $now = Get-RmOsTime
     foreach ($device in $Devices) {
         $base = $ConsentStore + '\' + $device
-        $paths = @(Get-RmRegistrySubKeyNames -Path $base | ForEach-Object { $base + '\' + $_ })
-        $paths += @(Get-RmRegistrySubKeyNames -Path ($base + '\NonPackaged') | ForEach-Object { $base + '\NonPackaged\' + $_ })
+        $paths = @(Get-RmRegistrySubKeyName -Path $base | ForEach-Object { $base + '\' + $_ })
+        $paths += @(Get-RmRegistrySubKeyName -Path ($base + '\NonPackaged') | ForEach-Object { $base + '\NonPackaged\' + $_ })
         foreach ($path in @($paths | Where-Object { $_ -match $AppMatch })) {
             $start = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStart'
             $stop = Get-RmRegistryValue -Path $path -Name 'LastUsedTimeStop'

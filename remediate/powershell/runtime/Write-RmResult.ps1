@@ -3,6 +3,7 @@ function New-RmResult {
     .SYNOPSIS
     Starts the result object of this run; the schema is defined in remediate/results.py.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
     return [ordered]@{
         schema_version = $RmSchema.Version

@@ -72,7 +72,7 @@ function Expand-RmTemplate {
     return $text
 }
 
-function Get-RmTemplateValues {
+function Get-RmTemplateValue {
     <#
     .SYNOPSIS
     The values the profile templates may use, printable ASCII only. Mirrored by remediate.rmm._fields.
@@ -127,6 +127,7 @@ function Set-RmCustomField {
     CustomField): NinjaOne through the agent's Ninja-Property-Set, Datto RMM as a UDF in the registry.
     A failure is logged, never shown: the output is the result.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'writes the NinjaOne custom field, an output channel like the result line: it runs in every run, dry runs included')]
     param([Parameter(Mandatory = $true)][string]$Text)
     if (-not $RmOutput.CustomField.Kind) {
         return
@@ -154,6 +155,7 @@ function Set-RmNinjaField {
     NinjaOne: Ninja-Property-Set FIELD VALUE, when the agent provides the command. Its result is checked: an
     error record or a failing native exit code throws, for Set-RmCustomField to log.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'writes the NinjaOne custom field, an output channel like the result line: it runs in every run, dry runs included')]
     param(
         [Parameter(Mandatory = $true)][string]$Field,
         [Parameter(Mandatory = $true)][string]$Text
@@ -181,6 +183,7 @@ function Set-RmDattoUdf {
     Datto RMM: writes the text (cut to the UDF's 255 characters) to HKLM\SOFTWARE\CentraStage\Custom<N>; the
     agent uploads it as user-defined field N. N must be 1-30.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'writes the Datto RMM user-defined field, an output channel like the result line: it runs in every run, dry runs included')]
     param(
         [Parameter(Mandatory = $true)][string]$Number,
         [Parameter(Mandatory = $true)][string]$Text
@@ -225,7 +228,7 @@ function Format-RmProfileOutput {
         $Result = ConvertFrom-RmResultLine -Line $Line
     }
     $outcome = Get-RmOutcome -Result $Result
-    $values = Get-RmTemplateValues -Result $Result -Outcome $outcome -Line $Line
+    $values = Get-RmTemplateValue -Result $Result -Outcome $outcome -Line $Line
     $lines = New-Object System.Collections.Generic.List[string]
     foreach ($template in $RmOutput.Lines) {
         $lines.Add((Expand-RmTemplate -Template $template -Values $values))

@@ -5,6 +5,7 @@ function Format-RmProfileOutput {
     .DESCRIPTION
     The renderer inlines this variant or the mapped one (remediate/powershell/profiles/mapped), by profile.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSReviewUnusedParameter', 'Result', Justification = 'same signature as the mapped variant (profiles/mapped), which Write-RmResult calls alike')]
     param(
         [AllowNull()][System.Collections.IDictionary]$Result,
         [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Line,

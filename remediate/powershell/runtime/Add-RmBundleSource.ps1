@@ -1,4 +1,4 @@
-function Add-RmBundleSources {
+function Add-RmBundleSource {
     <#
     .SYNOPSIS
     Puts the support bundle's fixed list of items into the archive (docs/collect.md lists them).
@@ -50,5 +50,5 @@ function Add-RmBundleSources {
             }
         }
     }
-    Add-RmBundleOwnFiles -Archive $Archive -Budget $Budget
+    Add-RmBundleOwnFile -Archive $Archive -Budget $Budget
 }

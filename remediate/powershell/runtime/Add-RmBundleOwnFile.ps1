@@ -1,4 +1,4 @@
-function Add-RmBundleOwnFiles {
+function Add-RmBundleOwnFile {
     <#
     .SYNOPSIS
     The tool's own files for the support bundle: state, log (and its rolled-over part), registry backups and

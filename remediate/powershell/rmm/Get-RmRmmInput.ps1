@@ -1,4 +1,4 @@
-function Import-RmArgumentInputs {
+function Import-RmArgumentInput {
     <#
     .SYNOPSIS
     Turns NAME=VALUE script arguments into environment variables of this process, for our input names only.
@@ -53,7 +53,7 @@ function Test-RmInputOn {
     return (@($RmRmm.TrueWords) -contains $value.ToLowerInvariant())
 }
 
-function Get-RmRmmInputs {
+function Get-RmRmmInput {
     <#
     .SYNOPSIS
     The RMM inputs of this run, safe defaults when unset: detection only, no dry-run, state kept.
@@ -71,6 +71,7 @@ function Set-RmRunPhase {
     An RMM script holds both phases: detection only unless the fix input is on; then the remediation
     re-detects, fixes what it may and verifies each fix by detecting again.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'sets the phase of this run in the in-memory RmConfig; changes nothing on the system')]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Inputs)
     $RmConfig.Phase = 'detect'
     if ($Inputs.Fix) {
@@ -87,6 +88,7 @@ function Reset-RmStateOnRequest {
     With the reset input on, deletes the package's state file (failure counters and cooldowns), so a
     check that reached needs_attention is tried again. Only our own state file is deleted.
     #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'runs only when the operator sets the reset input, which is the confirmation; deletes only the state file of this package')]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Inputs)
     if (-not $Inputs.ResetState) {
         return

@@ -1,4 +1,4 @@
-function ConvertFrom-RmWinHttpSettings {
+function ConvertFrom-RmWinHttpSetting {
     <#
     .SYNOPSIS
     The WinHTTP default proxy from the binary WinHttpSettings value: 'direct', 'auto', the proxy list, or
