@@ -211,3 +211,55 @@ def test_docs_name_every_suppressed_function():
     for function, rule in sorted(suppressed):
         row = next((line for line in doc.splitlines() if f"`{function}`" in line), "")
         assert rule in row, f"docs/linting.md has no row for {function} / {rule}"
+
+
+def _both_script(tmp_path: Path) -> Path:
+    script = tmp_path / "both.ps1"
+    script.write_bytes((HEAD + "function Get-RmThings {\r\n    return 1\r\n}\r\n$b = (Get-RmThings) ? 1 : 2\r\n"
+                        "Write-Output -InputObject $b\r\nexit 0\r\n").encode("ascii"))
+    return script
+
+
+def _rules(output: str, script: Path) -> set[str]:
+    return {m.group(1) for m in re.finditer(rf"^{re.escape(str(script))}:\d+:\d+: (\S+) ", output, re.M)}
+
+
+@pytest.mark.pwsh
+def test_select_and_ignore_take_psscriptanalyzer_rule_names(tmp_path):
+    script = _both_script(tmp_path)
+    only = CliRunner().invoke(cli, ["lint", str(script), "--select", "psusesingular"])
+    assert (only.exit_code, _rules(only.stdout, script)) == (1, {"PSUseSingularNouns"})
+    rest = CliRunner().invoke(cli, ["lint", str(script), "--ignore", "PSUseSingularNouns,PS006"])
+    assert (rest.exit_code, _rules(rest.stdout, script)) == (1, {"PSUseCompatibleSyntax"})
+    sarif = CliRunner().invoke(cli, ["lint", str(script), "--select", "PS006,PSUseCompatibleSyntax", "--output",
+                                     "sarif"])
+    import json
+    log = json.loads(sarif.stdout)["runs"][0]
+    assert sorted(r["ruleId"] for r in log["results"]) == ["PS006", "PSUseCompatibleSyntax"]
+    described = [r["id"] for r in log["tool"]["driver"]["rules"]]
+    assert all(described[r["ruleIndex"]] == r["ruleId"] for r in log["results"])
+
+
+def test_selecting_only_our_rules_runs_no_analyzer(tmp_path, monkeypatch):
+    # A PowerShell that would fail loudly if started: --select PS006 must not start it.
+    fake = tmp_path / "pwsh"
+    fake.write_text("#!/bin/sh\necho started >> \"$0.log\"\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("REMEDIATE_PWSH", str(fake))
+    script = _both_script(tmp_path)
+    result = CliRunner().invoke(cli, ["lint", str(script), "--select", "PS006"])
+    assert (result.exit_code, _rules(result.stdout, script), result.stderr) == (1, {"PS006"}, "")
+    assert not (tmp_path / "pwsh.log").exists()
+    full = CliRunner().invoke(cli, ["lint", str(script)])
+    assert (tmp_path / "pwsh.log").read_text() == "started\n"
+    assert "PSScriptAnalyzer failed under" in full.stderr
+
+
+def test_analyzer_filter_reads_only_rule_names_shaped_like_psscriptanalyzer():
+    keep = lint.analyzer_filter(("PS006,PSAvoid",), ("psavoidusingwritehost",))
+    assert keep.run and keep.select == ("psavoid",)
+    assert keep.keeps("PSAvoidUsingCmdletAliases") and not keep.keeps("PSAvoidUsingWriteHost")
+    assert not keep.keeps("PSUseSingularNouns")
+    assert lint.analyzer_filter(("PS0",), ()).run is False
+    assert lint.analyzer_filter((), ("PS016",)) == lint.AnalyzerFilter()
+    assert lint.select_rules(("PSUseSingularNouns",), ()) == frozenset()
