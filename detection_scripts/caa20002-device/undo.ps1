@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 8b398db85d334f90e06e0c8758878bafd253779ed6f064cff244a8726ea3cac1
+# input-sha256: 3c9f8a6b8a337c14e7f837954bef3a372c3d07cbedb30157f62a37b06584851a
 #
 # CAA20002 sign-in failure - device checks - undo script
 # Runs as: system (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or
@@ -722,6 +722,7 @@ function Restore-RmQuarantine {
     Moves every quarantined item back to where it was, newest quarantine set first; returns counts.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
     param()
     $outcome = [ordered]@{ restored = 0; failed = 0; sets = 0 }
     $root = Get-RmQuarantineRoot
@@ -766,6 +767,7 @@ function Restore-RmQuarantineItem {
     'failed'.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [OutputType([string])]
     param(
         [Parameter(Mandatory = $true)][string]$Original,
         [Parameter(Mandatory = $true)][string]$Quarantined,
@@ -807,6 +809,7 @@ function Restore-RmRegistryBackup {
     Puts back every registry value the package changed, from its backup files, newest change first.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
     param()
     $outcome = [ordered]@{ restored = 0; failed = 0; checks = @() }
     $folder = Join-Path (Get-RmDataRoot) 'backup'
@@ -856,6 +859,7 @@ function Restore-RmRegistryEntry {
     absent (and its keys when the fix created them). Returns whether it changed anything; throws on failure.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [OutputType([bool])]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Entry)
     $target = $Entry.Path + '\' + $Entry.Name
     if ($Entry.Old -eq '<absent>') {

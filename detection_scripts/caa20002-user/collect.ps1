@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: e2f006086af29c1eb0b37467f97562529cae1b456666e8ba1d5b49ccc047b1b3
+# input-sha256: bf1defe572a68fdc57e1766b21618badaa46b50efbd3a0d12cb865ee75af41b8
 #
 # CAA20002 sign-in failure - user checks - collect script
 # Runs as: user (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

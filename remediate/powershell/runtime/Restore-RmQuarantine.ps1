@@ -10,6 +10,7 @@ function Restore-RmQuarantine {
     Quarantined paths outside the quarantine root are refused.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
     param()
     $outcome = [ordered]@{ restored = 0; failed = 0; sets = 0 }
     $root = Get-RmQuarantineRoot

@@ -5,6 +5,7 @@ function Restore-RmQuarantineItem {
     'failed'.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [OutputType([string])]
     param(
         [Parameter(Mandatory = $true)][string]$Original,
         [Parameter(Mandatory = $true)][string]$Quarantined,

@@ -10,6 +10,7 @@ function Restore-RmRegistryBackup {
     so a second undo finds nothing left to do. Returns counts per check; DWord, QWord and string kinds only.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [OutputType([System.Collections.Specialized.OrderedDictionary])]
     param()
     $outcome = [ordered]@{ restored = 0; failed = 0; checks = @() }
     $folder = Join-Path (Get-RmDataRoot) 'backup'

@@ -5,6 +5,7 @@ function Restore-RmRegistryEntry {
     absent (and its keys when the fix created them). Returns whether it changed anything; throws on failure.
     #>
     [CmdletBinding(SupportsShouldProcess = $true)]
+    [OutputType([bool])]
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Entry)
     $target = $Entry.Path + '\' + $Entry.Name
     if ($Entry.Old -eq '<absent>') {
