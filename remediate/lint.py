@@ -451,8 +451,9 @@ def analyzer_filter(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) 
 def analyzer_issues(paths: list[Path], keep: AnalyzerFilter | None = None) -> tuple[list[LintIssue], str]:
     """PSScriptAnalyzer's failing findings as our issues (path as our rules name it, its rule name as the
     code), and the one-line reason when it could not run."""
-    analysis = pssa.analyze(paths)
-    shown = {p.resolve(): str(p) for p in _expand(paths)}
+    files = list(_expand(paths))  # the files our rules lint: virtual environments, .git and caches skipped
+    analysis = pssa.analyze(files) if files else pssa.Analysis()
+    shown = {p.resolve(): str(p) for p in files}
     issues = [LintIssue(shown.get(Path(f.path).resolve(), f.path), f.line, f.col, f.rule,
                         f"{f.message} (PSScriptAnalyzer {f.severity.lower()})")
               for f in pssa.failing(analysis) if keep is None or keep.keeps(f.rule)]

@@ -114,8 +114,6 @@ def test_shipped_package_with_fix_off_changes_nothing(tmp_path, closed_port):
     assert not [c for c in dry.changes() if c.startswith("registry.")]
 
 
-@pytest.mark.xfail(strict=False, reason="issue 12 'switched-off means quiet' is implemented once in the runtime "
-                                        "by another branch; not merged here yet")
 def test_shipped_package_with_fix_off_keeps_detection_compliant(tmp_path, closed_port):
     sim = Sim.user(tmp_path)
     _proxy(sim, f"127.0.0.1:{closed_port}")
