@@ -33,7 +33,8 @@ PS_DIR = Path(__file__).parent / "powershell"
 RUNTIME_DIR = PS_DIR / "runtime"
 RMM_RUNTIME_DIR = PS_DIR / "rmm"  # inlined only into RMM scripts (remediate package --rmm)
 # Format-RmProfileOutput, one variant per kind of profile: intune/json pass the JSON line through; the RMM
-# profiles map it (remediate/rmm.py). Exactly one is inlined, so Write-RmResult always finds one definition.
+# profiles map it (remediate/rmm.py), with helper functions beside it in the same folder. Exactly one folder is
+# inlined, so Write-RmResult always finds one definition.
 PROFILE_DIRS = {True: PS_DIR / "profiles" / "passthrough", False: PS_DIR / "profiles" / "mapped"}
 
 # Reasons for a 'skipped' finding that leave the problem in place (it counts as failing).
@@ -86,7 +87,8 @@ def _render_template(name: str, **context: Any) -> str:
 
 
 def runtime_source(folder: Path | None = None) -> str:
-    """Every runtime helper file of ``folder`` (default: the runtime), in sorted order, each once."""
+    """Every runtime helper file of ``folder`` (default: the runtime), in sorted order, each once. Each file holds
+    one function named like the file (tests/test_runtime_layout.py), so the order is the functions' names."""
     files = sorted((folder or RUNTIME_DIR).glob("*.ps1"))
     return "\n".join(f.read_text(encoding="ascii").rstrip("\n") + "\n" for f in files)
 

@@ -215,7 +215,7 @@ def exit_code(profile: Profile, outcome: str, phase: Phase | str, verdict: str |
 
 
 def _fields(result: Mapping[str, Any], outcome: str, json_line: str) -> dict[str, str]:
-    """Mirror of the value block of Format-RmProfileOutput (runtime/Format-RmProfileOutput.ps1)."""
+    """Mirror of Get-RmTemplateValue (powershell/profiles/mapped/), the values Format-RmProfileOutput fills in."""
     ids = [_UNSAFE_ID.sub("_", str(x)) for x in (result.get("failing") or [])]
     values = {
         "label": SEVERITY[outcome],

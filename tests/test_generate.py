@@ -57,7 +57,7 @@ def test_rendering_does_not_depend_on_the_hash_seed(repo_root):
 def test_editing_a_template_without_regenerating_is_drift(real_packages, repo_root, tmp_path, monkeypatch):
     runtime = tmp_path / "runtime"
     shutil.copytree(render.RUNTIME_DIR, runtime)
-    log = runtime / "Write-RmLog.ps1"
+    log = runtime / "Get-RmLogPath.ps1"
     text = log.read_text()
     # A line of code: help text beyond a function's synopsis is not inlined, so editing it changes no script.
     assert "'logs\\remediate-'" in text

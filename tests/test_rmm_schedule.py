@@ -1,6 +1,6 @@
 """A scheduled RMM run, simulated across runs: the state file's backoff and attempt limit.
 
-No PowerShell here, so the rules of Get-RmState.ps1 (Test-RmBackoff, Register-RmAttempt) are restated as a
+No PowerShell here, so the rules of the state-file functions (Test-RmBackoff, Register-RmAttempt) are restated as a
 small Python reference; the tests pin that reference to the PowerShell text (keys, time format, formula) and
 take its constants from the rendered script, then drive it hour by hour with a fix that never works.
 """
@@ -13,9 +13,23 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from remediate import rmm
-from remediate.render import RUNTIME_DIR, render_rmm_script
+from remediate.render import RMM_RUNTIME_DIR, RUNTIME_DIR, render_rmm_script
 
-STATE_PS = (RUNTIME_DIR / "Get-RmState.ps1").read_text()
+
+def function_source(*names: str) -> str:
+    """The source of each named runtime (or RMM runtime) function, found by the name it defines."""
+    files = [*RUNTIME_DIR.glob("*.ps1"), *RMM_RUNTIME_DIR.glob("*.ps1")]
+    texts = []
+    for name in names:
+        defining = [f for f in files if re.search(rf"^function {re.escape(name)} \{{", f.read_text(), re.M)]
+        assert len(defining) == 1, (name, defining)
+        texts.append(defining[0].read_text())
+    return "\n".join(texts)
+
+
+# The state file's functions: its path, the time stamps, read/save, and the backoff and attempt rules.
+STATE_PS = function_source("Get-RmStatePath", "Get-RmStamp", "ConvertFrom-RmStamp", "Get-RmState", "Save-RmState",
+                           "Test-RmBackoff", "Register-RmAttempt", "Clear-RmFailure")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # .NET 'yyyy-MM-ddTHH:mm:ssZ'
 
 
@@ -135,9 +149,9 @@ def test_cooldown_is_capped(device_model):
 
 
 def test_reset_input_and_mutex_busy_are_wired(real_packages):
-    rmm_ps = (RUNTIME_DIR.parent / "rmm" / "Get-RmRmmInput.ps1").read_text()
+    rmm_ps = function_source("Reset-RmStateOnRequest")
     assert "[System.IO.File]::Delete($path)" in rmm_ps and "$path = Get-RmStatePath" in rmm_ps
-    package_ps = (RUNTIME_DIR / "Invoke-RmPackage.ps1").read_text()
+    package_ps = function_source("Invoke-RmPackage")
     assert "$result.reason = 'mutex_busy'" in package_ps
     busy = rmm.format_result("datto", {"verdict": "skipped", "reason": "mutex_busy"})
     assert busy.outcome == "mutex_busy" and "mutex_busy" in busy.lines[-2]

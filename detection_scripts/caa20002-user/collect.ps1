@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: bf1defe572a68fdc57e1766b21618badaa46b50efbd3a0d12cb865ee75af41b8
+# input-sha256: 30afe7d1ee607577549f3c3d0aeb7e30c11e9e8ba254dc414cbfa9ecaaa92dad
 #
 # CAA20002 sign-in failure - user checks - collect script
 # Runs as: user (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or
@@ -296,33 +296,6 @@ function Add-RmBundleSource {
     Add-RmBundleOwnFile -Archive $Archive -Budget $Budget
 }
 
-function ConvertTo-RmJsonString {
-    <#
-    .SYNOPSIS
-    Quotes a string as a JSON string made of printable ASCII only.
-    #>
-    param([AllowEmptyString()][string]$Text)
-    $sb = New-Object System.Text.StringBuilder
-    $null = $sb.Append('"')
-    foreach ($ch in $Text.ToCharArray()) {
-        $code = [int]$ch
-        if ($ch -eq '"') {
-            $null = $sb.Append('\"')
-        }
-        elseif ($ch -eq '\') {
-            $null = $sb.Append('\\')
-        }
-        elseif ($code -lt 0x20 -or $code -gt 0x7E) {
-            $null = $sb.Append(('\u{0:x4}' -f $code))
-        }
-        else {
-            $null = $sb.Append($ch)
-        }
-    }
-    $null = $sb.Append('"')
-    return $sb.ToString()
-}
-
 function ConvertTo-RmJson {
     <#
     .SYNOPSIS
@@ -366,6 +339,33 @@ function ConvertTo-RmJson {
     return ConvertTo-RmJsonString -Text ([string]$Value)
 }
 
+function ConvertTo-RmJsonString {
+    <#
+    .SYNOPSIS
+    Quotes a string as a JSON string made of printable ASCII only.
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $sb = New-Object System.Text.StringBuilder
+    $null = $sb.Append('"')
+    foreach ($ch in $Text.ToCharArray()) {
+        $code = [int]$ch
+        if ($ch -eq '"') {
+            $null = $sb.Append('\"')
+        }
+        elseif ($ch -eq '\') {
+            $null = $sb.Append('\\')
+        }
+        elseif ($code -lt 0x20 -or $code -gt 0x7E) {
+            $null = $sb.Append(('\u{0:x4}' -f $code))
+        }
+        else {
+            $null = $sb.Append($ch)
+        }
+    }
+    $null = $sb.Append('"')
+    return $sb.ToString()
+}
+
 function ConvertTo-RmRedactedText {
     <#
     .SYNOPSIS
@@ -398,6 +398,25 @@ function Export-RmOsEventLog {
     return ($outcome.ExitCode -eq 0 -and [System.IO.File]::Exists($Path))
 }
 
+function Format-RmResultLine {
+    <#
+    .SYNOPSIS
+    The result as one compact JSON line of at most MaxChars (2,048) characters, shrunk step by step.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $line = ConvertTo-RmJson -Value $Result
+    $step = 0
+    while ($line.Length -gt $RmSchema.MaxChars) {
+        $step += 1
+        $smaller = Get-RmShrunkResult -Result $Result -Step $step
+        if ($null -eq $smaller) {
+            return (Get-RmMinimalResultLine -Result $Result)
+        }
+        $line = ConvertTo-RmJson -Value $smaller
+    }
+    return $line
+}
+
 function Get-RmContext {
     <#
     .SYNOPSIS
@@ -425,48 +444,58 @@ function Get-RmContext {
     }
 }
 
-function Test-RmRelaunchNeeded {
+function Get-RmDataRoot {
     <#
     .SYNOPSIS
-    Whether this is a 32-bit PowerShell on 64-bit Windows that should hand over to the 64-bit one.
+    The folder for state, backups and quarantine: ProgramData for SYSTEM, LOCALAPPDATA for a user.
     #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
-    if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
-        return $false
+    if ($RmConfig.RunAs -eq 'system') {
+        return (Join-Path $env:ProgramData 'remediate')
     }
-    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not (Get-RmScriptPath)) {
-        return $false
-    }
-    return $true
+    return (Join-Path $env:LOCALAPPDATA 'remediate')
 }
 
-function Get-RmScriptPath {
+function Get-RmLogPath {
     <#
     .SYNOPSIS
-    The file this script runs from: its own path, or, for a script run from memory by the compressed loader
-    (remediate/powershell/loader.ps1.j2, which has no path of its own there), the loader's file.
+    The log file. SYSTEM logs beside the Intune Management Extension logs so "Collect diagnostics" gathers it.
     #>
-    if ($PSCommandPath) {
-        return $PSCommandPath
+    if ($RmConfig.RunAs -eq 'system') {
+        return (Join-Path $env:ProgramData ('Microsoft\IntuneManagementExtension\Logs\remediate-' + $RmConfig.Package + '.log'))
     }
-    return [string]$env:REMEDIATE_SCRIPT_PATH
+    return (Join-Path (Get-RmDataRoot) ('logs\remediate-' + $RmConfig.Package + '.log'))
 }
 
-function Invoke-RmSelf64 {
+function Get-RmMinimalResultLine {
     <#
     .SYNOPSIS
-    Runs this same script file in 64-bit Windows PowerShell through sysnative and returns its last output
-    line and exit code, so that the caller passes them on unchanged through the single exit point.
+    The last resort when even a result without findings is too long (a huge message or host name): only the
+    fixed keys, the verdict and as many failing ids as fit. Still valid JSON; cutting the text never is.
     #>
-    $powershell = Join-Path $env:windir 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
-    $env:REMEDIATE_RELAUNCHED = '1'
-    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File (Get-RmScriptPath))
-    $code = $LASTEXITCODE
-    $last = ''
-    if ($lines.Count -gt 0) {
-        $last = [string]$lines[$lines.Count - 1]
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $failing = New-Object System.Collections.Generic.List[string]
+    foreach ($id in @($Result.failing)) {
+        $failing.Add([string]$id)
     }
-    return [ordered]@{ Raw = $last; ExitCode = $code }
+    while ($true) {
+        $minimal = [ordered]@{
+            schema_version = $RmSchema.Version
+            tool = $RmConfig.Tool
+            package = $RmConfig.Package
+            phase = $RmConfig.Phase
+            verdict = [string]$Result.verdict
+            reason = 'truncated'
+            dry_run = [bool]$RmConfig.DryRun
+            truncated = $true
+            failing = $failing.ToArray()
+            findings = @()
+        }
+        $line = ConvertTo-RmJson -Value $minimal
+        if ($line.Length -le $RmSchema.MaxChars -or $failing.Count -eq 0) {
+            return $line
+        }
+        $failing.RemoveAt($failing.Count - 1)
+    }
 }
 
 function Get-RmOsFolderTrust {
@@ -534,30 +563,6 @@ function Get-RmRegistryReport {
     return ($lines.ToArray() -join "`r`n")
 }
 
-function Open-RmRegistryKey {
-    <#
-    .SYNOPSIS
-    Opens a registry key in the 64-bit view whatever the bitness of this PowerShell.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][string]$Path,
-        [switch]$Writable,
-        [switch]$Create
-    )
-    $parts = $Path -split ':\\', 2
-    $hive = switch ($parts[0]) {
-        'HKLM' { [Microsoft.Win32.RegistryHive]::LocalMachine }
-        'HKCU' { [Microsoft.Win32.RegistryHive]::CurrentUser }
-        'HKU' { [Microsoft.Win32.RegistryHive]::Users }
-        default { throw ('unsupported registry hive in ' + $Path) }
-    }
-    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey($hive, [Microsoft.Win32.RegistryView]::Registry64)
-    if ($Create) {
-        return $base.CreateSubKey($parts[1])
-    }
-    return $base.OpenSubKey($parts[1], [bool]$Writable)
-}
-
 function Get-RmRegistryValue {
     <#
     .SYNOPSIS
@@ -579,12 +584,56 @@ function Get-RmRegistryValue {
     }
 }
 
-function Get-RmStatePath {
+function Get-RmScriptPath {
     <#
     .SYNOPSIS
-    The package's state file. It lives on disk, so the backoff survives reboots.
+    The file this script runs from: its own path, or, for a script run from memory by the compressed loader
+    (remediate/powershell/loader.ps1.j2, which has no path of its own there), the loader's file.
     #>
-    return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
+    if ($PSCommandPath) {
+        return $PSCommandPath
+    }
+    return [string]$env:REMEDIATE_SCRIPT_PATH
+}
+
+function Get-RmShrunkResult {
+    <#
+    .SYNOPSIS
+    Applies shrinking steps 1..Step to a result that does not fit; $null when no step is left.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result,
+        [Parameter(Mandatory = $true)][int]$Step
+    )
+    if ($Step -gt 5) {
+        return $null
+    }
+    $copy = [ordered]@{}
+    foreach ($key in $Result.Keys) {
+        $copy[$key] = $Result[$key]
+    }
+    $copy['truncated'] = $true
+    $findings = @($Result.findings)
+    if ($Step -ge 2) {
+        $copy['evidence'] = [ordered]@{}
+    }
+    if ($Step -ge 3) {
+        $findings = @($findings | Where-Object { @('pass', 'skipped', 'advisory') -notcontains $_.state })
+    }
+    if ($Step -ge 5) {
+        $findings = @()
+        $copy['reason'] = 'truncated'
+    }
+    $short = New-Object System.Collections.Generic.List[object]
+    foreach ($f in $findings) {
+        $entry = [ordered]@{ id = $f.id; state = $f.state }
+        if ($Step -lt 4) {
+            $entry['reason'] = $f.reason
+        }
+        $short.Add($entry)
+    }
+    $copy['findings'] = $short.ToArray()
+    return $copy
 }
 
 function Get-RmStamp {
@@ -594,6 +643,14 @@ function Get-RmStamp {
     #>
     param([DateTime]$Time = (Get-RmOsTime))
     return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
+}
+
+function Get-RmStatePath {
+    <#
+    .SYNOPSIS
+    The package's state file. It lives on disk, so the backoff survives reboots.
+    #>
+    return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
 }
 
 function Initialize-RmDataRoot {
@@ -716,6 +773,23 @@ function Invoke-RmNative {
     return $outcome
 }
 
+function Invoke-RmSelf64 {
+    <#
+    .SYNOPSIS
+    Runs this same script file in 64-bit Windows PowerShell through sysnative and returns its last output
+    line and exit code, so that the caller passes them on unchanged through the single exit point.
+    #>
+    $powershell = Join-Path $env:windir 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
+    $env:REMEDIATE_RELAUNCHED = '1'
+    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File (Get-RmScriptPath))
+    $code = $LASTEXITCODE
+    $last = ''
+    if ($lines.Count -gt 0) {
+        $last = [string]$lines[$lines.Count - 1]
+    }
+    return [ordered]@{ Raw = $last; ExitCode = $code }
+}
+
 function New-RmErrorResult {
     <#
     .SYNOPSIS
@@ -762,6 +836,54 @@ function New-RmFinding {
     return $finding
 }
 
+function New-RmResult {
+    <#
+    .SYNOPSIS
+    Starts the result object of this run; the schema is defined in remediate/results.py.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    return [ordered]@{
+        schema_version = $RmSchema.Version
+        tool = $RmConfig.Tool
+        package = $RmConfig.Package
+        phase = $RmConfig.Phase
+        verdict = 'error'
+        reason = ''
+        context = $Context.Account
+        computer = $Context.Computer
+        dry_run = [bool]$RmConfig.DryRun
+        duration_ms = 0
+        failing = @()
+        findings = @()
+        evidence = [ordered]@{}
+    }
+}
+
+function Open-RmRegistryKey {
+    <#
+    .SYNOPSIS
+    Opens a registry key in the 64-bit view whatever the bitness of this PowerShell.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [switch]$Writable,
+        [switch]$Create
+    )
+    $parts = $Path -split ':\\', 2
+    $hive = switch ($parts[0]) {
+        'HKLM' { [Microsoft.Win32.RegistryHive]::LocalMachine }
+        'HKCU' { [Microsoft.Win32.RegistryHive]::CurrentUser }
+        'HKU' { [Microsoft.Win32.RegistryHive]::Users }
+        default { throw ('unsupported registry hive in ' + $Path) }
+    }
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey($hive, [Microsoft.Win32.RegistryView]::Registry64)
+    if ($Create) {
+        return $base.CreateSubKey($parts[1])
+    }
+    return $base.OpenSubKey($parts[1], [bool]$Writable)
+}
+
 function Set-RmOsAcl {
     <#
     .SYNOPSIS
@@ -794,26 +916,19 @@ function Set-RmOsAcl {
     Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
 }
 
-function Get-RmDataRoot {
+function Test-RmRelaunchNeeded {
     <#
     .SYNOPSIS
-    The folder for state, backups and quarantine: ProgramData for SYSTEM, LOCALAPPDATA for a user.
+    Whether this is a 32-bit PowerShell on 64-bit Windows that should hand over to the 64-bit one.
     #>
-    if ($RmConfig.RunAs -eq 'system') {
-        return (Join-Path $env:ProgramData 'remediate')
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
+        return $false
     }
-    return (Join-Path $env:LOCALAPPDATA 'remediate')
-}
-
-function Get-RmLogPath {
-    <#
-    .SYNOPSIS
-    The log file. SYSTEM logs beside the Intune Management Extension logs so "Collect diagnostics" gathers it.
-    #>
-    if ($RmConfig.RunAs -eq 'system') {
-        return (Join-Path $env:ProgramData ('Microsoft\IntuneManagementExtension\Logs\remediate-' + $RmConfig.Package + '.log'))
+    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not (Get-RmScriptPath)) {
+        return $false
     }
-    return (Join-Path (Get-RmDataRoot) ('logs\remediate-' + $RmConfig.Package + '.log'))
+    return $true
 }
 
 function Write-RmLog {
@@ -838,121 +953,6 @@ function Write-RmLog {
     }
     catch {
         $null = $_
-    }
-}
-
-function New-RmResult {
-    <#
-    .SYNOPSIS
-    Starts the result object of this run; the schema is defined in remediate/results.py.
-    #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
-    return [ordered]@{
-        schema_version = $RmSchema.Version
-        tool = $RmConfig.Tool
-        package = $RmConfig.Package
-        phase = $RmConfig.Phase
-        verdict = 'error'
-        reason = ''
-        context = $Context.Account
-        computer = $Context.Computer
-        dry_run = [bool]$RmConfig.DryRun
-        duration_ms = 0
-        failing = @()
-        findings = @()
-        evidence = [ordered]@{}
-    }
-}
-
-function Get-RmShrunkResult {
-    <#
-    .SYNOPSIS
-    Applies shrinking steps 1..Step to a result that does not fit; $null when no step is left.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result,
-        [Parameter(Mandatory = $true)][int]$Step
-    )
-    if ($Step -gt 5) {
-        return $null
-    }
-    $copy = [ordered]@{}
-    foreach ($key in $Result.Keys) {
-        $copy[$key] = $Result[$key]
-    }
-    $copy['truncated'] = $true
-    $findings = @($Result.findings)
-    if ($Step -ge 2) {
-        $copy['evidence'] = [ordered]@{}
-    }
-    if ($Step -ge 3) {
-        $findings = @($findings | Where-Object { @('pass', 'skipped', 'advisory') -notcontains $_.state })
-    }
-    if ($Step -ge 5) {
-        $findings = @()
-        $copy['reason'] = 'truncated'
-    }
-    $short = New-Object System.Collections.Generic.List[object]
-    foreach ($f in $findings) {
-        $entry = [ordered]@{ id = $f.id; state = $f.state }
-        if ($Step -lt 4) {
-            $entry['reason'] = $f.reason
-        }
-        $short.Add($entry)
-    }
-    $copy['findings'] = $short.ToArray()
-    return $copy
-}
-
-function Format-RmResultLine {
-    <#
-    .SYNOPSIS
-    The result as one compact JSON line of at most MaxChars (2,048) characters, shrunk step by step.
-    #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
-    $line = ConvertTo-RmJson -Value $Result
-    $step = 0
-    while ($line.Length -gt $RmSchema.MaxChars) {
-        $step += 1
-        $smaller = Get-RmShrunkResult -Result $Result -Step $step
-        if ($null -eq $smaller) {
-            return (Get-RmMinimalResultLine -Result $Result)
-        }
-        $line = ConvertTo-RmJson -Value $smaller
-    }
-    return $line
-}
-
-function Get-RmMinimalResultLine {
-    <#
-    .SYNOPSIS
-    The last resort when even a result without findings is too long (a huge message or host name): only the
-    fixed keys, the verdict and as many failing ids as fit. Still valid JSON; cutting the text never is.
-    #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
-    $failing = New-Object System.Collections.Generic.List[string]
-    foreach ($id in @($Result.failing)) {
-        $failing.Add([string]$id)
-    }
-    while ($true) {
-        $minimal = [ordered]@{
-            schema_version = $RmSchema.Version
-            tool = $RmConfig.Tool
-            package = $RmConfig.Package
-            phase = $RmConfig.Phase
-            verdict = [string]$Result.verdict
-            reason = 'truncated'
-            dry_run = [bool]$RmConfig.DryRun
-            truncated = $true
-            failing = $failing.ToArray()
-            findings = @()
-        }
-        $line = ConvertTo-RmJson -Value $minimal
-        if ($line.Length -le $RmSchema.MaxChars -or $failing.Count -eq 0) {
-            return $line
-        }
-        $failing.RemoveAt($failing.Count - 1)
     }
 }
 

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: bf1defe572a68fdc57e1766b21618badaa46b50efbd3a0d12cb865ee75af41b8
+# input-sha256: 30afe7d1ee607577549f3c3d0aeb7e30c11e9e8ba254dc414cbfa9ecaaa92dad
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File
@@ -134,31 +134,150 @@ $RmCodeFamilies = @(
 )
 
 # ---- runtime (remediate/powershell/runtime, inlined) ----
-function ConvertTo-RmJsonString {
+function Clear-RmFailure {
     <#
     .SYNOPSIS
-    Quotes a string as a JSON string made of printable ASCII only.
+    Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
     #>
-    param([AllowEmptyString()][string]$Text)
-    $sb = New-Object System.Text.StringBuilder
-    $null = $sb.Append('"')
-    foreach ($ch in $Text.ToCharArray()) {
-        $code = [int]$ch
-        if ($ch -eq '"') {
-            $null = $sb.Append('\"')
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    $null = $State.Remove($Id + '.failures')
+    $null = $State.Remove($Id + '.next')
+}
+
+function Clear-RmQuarantine {
+    <#
+    .SYNOPSIS
+    Deletes quarantine sets older than the retention period; never touches anything outside the root.
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true)]
+    param()
+    $root = Get-RmQuarantineRoot
+    if (-not (Test-Path -LiteralPath $root)) {
+        return
+    }
+    $limit = (Get-RmOsTime).AddDays(-$RmConfig.QuarantineRetentionDays)
+    foreach ($set in @(Get-ChildItem -LiteralPath $root -Directory)) {
+        # A set's age comes from the UTC stamp in its name (written by Move-RmToQuarantine), not from file
+        # times that a copy or restore can change.
+        $created = $set.CreationTimeUtc
+        $stamp = [DateTime]::MinValue
+        if ([DateTime]::TryParseExact($set.Name.Split('-')[0], 'yyyyMMddTHHmmssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$stamp)) {
+            $created = $stamp
         }
-        elseif ($ch -eq '\') {
-            $null = $sb.Append('\\')
-        }
-        elseif ($code -lt 0x20 -or $code -gt 0x7E) {
-            $null = $sb.Append(('\u{0:x4}' -f $code))
-        }
-        else {
-            $null = $sb.Append($ch)
+        if ($created -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
+            if ($PSCmdlet.ShouldProcess($set.FullName, 'delete expired quarantine set')) {
+                try {
+                    Remove-Item -LiteralPath $set.FullName -Recurse -Force
+                    Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
+                }
+                catch {
+                    # A locked file in an old set must not fail the run: the next run tries again.
+                    Write-RmLog -Message ('could not purge quarantine set ' + $set.FullName + ': ' + $_.Exception.Message)
+                }
+            }
         }
     }
-    $null = $sb.Append('"')
-    return $sb.ToString()
+}
+
+function Confirm-RmRepair {
+    <#
+    .SYNOPSIS
+    Turns a repair outcome into the final finding: verified 'fixed', 'failed', or the repair's own
+    'deferred'/'skipped' answer. Failures feed the backoff state. A repair that carries 'pending' (a reason)
+    and does not verify yet is 'deferred' with that reason: it may still take effect, so it costs no attempt.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Repair
+    )
+    if (@('deferred', 'skipped') -contains $Repair.state) {
+        return $Repair
+    }
+    if ($Repair.state -eq 'failed' -or $Repair.state -eq 'error') {
+        Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
+        return New-RmFinding -Id $Check.Id -State 'failed' -Reason $Repair.reason -Facts $Repair.facts
+    }
+    $after = Invoke-RmDetect -Check $Check -Run $Run
+    $facts = $Repair.facts
+    # 'advisory' after a fix: the fixable part is gone and only something nothing local can fix remains.
+    if ($after.state -eq 'pass' -or $after.state -eq 'advisory') {
+        Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
+        return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
+    }
+    $facts['after'] = $after.reason
+    if ($Repair.Contains('pending')) {
+        # The fix takes effect later (the repair says why): deferred, and no attempt is counted for backoff.
+        return New-RmFinding -Id $Check.Id -State 'deferred' -Reason $Repair.pending -Facts $facts
+    }
+    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
+    return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
+}
+
+function ConvertFrom-RmCodeCount {
+    <#
+    .SYNOPSIS
+    'CODE:count,CODE:count' as a dictionary code -> count (canonical hex upper-cased; junk entries skipped).
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $counts = [ordered]@{}
+    foreach ($entry in ($Text -split ',')) {
+        $pair = $entry -split ':', 2
+        $code = $pair[0].Trim()
+        if ($code -match '^0[xX][0-9A-Fa-f]{8}$') {
+            $code = '0x' + $code.Substring(2).ToUpperInvariant()
+        }
+        elseif ($code -notmatch '^AADSTS[0-9]{4,9}$') {
+            continue
+        }
+        $hits = 1
+        if ($pair.Count -eq 2 -and -not [int]::TryParse($pair[1], [ref]$hits)) {
+            $hits = 1
+        }
+        $counts[$code] = $hits + [int]$counts[$code]
+    }
+    return $counts
+}
+
+function ConvertFrom-RmColonList {
+    <#
+    .SYNOPSIS
+    Parses 'Name : Value' lines (dsregcmd /status, w32tm /query) into a hashtable; later duplicates win.
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $values = @{}
+    foreach ($line in ($Text -split "`r?`n")) {
+        $match = [regex]::Match($line, '^\s*([A-Za-z][A-Za-z0-9 ()\-]*?)\s*:\s*(.*?)\s*$')
+        if ($match.Success) {
+            $values[$match.Groups[1].Value] = $match.Groups[2].Value
+        }
+    }
+    return $values
+}
+
+function ConvertFrom-RmEvidenceStamp {
+    <#
+    .SYNOPSIS
+    An evidence file's time, or $null when it is missing or not in the one stamp format (never throws).
+    #>
+    param([AllowEmptyString()][AllowNull()][string]$Text)
+    $time = [DateTime]::MinValue
+    if ($Text -and [DateTime]::TryParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$time)) {
+        return $time
+    }
+    return $null
+}
+
+function ConvertFrom-RmStamp {
+    <#
+    .SYNOPSIS
+    Reads a time written by Get-RmStamp back as a UTC DateTime (culture-independent).
+    #>
+    param([Parameter(Mandatory = $true)][string]$Text)
+    return [DateTime]::ParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
 }
 
 function ConvertTo-RmJson {
@@ -204,6 +323,33 @@ function ConvertTo-RmJson {
     return ConvertTo-RmJsonString -Text ([string]$Value)
 }
 
+function ConvertTo-RmJsonString {
+    <#
+    .SYNOPSIS
+    Quotes a string as a JSON string made of printable ASCII only.
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $sb = New-Object System.Text.StringBuilder
+    $null = $sb.Append('"')
+    foreach ($ch in $Text.ToCharArray()) {
+        $code = [int]$ch
+        if ($ch -eq '"') {
+            $null = $sb.Append('\"')
+        }
+        elseif ($ch -eq '\') {
+            $null = $sb.Append('\\')
+        }
+        elseif ($code -lt 0x20 -or $code -gt 0x7E) {
+            $null = $sb.Append(('\u{0:x4}' -f $code))
+        }
+        else {
+            $null = $sb.Append($ch)
+        }
+    }
+    $null = $sb.Append('"')
+    return $sb.ToString()
+}
+
 function Enter-RmMutex {
     <#
     .SYNOPSIS
@@ -237,6 +383,46 @@ function Exit-RmMutex {
     }
 }
 
+function Format-RmResultLine {
+    <#
+    .SYNOPSIS
+    The result as one compact JSON line of at most MaxChars (2,048) characters, shrunk step by step.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $line = ConvertTo-RmJson -Value $Result
+    $step = 0
+    while ($line.Length -gt $RmSchema.MaxChars) {
+        $step += 1
+        $smaller = Get-RmShrunkResult -Result $Result -Step $step
+        if ($null -eq $smaller) {
+            return (Get-RmMinimalResultLine -Result $Result)
+        }
+        $line = ConvertTo-RmJson -Value $smaller
+    }
+    return $line
+}
+
+function Get-RmCodeLayer {
+    <#
+    .SYNOPSIS
+    The layer of a canonical code ('0xCAA20002' or 'AADSTS50126'): exact table first, then family rules.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Code)
+    if ($RmCodeTable.ContainsKey($Code)) {
+        return $RmCodeTable[$Code]
+    }
+    if ($Code.StartsWith('AADSTS')) {
+        return 'aadsts'
+    }
+    $value = [Convert]::ToInt64($Code.Substring(2), 16)
+    foreach ($rule in $RmCodeFamilies) {
+        if (($value -band $rule.Mask) -eq $rule.Match) {
+            return $rule.Layer
+        }
+    }
+    return ''
+}
+
 function Get-RmContext {
     <#
     .SYNOPSIS
@@ -264,69 +450,81 @@ function Get-RmContext {
     }
 }
 
-function Test-RmRelaunchNeeded {
+function Get-RmContextProblem {
     <#
     .SYNOPSIS
-    Whether this is a 32-bit PowerShell on 64-bit Windows that should hand over to the 64-bit one.
+    The verdict to stop with when the package runs in the wrong context, or '' when the context is right.
     #>
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
-    if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
-        return $false
+    if ($RmConfig.RunAs -eq 'user' -and $Context.Account -ne 'user') {
+        return 'skipped'
     }
-    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not (Get-RmScriptPath)) {
-        return $false
-    }
-    return $true
-}
-
-function Get-RmScriptPath {
-    <#
-    .SYNOPSIS
-    The file this script runs from: its own path, or, for a script run from memory by the compressed loader
-    (remediate/powershell/loader.ps1.j2, which has no path of its own there), the loader's file.
-    #>
-    if ($PSCommandPath) {
-        return $PSCommandPath
-    }
-    return [string]$env:REMEDIATE_SCRIPT_PATH
-}
-
-function Invoke-RmSelf64 {
-    <#
-    .SYNOPSIS
-    Runs this same script file in 64-bit Windows PowerShell through sysnative and returns its last output
-    line and exit code, so that the caller passes them on unchanged through the single exit point.
-    #>
-    $powershell = Join-Path $env:windir 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
-    $env:REMEDIATE_RELAUNCHED = '1'
-    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File (Get-RmScriptPath))
-    $code = $LASTEXITCODE
-    $last = ''
-    if ($lines.Count -gt 0) {
-        $last = [string]$lines[$lines.Count - 1]
-    }
-    return [ordered]@{ Raw = $last; ExitCode = $code }
-}
-
-function Get-RmCodeLayer {
-    <#
-    .SYNOPSIS
-    The layer of a canonical code ('0xCAA20002' or 'AADSTS50126'): exact table first, then family rules.
-    #>
-    param([Parameter(Mandatory = $true)][string]$Code)
-    if ($RmCodeTable.ContainsKey($Code)) {
-        return $RmCodeTable[$Code]
-    }
-    if ($Code.StartsWith('AADSTS')) {
-        return 'aadsts'
-    }
-    $value = [Convert]::ToInt64($Code.Substring(2), 16)
-    foreach ($rule in $RmCodeFamilies) {
-        if (($value -band $rule.Mask) -eq $rule.Match) {
-            return $rule.Layer
-        }
+    if ($RmConfig.RunAs -eq 'system' -and -not $Context.IsAdmin) {
+        return 'error'
     }
     return ''
+}
+
+function Get-RmDataRoot {
+    <#
+    .SYNOPSIS
+    The folder for state, backups and quarantine: ProgramData for SYSTEM, LOCALAPPDATA for a user.
+    #>
+    if ($RmConfig.RunAs -eq 'system') {
+        return (Join-Path $env:ProgramData 'remediate')
+    }
+    return (Join-Path $env:LOCALAPPDATA 'remediate')
+}
+
+function Get-RmEvidenceFolder {
+    <#
+    .SYNOPSIS
+    Where the device package leaves per-user sign-in evidence for the user package to read.
+    #>
+    return (Join-Path $env:ProgramData 'remediate\evidence')
+}
+
+function Get-RmLogPath {
+    <#
+    .SYNOPSIS
+    The log file. SYSTEM logs beside the Intune Management Extension logs so "Collect diagnostics" gathers it.
+    #>
+    if ($RmConfig.RunAs -eq 'system') {
+        return (Join-Path $env:ProgramData ('Microsoft\IntuneManagementExtension\Logs\remediate-' + $RmConfig.Package + '.log'))
+    }
+    return (Join-Path (Get-RmDataRoot) ('logs\remediate-' + $RmConfig.Package + '.log'))
+}
+
+function Get-RmMinimalResultLine {
+    <#
+    .SYNOPSIS
+    The last resort when even a result without findings is too long (a huge message or host name): only the
+    fixed keys, the verdict and as many failing ids as fit. Still valid JSON; cutting the text never is.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $failing = New-Object System.Collections.Generic.List[string]
+    foreach ($id in @($Result.failing)) {
+        $failing.Add([string]$id)
+    }
+    while ($true) {
+        $minimal = [ordered]@{
+            schema_version = $RmSchema.Version
+            tool = $RmConfig.Tool
+            package = $RmConfig.Package
+            phase = $RmConfig.Phase
+            verdict = [string]$Result.verdict
+            reason = 'truncated'
+            dry_run = [bool]$RmConfig.DryRun
+            truncated = $true
+            failing = $failing.ToArray()
+            findings = @()
+        }
+        $line = ConvertTo-RmJson -Value $minimal
+        if ($line.Length -le $RmSchema.MaxChars -or $failing.Count -eq 0) {
+            return $line
+        }
+        $failing.RemoveAt($failing.Count - 1)
+    }
 }
 
 function Get-RmOsAppxPackage {
@@ -449,28 +647,30 @@ function Get-RmOsTime {
     return [DateTime]::UtcNow
 }
 
-function Open-RmRegistryKey {
+function Get-RmQuarantineRoot {
     <#
     .SYNOPSIS
-    Opens a registry key in the 64-bit view whatever the bitness of this PowerShell.
+    The only folder under which the runtime ever deletes anything (old quarantine sets).
     #>
-    param(
-        [Parameter(Mandatory = $true)][string]$Path,
-        [switch]$Writable,
-        [switch]$Create
-    )
-    $parts = $Path -split ':\\', 2
-    $hive = switch ($parts[0]) {
-        'HKLM' { [Microsoft.Win32.RegistryHive]::LocalMachine }
-        'HKCU' { [Microsoft.Win32.RegistryHive]::CurrentUser }
-        'HKU' { [Microsoft.Win32.RegistryHive]::Users }
-        default { throw ('unsupported registry hive in ' + $Path) }
+    return (Join-Path (Get-RmDataRoot) 'quarantine')
+}
+
+function Get-RmRegistrySubKeyName {
+    <#
+    .SYNOPSIS
+    Names of the subkeys of a key in the 64-bit view; empty when the key is absent.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Path)
+    $key = Open-RmRegistryKey -Path $Path
+    if ($null -eq $key) {
+        return @()
     }
-    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey($hive, [Microsoft.Win32.RegistryView]::Registry64)
-    if ($Create) {
-        return $base.CreateSubKey($parts[1])
+    try {
+        return @($key.GetSubKeyNames() | Sort-Object)
     }
-    return $base.OpenSubKey($parts[1], [bool]$Writable)
+    finally {
+        $key.Close()
+    }
 }
 
 function Get-RmRegistryValue {
@@ -494,30 +694,56 @@ function Get-RmRegistryValue {
     }
 }
 
-function Get-RmRegistrySubKeyName {
+function Get-RmScriptPath {
     <#
     .SYNOPSIS
-    Names of the subkeys of a key in the 64-bit view; empty when the key is absent.
+    The file this script runs from: its own path, or, for a script run from memory by the compressed loader
+    (remediate/powershell/loader.ps1.j2, which has no path of its own there), the loader's file.
     #>
-    param([Parameter(Mandatory = $true)][string]$Path)
-    $key = Open-RmRegistryKey -Path $Path
-    if ($null -eq $key) {
-        return @()
+    if ($PSCommandPath) {
+        return $PSCommandPath
     }
-    try {
-        return @($key.GetSubKeyNames() | Sort-Object)
-    }
-    finally {
-        $key.Close()
-    }
+    return [string]$env:REMEDIATE_SCRIPT_PATH
 }
 
-function Get-RmStatePath {
+function Get-RmShrunkResult {
     <#
     .SYNOPSIS
-    The package's state file. It lives on disk, so the backoff survives reboots.
+    Applies shrinking steps 1..Step to a result that does not fit; $null when no step is left.
     #>
-    return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result,
+        [Parameter(Mandatory = $true)][int]$Step
+    )
+    if ($Step -gt 5) {
+        return $null
+    }
+    $copy = [ordered]@{}
+    foreach ($key in $Result.Keys) {
+        $copy[$key] = $Result[$key]
+    }
+    $copy['truncated'] = $true
+    $findings = @($Result.findings)
+    if ($Step -ge 2) {
+        $copy['evidence'] = [ordered]@{}
+    }
+    if ($Step -ge 3) {
+        $findings = @($findings | Where-Object { @('pass', 'skipped', 'advisory') -notcontains $_.state })
+    }
+    if ($Step -ge 5) {
+        $findings = @()
+        $copy['reason'] = 'truncated'
+    }
+    $short = New-Object System.Collections.Generic.List[object]
+    foreach ($f in $findings) {
+        $entry = [ordered]@{ id = $f.id; state = $f.state }
+        if ($Step -lt 4) {
+            $entry['reason'] = $f.reason
+        }
+        $short.Add($entry)
+    }
+    $copy['findings'] = $short.ToArray()
+    return $copy
 }
 
 function Get-RmStamp {
@@ -527,15 +753,6 @@ function Get-RmStamp {
     #>
     param([DateTime]$Time = (Get-RmOsTime))
     return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
-}
-
-function ConvertFrom-RmStamp {
-    <#
-    .SYNOPSIS
-    Reads a time written by Get-RmStamp back as a UTC DateTime (culture-independent).
-    #>
-    param([Parameter(Mandatory = $true)][string]$Text)
-    return [DateTime]::ParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
 }
 
 function Get-RmState {
@@ -557,163 +774,12 @@ function Get-RmState {
     return $state
 }
 
-function Save-RmState {
+function Get-RmStatePath {
     <#
     .SYNOPSIS
-    Writes the state hashtable back, sorted, through a temporary file so a crash never leaves half a file.
+    The package's state file. It lives on disk, so the backoff survives reboots.
     #>
-    param([Parameter(Mandatory = $true)][hashtable]$State)
-    $path = Get-RmStatePath
-    $folder = Split-Path -Parent $path
-    if (-not (Test-Path -LiteralPath $folder)) {
-        $null = New-Item -ItemType Directory -Path $folder -Force -WhatIf:$false
-    }
-    $lines = @($State.Keys | Sort-Object | ForEach-Object { $_ + '=' + $State[$_] })
-    $temp = $path + '.tmp'
-    [System.IO.File]::WriteAllLines($temp, [string[]]$lines, [System.Text.Encoding]::ASCII)
-    # Replace is atomic on NTFS; Move-Item -Force deletes the old file first and could leave none. No backup
-    # file: [NullString]::Value, because $null passed to a string parameter arrives as an empty path.
-    if ([System.IO.File]::Exists($path)) {
-        [System.IO.File]::Replace($temp, $path, [NullString]::Value)
-    }
-    else {
-        [System.IO.File]::Move($temp, $path)
-    }
-}
-
-function Test-RmBackoff {
-    <#
-    .SYNOPSIS
-    Whether a fix may be attempted now: 'ok', 'backoff' (cooldown running) or 'needs_attention'.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][hashtable]$State,
-        [Parameter(Mandatory = $true)][string]$Id
-    )
-    # Failures long past are forgotten: a fleet must not stay in needs_attention for a problem of last month.
-    if ($State.ContainsKey($Id + '.last')) {
-        $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
-        if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
-            Clear-RmFailure -State $State -Id $Id
-        }
-    }
-    $attempts = 0
-    if ($State.ContainsKey($Id + '.failures')) {
-        $attempts = [int]$State[$Id + '.failures']
-    }
-    if ($attempts -ge $RmConfig.MaxAttempts) {
-        return 'needs_attention'
-    }
-    if ($State.ContainsKey($Id + '.next')) {
-        $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
-        if ((Get-RmOsTime) -lt $next) {
-            return 'backoff'
-        }
-    }
-    return 'ok'
-}
-
-function Register-RmAttempt {
-    <#
-    .SYNOPSIS
-    Records the outcome of a fix attempt: success clears the counter, failure bumps it and sets the cooldown.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][hashtable]$State,
-        [Parameter(Mandatory = $true)][string]$Id,
-        [Parameter(Mandatory = $true)][bool]$Succeeded
-    )
-    $now = (Get-RmOsTime)
-    $State[$Id + '.last'] = Get-RmStamp -Time $now
-    if ($Succeeded) {
-        Clear-RmFailure -State $State -Id $Id
-        return
-    }
-    $failures = 1
-    if ($State.ContainsKey($Id + '.failures')) {
-        $failures = [int]$State[$Id + '.failures'] + 1
-    }
-    $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
-    $State[$Id + '.failures'] = [string]$failures
-    $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
-}
-
-function Clear-RmFailure {
-    <#
-    .SYNOPSIS
-    Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][hashtable]$State,
-        [Parameter(Mandatory = $true)][string]$Id
-    )
-    $null = $State.Remove($Id + '.failures')
-    $null = $State.Remove($Id + '.next')
-}
-
-function Get-RmEvidenceFolder {
-    <#
-    .SYNOPSIS
-    Where the device package leaves per-user sign-in evidence for the user package to read.
-    #>
-    return (Join-Path $env:ProgramData 'remediate\evidence')
-}
-
-function Read-RmUserEvidenceFile {
-    <#
-    .SYNOPSIS
-    The key=value pairs of one user's evidence file (written by the device package); empty when absent.
-    #>
-    param([Parameter(Mandatory = $true)][string]$Sid)
-    $values = @{}
-    $path = Join-Path (Get-RmEvidenceFolder) ($Sid + '.txt')
-    if (Test-Path -LiteralPath $path) {
-        foreach ($line in [System.IO.File]::ReadAllLines($path)) {
-            $pair = $line -split '=', 2
-            if ($pair.Count -eq 2) {
-                $values[$pair[0].Trim()] = $pair[1].Trim()
-            }
-        }
-    }
-    return $values
-}
-
-function ConvertFrom-RmCodeCount {
-    <#
-    .SYNOPSIS
-    'CODE:count,CODE:count' as a dictionary code -> count (canonical hex upper-cased; junk entries skipped).
-    #>
-    param([AllowEmptyString()][string]$Text)
-    $counts = [ordered]@{}
-    foreach ($entry in ($Text -split ',')) {
-        $pair = $entry -split ':', 2
-        $code = $pair[0].Trim()
-        if ($code -match '^0[xX][0-9A-Fa-f]{8}$') {
-            $code = '0x' + $code.Substring(2).ToUpperInvariant()
-        }
-        elseif ($code -notmatch '^AADSTS[0-9]{4,9}$') {
-            continue
-        }
-        $hits = 1
-        if ($pair.Count -eq 2 -and -not [int]::TryParse($pair[1], [ref]$hits)) {
-            $hits = 1
-        }
-        $counts[$code] = $hits + [int]$counts[$code]
-    }
-    return $counts
-}
-
-function ConvertFrom-RmEvidenceStamp {
-    <#
-    .SYNOPSIS
-    An evidence file's time, or $null when it is missing or not in the one stamp format (never throws).
-    #>
-    param([AllowEmptyString()][AllowNull()][string]$Text)
-    $time = [DateTime]::MinValue
-    if ($Text -and [DateTime]::TryParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$time)) {
-        return $time
-    }
-    return $null
+    return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
 }
 
 function Get-RmUserEvidence {
@@ -780,6 +846,26 @@ function Get-RmUserEvidence {
     return $evidence
 }
 
+function Get-RmVerdict {
+    <#
+    .SYNOPSIS
+    The package verdict from its findings (the rules are documented in the generated README).
+    #>
+    param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Findings)
+    $states = @($Findings | ForEach-Object { $_.state })
+    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and (Test-RmFindingOpen -Finding $_) })
+    if ($RmConfig.Phase -eq 'detect') {
+        if ($states -contains 'fail') { return 'non_compliant' }
+        if ($states -contains 'error') { return 'error' }
+        return 'compliant'
+    }
+    if (($states -contains 'failed') -or ($states -contains 'error')) { return 'failed' }
+    if ($states -contains 'deferred') { return 'deferred' }
+    if ($open.Count -gt 0) { return 'non_compliant' }
+    if ($states -contains 'fixed') { return 'remediated' }
+    return 'compliant'
+}
+
 function Initialize-RmDataRoot {
     <#
     .SYNOPSIS
@@ -808,6 +894,52 @@ function Initialize-RmDataRoot {
         return 'data_root_untrusted_acl'
     }
     return ''
+}
+
+function Invoke-RmCheckList {
+    <#
+    .SYNOPSIS
+    Runs every check of the package in ladder order (least invasive first) for the current phase.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][object[]]$Checks,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $findings = New-Object System.Collections.Generic.List[object]
+    foreach ($check in $Checks) {
+        if ($RmConfig.Phase -eq 'detect') {
+            $findings.Add((Invoke-RmDetect -Check $check -Run $Run))
+        }
+        else {
+            $findings.Add((Invoke-RmRepairStep -Check $check -Run $Run))
+        }
+    }
+    return $findings.ToArray()
+}
+
+function Invoke-RmDetect {
+    <#
+    .SYNOPSIS
+    Runs one check's detection; an exception becomes an 'error' finding instead of ending the run.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    try {
+        $finding = Select-RmFinding -Output @(& $Check.Detect -Check $Check -Run $Run) -Id $Check.Id
+    }
+    catch {
+        $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
+    }
+    # Switched off means quiet: a problem whose fix this package does not enable is reported, never
+    # non-compliant (Intune would show the fleet as "Recurred" for ever).
+    if ($finding.state -eq 'fail' -and -not $Check.Fix) {
+        $finding.state = 'advisory'
+        $finding.facts['fix'] = 'not_enabled'
+    }
+    Write-RmLog -Message ($Check.Id + ': detect ' + $finding.state + ' ' + $finding.reason)
+    return $finding
 }
 
 function Invoke-RmNative {
@@ -854,216 +986,6 @@ function Invoke-RmNative {
     $outcome.Output = $stdout.Result
     $outcome.Error = $stderr.Result
     return $outcome
-}
-
-function ConvertFrom-RmColonList {
-    <#
-    .SYNOPSIS
-    Parses 'Name : Value' lines (dsregcmd /status, w32tm /query) into a hashtable; later duplicates win.
-    #>
-    param([AllowEmptyString()][string]$Text)
-    $values = @{}
-    foreach ($line in ($Text -split "`r?`n")) {
-        $match = [regex]::Match($line, '^\s*([A-Za-z][A-Za-z0-9 ()\-]*?)\s*:\s*(.*?)\s*$')
-        if ($match.Success) {
-            $values[$match.Groups[1].Value] = $match.Groups[2].Value
-        }
-    }
-    return $values
-}
-
-function Get-RmContextProblem {
-    <#
-    .SYNOPSIS
-    The verdict to stop with when the package runs in the wrong context, or '' when the context is right.
-    #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
-    if ($RmConfig.RunAs -eq 'user' -and $Context.Account -ne 'user') {
-        return 'skipped'
-    }
-    if ($RmConfig.RunAs -eq 'system' -and -not $Context.IsAdmin) {
-        return 'error'
-    }
-    return ''
-}
-
-function Select-RmFinding {
-    <#
-    .SYNOPSIS
-    The finding among a check function's output: its last dictionary. Stray output (an unassigned method
-    result in a fragment) would otherwise turn the finding into an array.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Output,
-        [Parameter(Mandatory = $true)][string]$Id
-    )
-    for ($i = $Output.Count - 1; $i -ge 0; $i--) {
-        if ($Output[$i] -is [System.Collections.IDictionary] -and $Output[$i].Contains('state')) {
-            return $Output[$i]
-        }
-    }
-    return New-RmFinding -Id $Id -State 'error' -Reason 'no_finding'
-}
-
-function Invoke-RmDetect {
-    <#
-    .SYNOPSIS
-    Runs one check's detection; an exception becomes an 'error' finding instead of ending the run.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
-    )
-    try {
-        $finding = Select-RmFinding -Output @(& $Check.Detect -Check $Check -Run $Run) -Id $Check.Id
-    }
-    catch {
-        $finding = New-RmFinding -Id $Check.Id -State 'error' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
-    }
-    # Switched off means quiet: a problem whose fix this package does not enable is reported, never
-    # non-compliant (Intune would show the fleet as "Recurred" for ever).
-    if ($finding.state -eq 'fail' -and -not $Check.Fix) {
-        $finding.state = 'advisory'
-        $finding.facts['fix'] = 'not_enabled'
-    }
-    Write-RmLog -Message ($Check.Id + ': detect ' + $finding.state + ' ' + $finding.reason)
-    return $finding
-}
-
-function Invoke-RmRepairStep {
-    <#
-    .SYNOPSIS
-    Re-detects one check, applies its fix when allowed, and verifies the fix by detecting again.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
-    )
-    $before = Invoke-RmDetect -Check $Check -Run $Run
-    if ($before.state -eq 'pass') {
-        # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
-        Clear-RmFailure -State $Run.State -Id $Check.Id
-    }
-    if ($before.state -ne 'fail') {
-        return $before
-    }
-    $facts = $before.facts
-    $facts['detected'] = $before.reason
-    if (-not $Check.Repair) {
-        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'advisory_only' -Facts $facts
-    }
-    if (-not $Check.Fix) {
-        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'not_enabled' -Facts $facts
-    }
-    $gate = Test-RmBackoff -State $Run.State -Id $Check.Id
-    if ($gate -ne 'ok') {
-        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason $gate -Facts $facts
-    }
-    if ($RmConfig.DryRun) {
-        $WhatIfPreference = $true
-    }
-    try {
-        $repair = Select-RmFinding -Output @(& $Check.Repair -Check $Check -Run $Run -Finding $before) -Id $Check.Id
-    }
-    catch {
-        $repair = New-RmFinding -Id $Check.Id -State 'failed' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
-    }
-    Write-RmLog -Message ($Check.Id + ': repair ' + $repair.state + ' ' + $repair.reason)
-    if ($RmConfig.DryRun) {
-        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'dry_run' -Facts $repair.facts
-    }
-    return Confirm-RmRepair -Check $Check -Run $Run -Repair $repair
-}
-
-function Confirm-RmRepair {
-    <#
-    .SYNOPSIS
-    Turns a repair outcome into the final finding: verified 'fixed', 'failed', or the repair's own
-    'deferred'/'skipped' answer. Failures feed the backoff state. A repair that carries 'pending' (a reason)
-    and does not verify yet is 'deferred' with that reason: it may still take effect, so it costs no attempt.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run,
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Repair
-    )
-    if (@('deferred', 'skipped') -contains $Repair.state) {
-        return $Repair
-    }
-    if ($Repair.state -eq 'failed' -or $Repair.state -eq 'error') {
-        Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
-        return New-RmFinding -Id $Check.Id -State 'failed' -Reason $Repair.reason -Facts $Repair.facts
-    }
-    $after = Invoke-RmDetect -Check $Check -Run $Run
-    $facts = $Repair.facts
-    # 'advisory' after a fix: the fixable part is gone and only something nothing local can fix remains.
-    if ($after.state -eq 'pass' -or $after.state -eq 'advisory') {
-        Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $true
-        return New-RmFinding -Id $Check.Id -State 'fixed' -Reason $Repair.reason -Facts $facts
-    }
-    $facts['after'] = $after.reason
-    if ($Repair.Contains('pending')) {
-        # The fix takes effect later (the repair says why): deferred, and no attempt is counted for backoff.
-        return New-RmFinding -Id $Check.Id -State 'deferred' -Reason $Repair.pending -Facts $facts
-    }
-    Register-RmAttempt -State $Run.State -Id $Check.Id -Succeeded $false
-    return New-RmFinding -Id $Check.Id -State 'failed' -Reason 'still_failing' -Facts $facts
-}
-
-function Test-RmFindingOpen {
-    <#
-    .SYNOPSIS
-    Whether a finding leaves a problem in place: it counts in 'failing' and, when skipped, in the verdict.
-    #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding)
-    if (@('pass', 'fixed', 'advisory') -contains $Finding.state) {
-        return $false
-    }
-    if ($Finding.state -eq 'skipped') {
-        return ($RmSchema.OpenReasons -contains $Finding.reason)
-    }
-    return $true
-}
-
-function Get-RmVerdict {
-    <#
-    .SYNOPSIS
-    The package verdict from its findings (the rules are documented in the generated README).
-    #>
-    param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Findings)
-    $states = @($Findings | ForEach-Object { $_.state })
-    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and (Test-RmFindingOpen -Finding $_) })
-    if ($RmConfig.Phase -eq 'detect') {
-        if ($states -contains 'fail') { return 'non_compliant' }
-        if ($states -contains 'error') { return 'error' }
-        return 'compliant'
-    }
-    if (($states -contains 'failed') -or ($states -contains 'error')) { return 'failed' }
-    if ($states -contains 'deferred') { return 'deferred' }
-    if ($open.Count -gt 0) { return 'non_compliant' }
-    if ($states -contains 'fixed') { return 'remediated' }
-    return 'compliant'
-}
-
-function Invoke-RmCheckList {
-    <#
-    .SYNOPSIS
-    Runs every check of the package in ladder order (least invasive first) for the current phase.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][object[]]$Checks,
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
-    )
-    $findings = New-Object System.Collections.Generic.List[object]
-    foreach ($check in $Checks) {
-        if ($RmConfig.Phase -eq 'detect') {
-            $findings.Add((Invoke-RmDetect -Check $check -Run $Run))
-        }
-        else {
-            $findings.Add((Invoke-RmRepairStep -Check $check -Run $Run))
-        }
-    }
-    return $findings.ToArray()
 }
 
 function Invoke-RmPackage {
@@ -1134,27 +1056,66 @@ function Invoke-RmPackage {
     return $result
 }
 
-function New-RmErrorResult {
+function Invoke-RmRepairStep {
     <#
     .SYNOPSIS
-    The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
+    Re-detects one check, applies its fix when allowed, and verifies the fix by detecting again.
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
-    param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
-    $message = $ErrorRecord.Exception.Message
-    Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)
-    return [ordered]@{
-        schema_version = $RmSchema.Version
-        tool = $RmConfig.Tool
-        package = $RmConfig.Package
-        phase = $RmConfig.Phase
-        verdict = 'error'
-        reason = 'unhandled_error'
-        dry_run = [bool]$RmConfig.DryRun
-        failing = @()
-        findings = @()
-        message = $message
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Check,
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Run
+    )
+    $before = Invoke-RmDetect -Check $Check -Run $Run
+    if ($before.state -eq 'pass') {
+        # Passing on its own (someone fixed it, or it was transient): earlier failures no longer count.
+        Clear-RmFailure -State $Run.State -Id $Check.Id
     }
+    if ($before.state -ne 'fail') {
+        return $before
+    }
+    $facts = $before.facts
+    $facts['detected'] = $before.reason
+    if (-not $Check.Repair) {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'advisory_only' -Facts $facts
+    }
+    if (-not $Check.Fix) {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'not_enabled' -Facts $facts
+    }
+    $gate = Test-RmBackoff -State $Run.State -Id $Check.Id
+    if ($gate -ne 'ok') {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason $gate -Facts $facts
+    }
+    if ($RmConfig.DryRun) {
+        $WhatIfPreference = $true
+    }
+    try {
+        $repair = Select-RmFinding -Output @(& $Check.Repair -Check $Check -Run $Run -Finding $before) -Id $Check.Id
+    }
+    catch {
+        $repair = New-RmFinding -Id $Check.Id -State 'failed' -Reason 'unhandled_error' -Facts ([ordered]@{ message = $_.Exception.Message })
+    }
+    Write-RmLog -Message ($Check.Id + ': repair ' + $repair.state + ' ' + $repair.reason)
+    if ($RmConfig.DryRun) {
+        return New-RmFinding -Id $Check.Id -State 'skipped' -Reason 'dry_run' -Facts $repair.facts
+    }
+    return Confirm-RmRepair -Check $Check -Run $Run -Repair $repair
+}
+
+function Invoke-RmSelf64 {
+    <#
+    .SYNOPSIS
+    Runs this same script file in 64-bit Windows PowerShell through sysnative and returns its last output
+    line and exit code, so that the caller passes them on unchanged through the single exit point.
+    #>
+    $powershell = Join-Path $env:windir 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
+    $env:REMEDIATE_RELAUNCHED = '1'
+    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File (Get-RmScriptPath))
+    $code = $LASTEXITCODE
+    $last = ''
+    if ($lines.Count -gt 0) {
+        $last = [string]$lines[$lines.Count - 1]
+    }
+    return [ordered]@{ Raw = $last; ExitCode = $code }
 }
 
 function Invoke-RmWithDeadline {
@@ -1230,66 +1191,26 @@ function Measure-RmItemSize {
     return $total
 }
 
-function Get-RmQuarantineRoot {
+function New-RmErrorResult {
     <#
     .SYNOPSIS
-    The only folder under which the runtime ever deletes anything (old quarantine sets).
+    The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
     #>
-    return (Join-Path (Get-RmDataRoot) 'quarantine')
-}
-
-function Test-RmPathUnder {
-    <#
-    .SYNOPSIS
-    Whether a path lies strictly below one of the given roots (full paths, case-insensitive).
-    #>
-    param(
-        [Parameter(Mandatory = $true)][string]$Path,
-        [Parameter(Mandatory = $true)][string[]]$Root
-    )
-    $separator = [System.IO.Path]::DirectorySeparatorChar
-    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd($separator)
-    foreach ($r in $Root) {
-        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd($separator) + $separator
-        if ($full.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
-            return $true
-        }
-    }
-    return $false
-}
-
-function Clear-RmQuarantine {
-    <#
-    .SYNOPSIS
-    Deletes quarantine sets older than the retention period; never touches anything outside the root.
-    #>
-    [CmdletBinding(SupportsShouldProcess = $true)]
-    param()
-    $root = Get-RmQuarantineRoot
-    if (-not (Test-Path -LiteralPath $root)) {
-        return
-    }
-    $limit = (Get-RmOsTime).AddDays(-$RmConfig.QuarantineRetentionDays)
-    foreach ($set in @(Get-ChildItem -LiteralPath $root -Directory)) {
-        # A set's age comes from the UTC stamp in its name (written by Move-RmToQuarantine), not from file
-        # times that a copy or restore can change.
-        $created = $set.CreationTimeUtc
-        $stamp = [DateTime]::MinValue
-        if ([DateTime]::TryParseExact($set.Name.Split('-')[0], 'yyyyMMddTHHmmssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal', [ref]$stamp)) {
-            $created = $stamp
-        }
-        if ($created -lt $limit -and (Test-RmPathUnder -Path $set.FullName -Root @($root))) {
-            if ($PSCmdlet.ShouldProcess($set.FullName, 'delete expired quarantine set')) {
-                try {
-                    Remove-Item -LiteralPath $set.FullName -Recurse -Force
-                    Write-RmLog -Message ('purged quarantine set ' + $set.FullName)
-                }
-                catch {
-                    # A locked file in an old set must not fail the run: the next run tries again.
-                    Write-RmLog -Message ('could not purge quarantine set ' + $set.FullName + ': ' + $_.Exception.Message)
-                }
-            }
-        }
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
+    param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
+    $message = $ErrorRecord.Exception.Message
+    Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)
+    return [ordered]@{
+        schema_version = $RmSchema.Version
+        tool = $RmConfig.Tool
+        package = $RmConfig.Package
+        phase = $RmConfig.Phase
+        verdict = 'error'
+        reason = 'unhandled_error'
+        dry_run = [bool]$RmConfig.DryRun
+        failing = @()
+        findings = @()
+        message = $message
     }
 }
 
@@ -1314,6 +1235,140 @@ function New-RmFinding {
     }
     $finding['facts'] = $Facts
     return $finding
+}
+
+function New-RmResult {
+    <#
+    .SYNOPSIS
+    Starts the result object of this run; the schema is defined in remediate/results.py.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    return [ordered]@{
+        schema_version = $RmSchema.Version
+        tool = $RmConfig.Tool
+        package = $RmConfig.Package
+        phase = $RmConfig.Phase
+        verdict = 'error'
+        reason = ''
+        context = $Context.Account
+        computer = $Context.Computer
+        dry_run = [bool]$RmConfig.DryRun
+        duration_ms = 0
+        failing = @()
+        findings = @()
+        evidence = [ordered]@{}
+    }
+}
+
+function Open-RmRegistryKey {
+    <#
+    .SYNOPSIS
+    Opens a registry key in the 64-bit view whatever the bitness of this PowerShell.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [switch]$Writable,
+        [switch]$Create
+    )
+    $parts = $Path -split ':\\', 2
+    $hive = switch ($parts[0]) {
+        'HKLM' { [Microsoft.Win32.RegistryHive]::LocalMachine }
+        'HKCU' { [Microsoft.Win32.RegistryHive]::CurrentUser }
+        'HKU' { [Microsoft.Win32.RegistryHive]::Users }
+        default { throw ('unsupported registry hive in ' + $Path) }
+    }
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey($hive, [Microsoft.Win32.RegistryView]::Registry64)
+    if ($Create) {
+        return $base.CreateSubKey($parts[1])
+    }
+    return $base.OpenSubKey($parts[1], [bool]$Writable)
+}
+
+function Read-RmUserEvidenceFile {
+    <#
+    .SYNOPSIS
+    The key=value pairs of one user's evidence file (written by the device package); empty when absent.
+    #>
+    param([Parameter(Mandatory = $true)][string]$Sid)
+    $values = @{}
+    $path = Join-Path (Get-RmEvidenceFolder) ($Sid + '.txt')
+    if (Test-Path -LiteralPath $path) {
+        foreach ($line in [System.IO.File]::ReadAllLines($path)) {
+            $pair = $line -split '=', 2
+            if ($pair.Count -eq 2) {
+                $values[$pair[0].Trim()] = $pair[1].Trim()
+            }
+        }
+    }
+    return $values
+}
+
+function Register-RmAttempt {
+    <#
+    .SYNOPSIS
+    Records the outcome of a fix attempt: success clears the counter, failure bumps it and sets the cooldown.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id,
+        [Parameter(Mandatory = $true)][bool]$Succeeded
+    )
+    $now = (Get-RmOsTime)
+    $State[$Id + '.last'] = Get-RmStamp -Time $now
+    if ($Succeeded) {
+        Clear-RmFailure -State $State -Id $Id
+        return
+    }
+    $failures = 1
+    if ($State.ContainsKey($Id + '.failures')) {
+        $failures = [int]$State[$Id + '.failures'] + 1
+    }
+    $minutes = [Math]::Min($RmConfig.CooldownMinutes * [Math]::Pow(2, $failures - 1), $RmConfig.CooldownMaxHours * 60)
+    $State[$Id + '.failures'] = [string]$failures
+    $State[$Id + '.next'] = Get-RmStamp -Time ($now.AddMinutes($minutes))
+}
+
+function Save-RmState {
+    <#
+    .SYNOPSIS
+    Writes the state hashtable back, sorted, through a temporary file so a crash never leaves half a file.
+    #>
+    param([Parameter(Mandatory = $true)][hashtable]$State)
+    $path = Get-RmStatePath
+    $folder = Split-Path -Parent $path
+    if (-not (Test-Path -LiteralPath $folder)) {
+        $null = New-Item -ItemType Directory -Path $folder -Force -WhatIf:$false
+    }
+    $lines = @($State.Keys | Sort-Object | ForEach-Object { $_ + '=' + $State[$_] })
+    $temp = $path + '.tmp'
+    [System.IO.File]::WriteAllLines($temp, [string[]]$lines, [System.Text.Encoding]::ASCII)
+    # Replace is atomic on NTFS; Move-Item -Force deletes the old file first and could leave none. No backup
+    # file: [NullString]::Value, because $null passed to a string parameter arrives as an empty path.
+    if ([System.IO.File]::Exists($path)) {
+        [System.IO.File]::Replace($temp, $path, [NullString]::Value)
+    }
+    else {
+        [System.IO.File]::Move($temp, $path)
+    }
+}
+
+function Select-RmFinding {
+    <#
+    .SYNOPSIS
+    The finding among a check function's output: its last dictionary. Stray output (an unassigned method
+    result in a fragment) would otherwise turn the finding into an array.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Output,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    for ($i = $Output.Count - 1; $i -ge 0; $i--) {
+        if ($Output[$i] -is [System.Collections.IDictionary] -and $Output[$i].Contains('state')) {
+            return $Output[$i]
+        }
+    }
+    return New-RmFinding -Id $Id -State 'error' -Reason 'no_finding'
 }
 
 function Set-RmOsAcl {
@@ -1348,6 +1403,38 @@ function Set-RmOsAcl {
     Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
 }
 
+function Test-RmBackoff {
+    <#
+    .SYNOPSIS
+    Whether a fix may be attempted now: 'ok', 'backoff' (cooldown running) or 'needs_attention'.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    # Failures long past are forgotten: a fleet must not stay in needs_attention for a problem of last month.
+    if ($State.ContainsKey($Id + '.last')) {
+        $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
+        if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
+            Clear-RmFailure -State $State -Id $Id
+        }
+    }
+    $attempts = 0
+    if ($State.ContainsKey($Id + '.failures')) {
+        $attempts = [int]$State[$Id + '.failures']
+    }
+    if ($attempts -ge $RmConfig.MaxAttempts) {
+        return 'needs_attention'
+    }
+    if ($State.ContainsKey($Id + '.next')) {
+        $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
+        if ((Get-RmOsTime) -lt $next) {
+            return 'backoff'
+        }
+    }
+    return 'ok'
+}
+
 function Test-RmDoneWithin {
     <#
     .SYNOPSIS
@@ -1365,26 +1452,54 @@ function Test-RmDoneWithin {
     return ($null -ne $when -and $when -gt (Get-RmOsTime).AddHours(-$Hours))
 }
 
-function Get-RmDataRoot {
+function Test-RmFindingOpen {
     <#
     .SYNOPSIS
-    The folder for state, backups and quarantine: ProgramData for SYSTEM, LOCALAPPDATA for a user.
+    Whether a finding leaves a problem in place: it counts in 'failing' and, when skipped, in the verdict.
     #>
-    if ($RmConfig.RunAs -eq 'system') {
-        return (Join-Path $env:ProgramData 'remediate')
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding)
+    if (@('pass', 'fixed', 'advisory') -contains $Finding.state) {
+        return $false
     }
-    return (Join-Path $env:LOCALAPPDATA 'remediate')
+    if ($Finding.state -eq 'skipped') {
+        return ($RmSchema.OpenReasons -contains $Finding.reason)
+    }
+    return $true
 }
 
-function Get-RmLogPath {
+function Test-RmPathUnder {
     <#
     .SYNOPSIS
-    The log file. SYSTEM logs beside the Intune Management Extension logs so "Collect diagnostics" gathers it.
+    Whether a path lies strictly below one of the given roots (full paths, case-insensitive).
     #>
-    if ($RmConfig.RunAs -eq 'system') {
-        return (Join-Path $env:ProgramData ('Microsoft\IntuneManagementExtension\Logs\remediate-' + $RmConfig.Package + '.log'))
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string[]]$Root
+    )
+    $separator = [System.IO.Path]::DirectorySeparatorChar
+    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd($separator)
+    foreach ($r in $Root) {
+        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd($separator) + $separator
+        if ($full.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
+            return $true
+        }
     }
-    return (Join-Path (Get-RmDataRoot) ('logs\remediate-' + $RmConfig.Package + '.log'))
+    return $false
+}
+
+function Test-RmRelaunchNeeded {
+    <#
+    .SYNOPSIS
+    Whether this is a 32-bit PowerShell on 64-bit Windows that should hand over to the 64-bit one.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
+        return $false
+    }
+    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not (Get-RmScriptPath)) {
+        return $false
+    }
+    return $true
 }
 
 function Write-RmLog {
@@ -1409,121 +1524,6 @@ function Write-RmLog {
     }
     catch {
         $null = $_
-    }
-}
-
-function New-RmResult {
-    <#
-    .SYNOPSIS
-    Starts the result object of this run; the schema is defined in remediate/results.py.
-    #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
-    return [ordered]@{
-        schema_version = $RmSchema.Version
-        tool = $RmConfig.Tool
-        package = $RmConfig.Package
-        phase = $RmConfig.Phase
-        verdict = 'error'
-        reason = ''
-        context = $Context.Account
-        computer = $Context.Computer
-        dry_run = [bool]$RmConfig.DryRun
-        duration_ms = 0
-        failing = @()
-        findings = @()
-        evidence = [ordered]@{}
-    }
-}
-
-function Get-RmShrunkResult {
-    <#
-    .SYNOPSIS
-    Applies shrinking steps 1..Step to a result that does not fit; $null when no step is left.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result,
-        [Parameter(Mandatory = $true)][int]$Step
-    )
-    if ($Step -gt 5) {
-        return $null
-    }
-    $copy = [ordered]@{}
-    foreach ($key in $Result.Keys) {
-        $copy[$key] = $Result[$key]
-    }
-    $copy['truncated'] = $true
-    $findings = @($Result.findings)
-    if ($Step -ge 2) {
-        $copy['evidence'] = [ordered]@{}
-    }
-    if ($Step -ge 3) {
-        $findings = @($findings | Where-Object { @('pass', 'skipped', 'advisory') -notcontains $_.state })
-    }
-    if ($Step -ge 5) {
-        $findings = @()
-        $copy['reason'] = 'truncated'
-    }
-    $short = New-Object System.Collections.Generic.List[object]
-    foreach ($f in $findings) {
-        $entry = [ordered]@{ id = $f.id; state = $f.state }
-        if ($Step -lt 4) {
-            $entry['reason'] = $f.reason
-        }
-        $short.Add($entry)
-    }
-    $copy['findings'] = $short.ToArray()
-    return $copy
-}
-
-function Format-RmResultLine {
-    <#
-    .SYNOPSIS
-    The result as one compact JSON line of at most MaxChars (2,048) characters, shrunk step by step.
-    #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
-    $line = ConvertTo-RmJson -Value $Result
-    $step = 0
-    while ($line.Length -gt $RmSchema.MaxChars) {
-        $step += 1
-        $smaller = Get-RmShrunkResult -Result $Result -Step $step
-        if ($null -eq $smaller) {
-            return (Get-RmMinimalResultLine -Result $Result)
-        }
-        $line = ConvertTo-RmJson -Value $smaller
-    }
-    return $line
-}
-
-function Get-RmMinimalResultLine {
-    <#
-    .SYNOPSIS
-    The last resort when even a result without findings is too long (a huge message or host name): only the
-    fixed keys, the verdict and as many failing ids as fit. Still valid JSON; cutting the text never is.
-    #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
-    $failing = New-Object System.Collections.Generic.List[string]
-    foreach ($id in @($Result.failing)) {
-        $failing.Add([string]$id)
-    }
-    while ($true) {
-        $minimal = [ordered]@{
-            schema_version = $RmSchema.Version
-            tool = $RmConfig.Tool
-            package = $RmConfig.Package
-            phase = $RmConfig.Phase
-            verdict = [string]$Result.verdict
-            reason = 'truncated'
-            dry_run = [bool]$RmConfig.DryRun
-            truncated = $true
-            failing = $failing.ToArray()
-            findings = @()
-        }
-        $line = ConvertTo-RmJson -Value $minimal
-        if ($line.Length -le $RmSchema.MaxChars -or $failing.Count -eq 0) {
-            return $line
-        }
-        $failing.RemoveAt($failing.Count - 1)
     }
 }
 

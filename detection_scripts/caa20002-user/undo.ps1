@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: bf1defe572a68fdc57e1766b21618badaa46b50efbd3a0d12cb865ee75af41b8
+# input-sha256: 30afe7d1ee607577549f3c3d0aeb7e30c11e9e8ba254dc414cbfa9ecaaa92dad
 #
 # CAA20002 sign-in failure - user checks - undo script
 # Runs as: user (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or
@@ -88,6 +88,28 @@ $RmOutput = [ordered]@{
 }
 
 # ---- runtime (remediate/powershell/runtime, inlined) ----
+function Clear-RmFailure {
+    <#
+    .SYNOPSIS
+    Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    $null = $State.Remove($Id + '.failures')
+    $null = $State.Remove($Id + '.next')
+}
+
+function ConvertFrom-RmStamp {
+    <#
+    .SYNOPSIS
+    Reads a time written by Get-RmStamp back as a UTC DateTime (culture-independent).
+    #>
+    param([Parameter(Mandatory = $true)][string]$Text)
+    return [DateTime]::ParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
+}
+
 function ConvertTo-RmDWord {
     <#
     .SYNOPSIS
@@ -98,33 +120,6 @@ function ConvertTo-RmDWord {
         $Value -= 4294967296
     }
     return [int]$Value
-}
-
-function ConvertTo-RmJsonString {
-    <#
-    .SYNOPSIS
-    Quotes a string as a JSON string made of printable ASCII only.
-    #>
-    param([AllowEmptyString()][string]$Text)
-    $sb = New-Object System.Text.StringBuilder
-    $null = $sb.Append('"')
-    foreach ($ch in $Text.ToCharArray()) {
-        $code = [int]$ch
-        if ($ch -eq '"') {
-            $null = $sb.Append('\"')
-        }
-        elseif ($ch -eq '\') {
-            $null = $sb.Append('\\')
-        }
-        elseif ($code -lt 0x20 -or $code -gt 0x7E) {
-            $null = $sb.Append(('\u{0:x4}' -f $code))
-        }
-        else {
-            $null = $sb.Append($ch)
-        }
-    }
-    $null = $sb.Append('"')
-    return $sb.ToString()
 }
 
 function ConvertTo-RmJson {
@@ -170,6 +165,33 @@ function ConvertTo-RmJson {
     return ConvertTo-RmJsonString -Text ([string]$Value)
 }
 
+function ConvertTo-RmJsonString {
+    <#
+    .SYNOPSIS
+    Quotes a string as a JSON string made of printable ASCII only.
+    #>
+    param([AllowEmptyString()][string]$Text)
+    $sb = New-Object System.Text.StringBuilder
+    $null = $sb.Append('"')
+    foreach ($ch in $Text.ToCharArray()) {
+        $code = [int]$ch
+        if ($ch -eq '"') {
+            $null = $sb.Append('\"')
+        }
+        elseif ($ch -eq '\') {
+            $null = $sb.Append('\\')
+        }
+        elseif ($code -lt 0x20 -or $code -gt 0x7E) {
+            $null = $sb.Append(('\u{0:x4}' -f $code))
+        }
+        else {
+            $null = $sb.Append($ch)
+        }
+    }
+    $null = $sb.Append('"')
+    return $sb.ToString()
+}
+
 function Enter-RmMutex {
     <#
     .SYNOPSIS
@@ -203,6 +225,25 @@ function Exit-RmMutex {
     }
 }
 
+function Format-RmResultLine {
+    <#
+    .SYNOPSIS
+    The result as one compact JSON line of at most MaxChars (2,048) characters, shrunk step by step.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $line = ConvertTo-RmJson -Value $Result
+    $step = 0
+    while ($line.Length -gt $RmSchema.MaxChars) {
+        $step += 1
+        $smaller = Get-RmShrunkResult -Result $Result -Step $step
+        if ($null -eq $smaller) {
+            return (Get-RmMinimalResultLine -Result $Result)
+        }
+        $line = ConvertTo-RmJson -Value $smaller
+    }
+    return $line
+}
+
 function Get-RmContext {
     <#
     .SYNOPSIS
@@ -230,48 +271,73 @@ function Get-RmContext {
     }
 }
 
-function Test-RmRelaunchNeeded {
+function Get-RmContextProblem {
     <#
     .SYNOPSIS
-    Whether this is a 32-bit PowerShell on 64-bit Windows that should hand over to the 64-bit one.
+    The verdict to stop with when the package runs in the wrong context, or '' when the context is right.
     #>
     param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
-    if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
-        return $false
+    if ($RmConfig.RunAs -eq 'user' -and $Context.Account -ne 'user') {
+        return 'skipped'
     }
-    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not (Get-RmScriptPath)) {
-        return $false
+    if ($RmConfig.RunAs -eq 'system' -and -not $Context.IsAdmin) {
+        return 'error'
     }
-    return $true
+    return ''
 }
 
-function Get-RmScriptPath {
+function Get-RmDataRoot {
     <#
     .SYNOPSIS
-    The file this script runs from: its own path, or, for a script run from memory by the compressed loader
-    (remediate/powershell/loader.ps1.j2, which has no path of its own there), the loader's file.
+    The folder for state, backups and quarantine: ProgramData for SYSTEM, LOCALAPPDATA for a user.
     #>
-    if ($PSCommandPath) {
-        return $PSCommandPath
+    if ($RmConfig.RunAs -eq 'system') {
+        return (Join-Path $env:ProgramData 'remediate')
     }
-    return [string]$env:REMEDIATE_SCRIPT_PATH
+    return (Join-Path $env:LOCALAPPDATA 'remediate')
 }
 
-function Invoke-RmSelf64 {
+function Get-RmLogPath {
     <#
     .SYNOPSIS
-    Runs this same script file in 64-bit Windows PowerShell through sysnative and returns its last output
-    line and exit code, so that the caller passes them on unchanged through the single exit point.
+    The log file. SYSTEM logs beside the Intune Management Extension logs so "Collect diagnostics" gathers it.
     #>
-    $powershell = Join-Path $env:windir 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
-    $env:REMEDIATE_RELAUNCHED = '1'
-    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File (Get-RmScriptPath))
-    $code = $LASTEXITCODE
-    $last = ''
-    if ($lines.Count -gt 0) {
-        $last = [string]$lines[$lines.Count - 1]
+    if ($RmConfig.RunAs -eq 'system') {
+        return (Join-Path $env:ProgramData ('Microsoft\IntuneManagementExtension\Logs\remediate-' + $RmConfig.Package + '.log'))
     }
-    return [ordered]@{ Raw = $last; ExitCode = $code }
+    return (Join-Path (Get-RmDataRoot) ('logs\remediate-' + $RmConfig.Package + '.log'))
+}
+
+function Get-RmMinimalResultLine {
+    <#
+    .SYNOPSIS
+    The last resort when even a result without findings is too long (a huge message or host name): only the
+    fixed keys, the verdict and as many failing ids as fit. Still valid JSON; cutting the text never is.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
+    $failing = New-Object System.Collections.Generic.List[string]
+    foreach ($id in @($Result.failing)) {
+        $failing.Add([string]$id)
+    }
+    while ($true) {
+        $minimal = [ordered]@{
+            schema_version = $RmSchema.Version
+            tool = $RmConfig.Tool
+            package = $RmConfig.Package
+            phase = $RmConfig.Phase
+            verdict = [string]$Result.verdict
+            reason = 'truncated'
+            dry_run = [bool]$RmConfig.DryRun
+            truncated = $true
+            failing = $failing.ToArray()
+            findings = @()
+        }
+        $line = ConvertTo-RmJson -Value $minimal
+        if ($line.Length -le $RmSchema.MaxChars -or $failing.Count -eq 0) {
+            return $line
+        }
+        $failing.RemoveAt($failing.Count - 1)
+    }
 }
 
 function Get-RmOsFolderTrust {
@@ -316,36 +382,64 @@ function Get-RmOsTime {
     return [DateTime]::UtcNow
 }
 
-function Open-RmRegistryKey {
+function Get-RmQuarantineRoot {
     <#
     .SYNOPSIS
-    Opens a registry key in the 64-bit view whatever the bitness of this PowerShell.
+    The only folder under which the runtime ever deletes anything (old quarantine sets).
     #>
-    param(
-        [Parameter(Mandatory = $true)][string]$Path,
-        [switch]$Writable,
-        [switch]$Create
-    )
-    $parts = $Path -split ':\\', 2
-    $hive = switch ($parts[0]) {
-        'HKLM' { [Microsoft.Win32.RegistryHive]::LocalMachine }
-        'HKCU' { [Microsoft.Win32.RegistryHive]::CurrentUser }
-        'HKU' { [Microsoft.Win32.RegistryHive]::Users }
-        default { throw ('unsupported registry hive in ' + $Path) }
-    }
-    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey($hive, [Microsoft.Win32.RegistryView]::Registry64)
-    if ($Create) {
-        return $base.CreateSubKey($parts[1])
-    }
-    return $base.OpenSubKey($parts[1], [bool]$Writable)
+    return (Join-Path (Get-RmDataRoot) 'quarantine')
 }
 
-function Get-RmStatePath {
+function Get-RmScriptPath {
     <#
     .SYNOPSIS
-    The package's state file. It lives on disk, so the backoff survives reboots.
+    The file this script runs from: its own path, or, for a script run from memory by the compressed loader
+    (remediate/powershell/loader.ps1.j2, which has no path of its own there), the loader's file.
     #>
-    return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
+    if ($PSCommandPath) {
+        return $PSCommandPath
+    }
+    return [string]$env:REMEDIATE_SCRIPT_PATH
+}
+
+function Get-RmShrunkResult {
+    <#
+    .SYNOPSIS
+    Applies shrinking steps 1..Step to a result that does not fit; $null when no step is left.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result,
+        [Parameter(Mandatory = $true)][int]$Step
+    )
+    if ($Step -gt 5) {
+        return $null
+    }
+    $copy = [ordered]@{}
+    foreach ($key in $Result.Keys) {
+        $copy[$key] = $Result[$key]
+    }
+    $copy['truncated'] = $true
+    $findings = @($Result.findings)
+    if ($Step -ge 2) {
+        $copy['evidence'] = [ordered]@{}
+    }
+    if ($Step -ge 3) {
+        $findings = @($findings | Where-Object { @('pass', 'skipped', 'advisory') -notcontains $_.state })
+    }
+    if ($Step -ge 5) {
+        $findings = @()
+        $copy['reason'] = 'truncated'
+    }
+    $short = New-Object System.Collections.Generic.List[object]
+    foreach ($f in $findings) {
+        $entry = [ordered]@{ id = $f.id; state = $f.state }
+        if ($Step -lt 4) {
+            $entry['reason'] = $f.reason
+        }
+        $short.Add($entry)
+    }
+    $copy['findings'] = $short.ToArray()
+    return $copy
 }
 
 function Get-RmStamp {
@@ -355,15 +449,6 @@ function Get-RmStamp {
     #>
     param([DateTime]$Time = (Get-RmOsTime))
     return $Time.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture)
-}
-
-function ConvertFrom-RmStamp {
-    <#
-    .SYNOPSIS
-    Reads a time written by Get-RmStamp back as a UTC DateTime (culture-independent).
-    #>
-    param([Parameter(Mandatory = $true)][string]$Text)
-    return [DateTime]::ParseExact($Text, 'yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]'AdjustToUniversal,AssumeUniversal')
 }
 
 function Get-RmState {
@@ -385,49 +470,12 @@ function Get-RmState {
     return $state
 }
 
-function Test-RmBackoff {
+function Get-RmStatePath {
     <#
     .SYNOPSIS
-    Whether a fix may be attempted now: 'ok', 'backoff' (cooldown running) or 'needs_attention'.
+    The package's state file. It lives on disk, so the backoff survives reboots.
     #>
-    param(
-        [Parameter(Mandatory = $true)][hashtable]$State,
-        [Parameter(Mandatory = $true)][string]$Id
-    )
-    # Failures long past are forgotten: a fleet must not stay in needs_attention for a problem of last month.
-    if ($State.ContainsKey($Id + '.last')) {
-        $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
-        if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
-            Clear-RmFailure -State $State -Id $Id
-        }
-    }
-    $attempts = 0
-    if ($State.ContainsKey($Id + '.failures')) {
-        $attempts = [int]$State[$Id + '.failures']
-    }
-    if ($attempts -ge $RmConfig.MaxAttempts) {
-        return 'needs_attention'
-    }
-    if ($State.ContainsKey($Id + '.next')) {
-        $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
-        if ((Get-RmOsTime) -lt $next) {
-            return 'backoff'
-        }
-    }
-    return 'ok'
-}
-
-function Clear-RmFailure {
-    <#
-    .SYNOPSIS
-    Forgets a check's failed attempts: after a verified fix, when the check passes on its own, or on expiry.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][hashtable]$State,
-        [Parameter(Mandatory = $true)][string]$Id
-    )
-    $null = $State.Remove($Id + '.failures')
-    $null = $State.Remove($Id + '.next')
+    return (Join-Path (Get-RmDataRoot) ('state\' + $RmConfig.Package + '.state'))
 }
 
 function Get-RmStateSummary {
@@ -446,6 +494,26 @@ function Get-RmStateSummary {
         }
     }
     return $summary
+}
+
+function Get-RmVerdict {
+    <#
+    .SYNOPSIS
+    The package verdict from its findings (the rules are documented in the generated README).
+    #>
+    param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Findings)
+    $states = @($Findings | ForEach-Object { $_.state })
+    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and (Test-RmFindingOpen -Finding $_) })
+    if ($RmConfig.Phase -eq 'detect') {
+        if ($states -contains 'fail') { return 'non_compliant' }
+        if ($states -contains 'error') { return 'error' }
+        return 'compliant'
+    }
+    if (($states -contains 'failed') -or ($states -contains 'error')) { return 'failed' }
+    if ($states -contains 'deferred') { return 'deferred' }
+    if ($open.Count -gt 0) { return 'non_compliant' }
+    if ($states -contains 'fixed') { return 'remediated' }
+    return 'compliant'
 }
 
 function Initialize-RmDataRoot {
@@ -478,77 +546,21 @@ function Initialize-RmDataRoot {
     return ''
 }
 
-function Get-RmContextProblem {
+function Invoke-RmSelf64 {
     <#
     .SYNOPSIS
-    The verdict to stop with when the package runs in the wrong context, or '' when the context is right.
+    Runs this same script file in 64-bit Windows PowerShell through sysnative and returns its last output
+    line and exit code, so that the caller passes them on unchanged through the single exit point.
     #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
-    if ($RmConfig.RunAs -eq 'user' -and $Context.Account -ne 'user') {
-        return 'skipped'
+    $powershell = Join-Path $env:windir 'sysnative\WindowsPowerShell\v1.0\powershell.exe'
+    $env:REMEDIATE_RELAUNCHED = '1'
+    $lines = @(& $powershell -NoProfile -ExecutionPolicy Bypass -File (Get-RmScriptPath))
+    $code = $LASTEXITCODE
+    $last = ''
+    if ($lines.Count -gt 0) {
+        $last = [string]$lines[$lines.Count - 1]
     }
-    if ($RmConfig.RunAs -eq 'system' -and -not $Context.IsAdmin) {
-        return 'error'
-    }
-    return ''
-}
-
-function Test-RmFindingOpen {
-    <#
-    .SYNOPSIS
-    Whether a finding leaves a problem in place: it counts in 'failing' and, when skipped, in the verdict.
-    #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding)
-    if (@('pass', 'fixed', 'advisory') -contains $Finding.state) {
-        return $false
-    }
-    if ($Finding.state -eq 'skipped') {
-        return ($RmSchema.OpenReasons -contains $Finding.reason)
-    }
-    return $true
-}
-
-function Get-RmVerdict {
-    <#
-    .SYNOPSIS
-    The package verdict from its findings (the rules are documented in the generated README).
-    #>
-    param([Parameter(Mandatory = $true)][AllowEmptyCollection()][object[]]$Findings)
-    $states = @($Findings | ForEach-Object { $_.state })
-    $open = @($Findings | Where-Object { $_.state -eq 'skipped' -and (Test-RmFindingOpen -Finding $_) })
-    if ($RmConfig.Phase -eq 'detect') {
-        if ($states -contains 'fail') { return 'non_compliant' }
-        if ($states -contains 'error') { return 'error' }
-        return 'compliant'
-    }
-    if (($states -contains 'failed') -or ($states -contains 'error')) { return 'failed' }
-    if ($states -contains 'deferred') { return 'deferred' }
-    if ($open.Count -gt 0) { return 'non_compliant' }
-    if ($states -contains 'fixed') { return 'remediated' }
-    return 'compliant'
-}
-
-function New-RmErrorResult {
-    <#
-    .SYNOPSIS
-    The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
-    #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
-    param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
-    $message = $ErrorRecord.Exception.Message
-    Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)
-    return [ordered]@{
-        schema_version = $RmSchema.Version
-        tool = $RmConfig.Tool
-        package = $RmConfig.Package
-        phase = $RmConfig.Phase
-        verdict = 'error'
-        reason = 'unhandled_error'
-        dry_run = [bool]$RmConfig.DryRun
-        failing = @()
-        findings = @()
-        message = $message
-    }
+    return [ordered]@{ Raw = $last; ExitCode = $code }
 }
 
 function Invoke-RmUndo {
@@ -600,32 +612,27 @@ function Invoke-RmUndo {
     return $result
 }
 
-function Get-RmQuarantineRoot {
+function New-RmErrorResult {
     <#
     .SYNOPSIS
-    The only folder under which the runtime ever deletes anything (old quarantine sets).
+    The result for an error that escaped every check: verdict 'error', the message in the JSON, not stderr.
     #>
-    return (Join-Path (Get-RmDataRoot) 'quarantine')
-}
-
-function Test-RmPathUnder {
-    <#
-    .SYNOPSIS
-    Whether a path lies strictly below one of the given roots (full paths, case-insensitive).
-    #>
-    param(
-        [Parameter(Mandatory = $true)][string]$Path,
-        [Parameter(Mandatory = $true)][string[]]$Root
-    )
-    $separator = [System.IO.Path]::DirectorySeparatorChar
-    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd($separator)
-    foreach ($r in $Root) {
-        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd($separator) + $separator
-        if ($full.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
-            return $true
-        }
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
+    param([Parameter(Mandatory = $true)][System.Management.Automation.ErrorRecord]$ErrorRecord)
+    $message = $ErrorRecord.Exception.Message
+    Write-RmLog -Message ('unhandled error: ' + $message + ' at ' + $ErrorRecord.InvocationInfo.PositionMessage)
+    return [ordered]@{
+        schema_version = $RmSchema.Version
+        tool = $RmConfig.Tool
+        package = $RmConfig.Package
+        phase = $RmConfig.Phase
+        verdict = 'error'
+        reason = 'unhandled_error'
+        dry_run = [bool]$RmConfig.DryRun
+        failing = @()
+        findings = @()
+        message = $message
     }
-    return $false
 }
 
 function New-RmFinding {
@@ -651,6 +658,30 @@ function New-RmFinding {
     return $finding
 }
 
+function New-RmResult {
+    <#
+    .SYNOPSIS
+    Starts the result object of this run; the schema is defined in remediate/results.py.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    return [ordered]@{
+        schema_version = $RmSchema.Version
+        tool = $RmConfig.Tool
+        package = $RmConfig.Package
+        phase = $RmConfig.Phase
+        verdict = 'error'
+        reason = ''
+        context = $Context.Account
+        computer = $Context.Computer
+        dry_run = [bool]$RmConfig.DryRun
+        duration_ms = 0
+        failing = @()
+        findings = @()
+        evidence = [ordered]@{}
+    }
+}
+
 function New-RmUndoFinding {
     <#
     .SYNOPSIS
@@ -672,6 +703,30 @@ function New-RmUndoFinding {
         return New-RmFinding -Id $Id -State 'skipped' -Reason 'dry_run' -Facts $Counts
     }
     return New-RmFinding -Id $Id -State 'fixed' -Reason 'restored' -Facts $Counts
+}
+
+function Open-RmRegistryKey {
+    <#
+    .SYNOPSIS
+    Opens a registry key in the 64-bit view whatever the bitness of this PowerShell.
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [switch]$Writable,
+        [switch]$Create
+    )
+    $parts = $Path -split ':\\', 2
+    $hive = switch ($parts[0]) {
+        'HKLM' { [Microsoft.Win32.RegistryHive]::LocalMachine }
+        'HKCU' { [Microsoft.Win32.RegistryHive]::CurrentUser }
+        'HKU' { [Microsoft.Win32.RegistryHive]::Users }
+        default { throw ('unsupported registry hive in ' + $Path) }
+    }
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey($hive, [Microsoft.Win32.RegistryView]::Registry64)
+    if ($Create) {
+        return $base.CreateSubKey($parts[1])
+    }
+    return $base.OpenSubKey($parts[1], [bool]$Writable)
 }
 
 function Remove-RmEmptyRegistryKey {
@@ -933,26 +988,86 @@ function Set-RmOsAcl {
     Set-Acl -LiteralPath $Path -AclObject $acl -WhatIf:$false
 }
 
-function Get-RmDataRoot {
+function Test-RmBackoff {
     <#
     .SYNOPSIS
-    The folder for state, backups and quarantine: ProgramData for SYSTEM, LOCALAPPDATA for a user.
+    Whether a fix may be attempted now: 'ok', 'backoff' (cooldown running) or 'needs_attention'.
     #>
-    if ($RmConfig.RunAs -eq 'system') {
-        return (Join-Path $env:ProgramData 'remediate')
+    param(
+        [Parameter(Mandatory = $true)][hashtable]$State,
+        [Parameter(Mandatory = $true)][string]$Id
+    )
+    # Failures long past are forgotten: a fleet must not stay in needs_attention for a problem of last month.
+    if ($State.ContainsKey($Id + '.last')) {
+        $last = ConvertFrom-RmStamp -Text $State[$Id + '.last']
+        if ($last -lt (Get-RmOsTime).AddDays(-$RmConfig.FailureExpiryDays)) {
+            Clear-RmFailure -State $State -Id $Id
+        }
     }
-    return (Join-Path $env:LOCALAPPDATA 'remediate')
+    $attempts = 0
+    if ($State.ContainsKey($Id + '.failures')) {
+        $attempts = [int]$State[$Id + '.failures']
+    }
+    if ($attempts -ge $RmConfig.MaxAttempts) {
+        return 'needs_attention'
+    }
+    if ($State.ContainsKey($Id + '.next')) {
+        $next = ConvertFrom-RmStamp -Text $State[$Id + '.next']
+        if ((Get-RmOsTime) -lt $next) {
+            return 'backoff'
+        }
+    }
+    return 'ok'
 }
 
-function Get-RmLogPath {
+function Test-RmFindingOpen {
     <#
     .SYNOPSIS
-    The log file. SYSTEM logs beside the Intune Management Extension logs so "Collect diagnostics" gathers it.
+    Whether a finding leaves a problem in place: it counts in 'failing' and, when skipped, in the verdict.
     #>
-    if ($RmConfig.RunAs -eq 'system') {
-        return (Join-Path $env:ProgramData ('Microsoft\IntuneManagementExtension\Logs\remediate-' + $RmConfig.Package + '.log'))
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Finding)
+    if (@('pass', 'fixed', 'advisory') -contains $Finding.state) {
+        return $false
     }
-    return (Join-Path (Get-RmDataRoot) ('logs\remediate-' + $RmConfig.Package + '.log'))
+    if ($Finding.state -eq 'skipped') {
+        return ($RmSchema.OpenReasons -contains $Finding.reason)
+    }
+    return $true
+}
+
+function Test-RmPathUnder {
+    <#
+    .SYNOPSIS
+    Whether a path lies strictly below one of the given roots (full paths, case-insensitive).
+    #>
+    param(
+        [Parameter(Mandatory = $true)][string]$Path,
+        [Parameter(Mandatory = $true)][string[]]$Root
+    )
+    $separator = [System.IO.Path]::DirectorySeparatorChar
+    $full = [System.IO.Path]::GetFullPath($Path).TrimEnd($separator)
+    foreach ($r in $Root) {
+        $prefix = [System.IO.Path]::GetFullPath($r).TrimEnd($separator) + $separator
+        if ($full.StartsWith($prefix, [System.StringComparison]::OrdinalIgnoreCase)) {
+            return $true
+        }
+    }
+    return $false
+}
+
+function Test-RmRelaunchNeeded {
+    <#
+    .SYNOPSIS
+    Whether this is a 32-bit PowerShell on 64-bit Windows that should hand over to the 64-bit one.
+    #>
+    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
+    if ($Context.Is64BitProcess -or -not $Context.Is64BitOs) {
+        return $false
+    }
+    if ($env:REMEDIATE_RELAUNCHED -eq '1' -or -not (Get-RmScriptPath)) {
+        return $false
+    }
+    return $true
 }
 
 function Write-RmLog {
@@ -977,121 +1092,6 @@ function Write-RmLog {
     }
     catch {
         $null = $_
-    }
-}
-
-function New-RmResult {
-    <#
-    .SYNOPSIS
-    Starts the result object of this run; the schema is defined in remediate/results.py.
-    #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'builds an in-memory result object; changes nothing on the system')]
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Context)
-    return [ordered]@{
-        schema_version = $RmSchema.Version
-        tool = $RmConfig.Tool
-        package = $RmConfig.Package
-        phase = $RmConfig.Phase
-        verdict = 'error'
-        reason = ''
-        context = $Context.Account
-        computer = $Context.Computer
-        dry_run = [bool]$RmConfig.DryRun
-        duration_ms = 0
-        failing = @()
-        findings = @()
-        evidence = [ordered]@{}
-    }
-}
-
-function Get-RmShrunkResult {
-    <#
-    .SYNOPSIS
-    Applies shrinking steps 1..Step to a result that does not fit; $null when no step is left.
-    #>
-    param(
-        [Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result,
-        [Parameter(Mandatory = $true)][int]$Step
-    )
-    if ($Step -gt 5) {
-        return $null
-    }
-    $copy = [ordered]@{}
-    foreach ($key in $Result.Keys) {
-        $copy[$key] = $Result[$key]
-    }
-    $copy['truncated'] = $true
-    $findings = @($Result.findings)
-    if ($Step -ge 2) {
-        $copy['evidence'] = [ordered]@{}
-    }
-    if ($Step -ge 3) {
-        $findings = @($findings | Where-Object { @('pass', 'skipped', 'advisory') -notcontains $_.state })
-    }
-    if ($Step -ge 5) {
-        $findings = @()
-        $copy['reason'] = 'truncated'
-    }
-    $short = New-Object System.Collections.Generic.List[object]
-    foreach ($f in $findings) {
-        $entry = [ordered]@{ id = $f.id; state = $f.state }
-        if ($Step -lt 4) {
-            $entry['reason'] = $f.reason
-        }
-        $short.Add($entry)
-    }
-    $copy['findings'] = $short.ToArray()
-    return $copy
-}
-
-function Format-RmResultLine {
-    <#
-    .SYNOPSIS
-    The result as one compact JSON line of at most MaxChars (2,048) characters, shrunk step by step.
-    #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
-    $line = ConvertTo-RmJson -Value $Result
-    $step = 0
-    while ($line.Length -gt $RmSchema.MaxChars) {
-        $step += 1
-        $smaller = Get-RmShrunkResult -Result $Result -Step $step
-        if ($null -eq $smaller) {
-            return (Get-RmMinimalResultLine -Result $Result)
-        }
-        $line = ConvertTo-RmJson -Value $smaller
-    }
-    return $line
-}
-
-function Get-RmMinimalResultLine {
-    <#
-    .SYNOPSIS
-    The last resort when even a result without findings is too long (a huge message or host name): only the
-    fixed keys, the verdict and as many failing ids as fit. Still valid JSON; cutting the text never is.
-    #>
-    param([Parameter(Mandatory = $true)][System.Collections.IDictionary]$Result)
-    $failing = New-Object System.Collections.Generic.List[string]
-    foreach ($id in @($Result.failing)) {
-        $failing.Add([string]$id)
-    }
-    while ($true) {
-        $minimal = [ordered]@{
-            schema_version = $RmSchema.Version
-            tool = $RmConfig.Tool
-            package = $RmConfig.Package
-            phase = $RmConfig.Phase
-            verdict = [string]$Result.verdict
-            reason = 'truncated'
-            dry_run = [bool]$RmConfig.DryRun
-            truncated = $true
-            failing = $failing.ToArray()
-            findings = @()
-        }
-        $line = ConvertTo-RmJson -Value $minimal
-        if ($line.Length -le $RmSchema.MaxChars -or $failing.Count -eq 0) {
-            return $line
-        }
-        $failing.RemoveAt($failing.Count - 1)
     }
 }
 
