@@ -24,7 +24,7 @@ from remediate.errors import ConfigError, ServiceError
 from remediate.intune import scope_tags
 from remediate.intune.bundle import Bundle
 from remediate.intune.graph import SCRIPTS_PATH, Call, GraphClient, find_script, odata_string
-from remediate.intune.permissions import GROUPS_READ, SCRIPTS_READ, SCRIPTS_WRITE
+from remediate.intune.permissions import GROUPS_READ, SCOPE_TAGS_READ, SCRIPTS_READ, SCRIPTS_WRITE
 from remediate.intune.schedule import Schedule, schedule_from_graph
 from remediate.output import Result
 
@@ -208,7 +208,8 @@ def resolve_tags(client: GraphClient | None, bundle: Bundle) -> Tags | None:
     naming the tags an update removes; None when none are declared or offline (nothing can be read)."""
     if not bundle.meta.scope_tags or client is None:
         return None
-    tenant = scope_tags.list_scope_tags(client)
+    call = Call(what="Intune scope tags", permission=SCOPE_TAGS_READ)
+    tenant = scope_tags.from_graph(client.get_all(scope_tags.TAGS_PATH, call=call))
     return scope_tags.resolve(bundle.meta.scope_tags, tenant, bundle.meta.source or bundle.meta.package_id), tenant
 
 

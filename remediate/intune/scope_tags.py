@@ -8,7 +8,8 @@ we name DeviceManagementRBAC.Read.All, the permission made for role-based access
 A declared entry made only of digits is a tag id, anything else a display name: matched exactly, else
 case-insensitively; a name that matches several tags, or none, is refused before any write with the close
 names listed. A declared tag that does not exist is a mistake in the package file, so it is a ConfigError
-naming that file and key (exit 5); an answer Graph should not give is a ServiceError (exit 6).
+naming that file and key (exit 5); an answer Graph should not give is a ServiceError (exit 6). No Graph call
+is made here (``remediate.intune.publish`` reads the list), which keeps this module low in the import layers.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from remediate.errors import ConfigError, ServiceError
-from remediate.intune.graph import Call, GraphClient
-from remediate.intune.permissions import SCOPE_TAGS_READ
 
 TAGS_PATH = "/deviceManagement/roleScopeTags"
 KEY = "intune.scope_tags"
@@ -35,11 +34,10 @@ class ScopeTag:
         return f"{self.id} ({self.name})"
 
 
-def list_scope_tags(client: GraphClient) -> list[ScopeTag]:
-    """Every scope tag of the tenant, paged; an item without a string id and displayName is a bad answer."""
-    call = Call(what="Intune scope tags", permission=SCOPE_TAGS_READ)
+def from_graph(items: Iterable[dict]) -> list[ScopeTag]:
+    """The tags of a ``roleScopeTags`` listing; an item without a string id and displayName is a bad answer."""
     tags = []
-    for item in client.get_all(TAGS_PATH, call=call):
+    for item in items:
         tag_id, name = item.get("id"), item.get("displayName")
         if not isinstance(tag_id, str) or not tag_id or not isinstance(name, str):
             raise ServiceError(f"Graph listed a scope tag without a string id and displayName (id {tag_id!r}, "
