@@ -176,6 +176,15 @@ def _load(config: Path | None) -> tuple[Any, list[Any]]:
     return settings, load_packages(settings.packaging_dir, settings.overrides, settings.source)
 
 
+def _packages_if_readable() -> list[Any] | None:
+    """The packages (global --config, REMEDIATE_CONFIG, ./packaging or built-in), or None when they do not load:
+    the doctor reports on them elsewhere and must not stop for them."""
+    try:
+        return _load(None)[1]
+    except RemediateError:
+        return None
+
+
 def _package(config: Path | None, package_id: str) -> Any:
     from remediate.packages import find_package
 
@@ -842,7 +851,9 @@ def doctor_cmd(hosts: tuple[str, ...], inventory: Path | None, local_run: bool, 
         findings += doctor.check_certificate(cert, os.environ.get(password_env) if password_env else None)
     if not skip_graph:
         settings = _auth(tenant_id, client_id, certificate_path, device_code)
-        findings += doctor.safely("graph", "graph", lambda: doctor.check_graph_access(settings, deadline_s))
+        packages = _packages_if_readable()  # whether publish needs the scope-tag permission
+        findings += doctor.safely("graph", "graph", lambda: doctor.check_graph_access(settings, deadline_s,
+                                                                                       packages))
     if hosts or inventory or local_run:
         host_list = _host_list(hosts, inventory, local_run)
         findings += doctor.check_hosts(host_list, _connection(host_list[0], local_run, **connection),

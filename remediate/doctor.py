@@ -157,13 +157,37 @@ def granted_from_claims(claims: dict[str, Any]) -> set[str]:
 
 
 # Reads that show a permission by trying it (no side effect): permission -> Graph path.
+# Reading the scope tags also works with DeviceManagementConfiguration.Read.All (the reference lists four
+# permissions); the probe shows that the tags can be read, which is what publish needs.
 READ_PROBES = {permissions.SCRIPTS_READ: "/deviceManagement/deviceHealthScripts",
-               permissions.DEVICES_READ: "/deviceManagement/managedDevices"}
+               permissions.DEVICES_READ: "/deviceManagement/managedDevices",
+               permissions.SCOPE_TAGS_READ: "/deviceManagement/roleScopeTags"}
 
 
-def check_graph(client: Any, token: str) -> list[Finding]:
+def _declaring(packages: list[Any] | None) -> list[str] | None:
+    """Ids of the packages that declare scope tags; None when the packages could not be read."""
+    return None if packages is None else [p.id for p in packages if getattr(p, "scope_tags", ())]
+
+
+def _conditional(command: permissions.CommandPermissions, missing: list[str],
+                 declaring: list[str] | None) -> Finding | None:
+    """A row needed only under a condition (a package declares scope tags): None when it applies (check it
+    as any other row), else the finding that says why it does not, or that it may."""
+    if declaring:
+        return None
+    subject = command.label
+    if declaring is not None:
+        return ok("graph", subject, "not needed: no package declares [intune] scope_tags")
+    if not missing:
+        return ok("graph", subject, command.line())
+    return warn("graph", subject, f"the packages could not be read; publish needs {', '.join(missing)} when a "
+                "package declares [intune] scope_tags", "grant it if any package declares scope tags")
+
+
+def check_graph(client: Any, token: str, packages: list[Any] | None = None) -> list[Finding]:
     """The token's permissions against the table of permissions.COMMANDS: from its claims when it is a JWT,
-    and by a read for each readable permission."""
+    and by a read for each readable permission. ``packages`` (None: unknown) decide whether the rows with a
+    condition (publish's scope tags) are needed."""
     granted = granted_from_claims(token_claims(token) or {})
     opaque = token_claims(token) is None
     found = []
@@ -176,18 +200,22 @@ def check_graph(client: Any, token: str) -> list[Finding]:
                 return [error("graph", "graph", f"reading {path} failed: {exc}",
                               "check the network path to Microsoft Graph", ExitCode.SERVICE)]
             granted.discard(permission)
+    declaring = _declaring(packages)
     for command in permissions.COMMANDS:
         missing = [p for p in command.permissions if p not in granted]
         unknown = [p for p in missing if opaque and p not in READ_PROBES]
-        if missing and unknown == missing:
-            found.append(warn("graph", f"remediate {command.command}", f"cannot tell whether the token holds "
+        subject = command.label + (f": {', '.join(declaring)}" if command.condition and declaring else "")
+        if command.condition and (skipped := _conditional(command, missing, declaring)) is not None:
+            found.append(skipped)
+        elif missing and unknown == missing:
+            found.append(warn("graph", subject, f"cannot tell whether the token holds "
                               f"{', '.join(unknown)}", "check the app registration's API permissions"))
         elif missing:
-            found.append(error("graph", f"remediate {command.command}", f"missing {', '.join(missing)}",
+            found.append(error("graph", subject, f"missing {', '.join(missing)}",
                                "add the Microsoft Graph permission to the app registration and grant admin "
                                "consent", ExitCode.SERVICE))
         else:
-            found.append(ok("graph", f"remediate {command.command}", command.line()))
+            found.append(ok("graph", subject, command.line()))
     return found
 
 
@@ -275,8 +303,9 @@ def safely(area: str, subject: str, step: Callable[[], list[Finding]]) -> list[F
         return [error(area, subject, str(exc), "see the message", exc.exit_code)]
 
 
-def check_graph_access(settings: Any, deadline_s: float) -> list[Finding]:
-    """Sign in with the configured credentials (AZURE_* or flags) and check the token against the table."""
+def check_graph_access(settings: Any, deadline_s: float, packages: list[Any] | None = None) -> list[Finding]:
+    """Sign in with the configured credentials (AZURE_* or flags) and check the token against the table;
+    ``packages`` as for ``check_graph``."""
     from remediate.intune import build
 
     if settings.mode == "none":
@@ -289,7 +318,7 @@ def check_graph_access(settings: Any, deadline_s: float) -> list[Finding]:
         return [error("graph", "graph", f"no token: {exc}", "check the tenant, the app id and its secret or "
                       "certificate", ExitCode.SERVICE)]
     client = build.graph_client(settings, token=lambda: token, deadline_s=deadline_s)
-    return [ok("graph", "graph", f"token for {settings.mode}")] + check_graph(client, token)
+    return [ok("graph", "graph", f"token for {settings.mode}")] + check_graph(client, token, packages)
 
 
 def check_hosts(hosts: list[str], settings: Any, *, concurrency: int, timeout_s: float) -> list[Finding]:

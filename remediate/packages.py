@@ -1,7 +1,7 @@
 """Packages as data: ``packaging/<id>.toml`` files, validated against the check catalog.
 
 A package names the checks it runs (in a ``[checks.<id>]`` table each, holding option overrides and, for
-opt-in checks, ``fix = true``), who it runs as, and its Intune schedule. Every validation error names the
+opt-in checks, ``fix = true``), who it runs as, its Intune schedule and, in ``[intune]``, its Intune scope tags. Every validation error names the
 file, the key and what was expected.
 """
 
@@ -22,7 +22,9 @@ from remediate.output import Result, table, terminal_width
 PACKAGE_ID_RE = r"[a-z][a-z0-9-]{1,40}"
 
 _TOP_KEYS = {"id", "display_name", "description", "publisher", "run_as", "run_as_64bit",
-             "enforce_signature_check", "schedule", "runtime", "checks"}
+             "enforce_signature_check", "schedule", "runtime", "checks", "intune"}
+_INTUNE_KEYS = ("scope_tags",)
+_SCOPE_TAG_MAX = 100  # a sanity bound on the list, not an Intune limit
 
 RUNTIME_OPTIONS = (
     Option("max_attempts", int, 3, "failed fix attempts before a check reports needs_attention", min=1, max=50),
@@ -72,6 +74,8 @@ class Package:
     checks: tuple[CheckConfig, ...]
     source: Path
     source_bytes: bytes
+    # [intune] scope_tags: names or numeric ids, as written; () = not declared (publish leaves tags alone)
+    scope_tags: tuple[str, ...] = ()
 
     @property
     def source_name(self) -> str:
@@ -112,6 +116,32 @@ def _options(spec: tuple[Option, ...], data: Mapping[str, Any], file: str, key: 
             raise ConfigError(f"unknown key (expected one of {', '.join(names)})", file=file, key=f"{key}.{name}")
         values[name] = names[name].validate(data[name], file=file, key=f"{key}.{name}")
     return values
+
+
+def _scope_tags(data: Mapping[str, Any], file: str) -> tuple[str, ...]:
+    """``[intune] scope_tags``: a non-empty list of distinct non-empty strings (tag names or numeric ids).
+    Absent is (): publishing then keeps today's behaviour (Default on create, the portal's tags on update)."""
+    intune = _table(data, "intune", file)
+    for name in sorted(intune):
+        if name not in _INTUNE_KEYS:
+            raise ConfigError(f"unknown key{did_you_mean(name, _INTUNE_KEYS)}", file=file, key=f"intune.{name}")
+    if "scope_tags" not in intune:
+        return ()
+    value, key = intune["scope_tags"], "intune.scope_tags"
+    if not isinstance(value, list) or not value:
+        raise ConfigError(f"expected a non-empty list of scope tag names or ids (Default is \"0\"), got {value!r}; "
+                          "leave the key out to keep the portal's tags", file=file, key=key)
+    if len(value) > _SCOPE_TAG_MAX:
+        raise ConfigError(f"at most {_SCOPE_TAG_MAX} scope tags, got {len(value)}", file=file, key=key)
+    seen: dict[str, str] = {}
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(f"expected non-empty strings (write ids quoted: \"7\"), got {item!r}", file=file,
+                              key=key)
+        if item.strip().casefold() in seen:
+            raise ConfigError(f"{item!r} is listed twice", file=file, key=key)
+        seen[item.strip().casefold()] = item
+    return tuple(item.strip() for item in value)
 
 
 def _validated_overrides(overrides: Mapping[str, Any], tables: Mapping[str, Any], pkg_id: str,
@@ -215,6 +245,7 @@ def parse_package(path: Path, overrides: Mapping[str, Any] | None = None, origin
                               _validated_overrides(overrides or {}, _table(data, "checks", file), pkg_id, origin)),
         source=path,
         source_bytes=raw,
+        scope_tags=_scope_tags(data, file),
     )
 
 

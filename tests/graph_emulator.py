@@ -1,13 +1,14 @@
 """A stateful Microsoft Graph (beta) emulator on 127.0.0.1 for the Intune tests.
 
 It serves the endpoints remediate uses (deviceHealthScripts CRUD, assignments, deviceRunStates,
-managedDevices, initiateOnDemandProactiveRemediation), records every request exactly as received (method,
+managedDevices, initiateOnDemandProactiveRemediation, roleScopeTags), records every request exactly as received (method,
 path, query, headers, JSON body) and injects faults on demand (status, headers, body, N times). Like Graph
 (rules and sources in ``graph_rules.py``): the list of scripts omits script content; a create without
 ``detectionScriptContent``, bad assignment targets, schedules out of range and unknown ``@odata.type``s get
 400; PATCH answers 200 with the updated object; assignments read back in Graph's shape (ids
 ``scriptId:groupId``, filter fields, times ``HH:MM:SS.0000000``, ``runRemediationScript`` as sent); a token
-without the needed permission gets Intune's nested 403 body. ``scopes`` sets what the token holds.
+without the needed permission gets Intune's nested 403 body. A script keeps ``roleScopeTagIds`` as sent
+(Default "0" when a create sends none); ids that name no scope tag get 400. ``scopes`` sets what the token holds.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ class GraphEmulator:
         self.run_states: dict[str, list[dict[str, Any]]] = {}
         self.devices: list[dict[str, str]] = []  # managed devices: id, deviceName, azureADDeviceId
         self.groups: list[dict[str, str]] = []  # Entra groups: id, displayName
+        # Intune scope tags: the built-in Default is id "0" in every tenant; add_scope_tag adds "1", "2", ...
+        self.scope_tags: list[dict[str, Any]] = [{"id": "0", "displayName": "Default", "description": "",
+                                                   "isBuiltIn": True}]
         self.members: dict[str, list[dict[str, Any]]] = {}  # group id -> members (@odata.type, id, deviceId...)
         self.triggered: list[tuple[str, str]] = []
         self.requests: list[Recorded] = []
@@ -93,6 +97,11 @@ class GraphEmulator:
         self.groups.append({"id": group_id, "displayName": display_name})
         self.members[group_id] = list(members or [])
         return group_id
+
+    def add_scope_tag(self, display_name: str) -> str:
+        tag_id = str(max(int(t["id"]) for t in self.scope_tags) + 1)  # Intune's custom tag ids are numbers
+        self.scope_tags.append({"id": tag_id, "displayName": display_name, "description": "", "isBuiltIn": False})
+        return tag_id
 
     def writes(self) -> list[Recorded]:
         return [r for r in self.requests if r.method != "GET"]
@@ -149,6 +158,7 @@ class GraphEmulator:
             (one + "/assign", "POST", self._assign),
             (one + "/deviceRunStates", "GET", self._run_states),
             (one, "DELETE", self._delete_script),
+            (r"/deviceManagement/roleScopeTags", "GET", self._list_scope_tags),
             (r"/groups", "GET", self._list_groups),
             (r"/groups/([^/]+)/transitiveMembers/microsoft\.graph\.device", "GET", self._device_members),
             (r"/deviceManagement/managedDevices", "GET", self._list_devices),
@@ -164,8 +174,9 @@ class GraphEmulator:
 
     def _create_script(self, query, body):
         rules.check_script(body, create=True)
+        rules.check_scope_tag_ids(body, {t["id"] for t in self.scope_tags})
         script_id = self._new_id()
-        self.scripts[script_id] = {**body, "id": script_id}
+        self.scripts[script_id] = {"roleScopeTagIds": [rules.DEFAULT_SCOPE_TAG], **body, "id": script_id}
         return _json(201, self.scripts[script_id])
 
     def _get_script(self, query, body, script_id):
@@ -177,6 +188,7 @@ class GraphEmulator:
         if script_id not in self.scripts:
             return _error(404, "ResourceNotFound", "not found")
         rules.check_script(body, create=False)
+        rules.check_scope_tag_ids(body, {t["id"] for t in self.scope_tags})
         self.scripts[script_id].update(body)
         return _json(200, self.scripts[script_id])  # the reference: "200 OK and an updated deviceHealthScript"
 
@@ -185,6 +197,9 @@ class GraphEmulator:
             return _error(404, "ResourceNotFound", "not found")
         self.assignments.pop(script_id, None)
         return 204, {}, b""
+
+    def _list_scope_tags(self, query, body):
+        return self._page(self.scope_tags, query, "/deviceManagement/roleScopeTags")
 
     def _list_groups(self, query, body):
         name = rules.eq_filter(query, "displayName")  # Graph: $filter=displayName eq '...' (exact, case-insensitive)

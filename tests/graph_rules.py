@@ -37,6 +37,12 @@ DEVICES_PRIVILEGED = ("DeviceManagementManagedDevices.PrivilegedOperations.All",
 # Graph reference "List groups" and "List group transitive members": least privileged first.
 GROUPS_READ = ("GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Group.ReadWrite.All")
 DEVICE = "#microsoft.graph.device"
+# Graph reference "List roleScopeTags": any one of these, least privileged first.
+SCOPE_TAGS_READ = ("DeviceManagementConfiguration.Read.All", "DeviceManagementConfiguration.ReadWrite.All",
+                   "DeviceManagementRBAC.Read.All", "DeviceManagementRBAC.ReadWrite.All")
+# Assumption (the reference gives roleScopeTagIds as a string collection, nothing more): a create without it
+# gets the built-in Default tag, and an id that names no scope tag is rejected with 400.
+DEFAULT_SCOPE_TAG = "0"
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,7})?")
@@ -57,6 +63,8 @@ def required_scopes(method: str, path: str) -> tuple[str, ...]:
         return DEVICES_READ
     if path.startswith("/groups"):
         return GROUPS_READ
+    if path.startswith("/deviceManagement/roleScopeTags"):
+        return SCOPE_TAGS_READ
     return ()
 
 
@@ -109,6 +117,17 @@ def check_script(body: Any, create: bool) -> None:
                 raise Rejected(f"{name} is not base64") from None
     if "runAsAccount" in body and body["runAsAccount"] not in ("system", "user"):
         raise Rejected(f"runAsAccount {body['runAsAccount']!r} is not system or user")
+
+
+def check_scope_tag_ids(body: dict[str, Any], known: set[str]) -> None:
+    if "roleScopeTagIds" not in body:
+        return
+    ids = body["roleScopeTagIds"]
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise Rejected("roleScopeTagIds must be a list of strings")
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise Rejected(f"roleScopeTagIds: no scope tag with id {unknown[0]!r}")
 
 
 def check_assignments(body: Any) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -94,6 +95,46 @@ def test_graph_reads_are_probed_and_writes_of_an_opaque_token_are_unknown(online
     assert permissions.SCRIPTS_WRITE in rows["remediate publish"]["detail"]
     assert rows["remediate trigger --dry-run"]["level"] == "error"  # managed devices could not be read
     assert res.exit_code == 6
+
+
+TAGS_ROW = "remediate publish (package declares [intune] scope_tags)"
+
+
+class Pkg:  # what the doctor reads of a package
+    def __init__(self, pkg_id: str, *tags: str) -> None:
+        self.id, self.scope_tags = pkg_id, tags
+
+
+@pytest.mark.parametrize(("packages", "scopes", "level", "words"), [
+    ([Pkg("a"), Pkg("b")], set(), "ok", "not needed: no package declares [intune] scope_tags"),
+    ([Pkg("a"), Pkg("b", "Kiosks")], set(), "error", "missing DeviceManagementRBAC.Read.All"),
+    ([Pkg("b", "Kiosks")], {permissions.SCOPE_TAGS_READ}, "ok", "DeviceManagementRBAC.Read.All"),
+    ([Pkg("b", "Kiosks")], {"DeviceManagementConfiguration.Read.All"}, "ok", "DeviceManagementRBAC.Read.All"),
+    (None, set(), "warning", "the packages could not be read; publish needs DeviceManagementRBAC.Read.All"),
+    (None, {permissions.SCOPE_TAGS_READ}, "ok", "DeviceManagementRBAC.Read.All"),
+], ids=["none-declare", "one-declares-missing", "one-declares-granted", "configuration-read-can-list-tags",
+        "packages-unknown-missing", "packages-unknown-granted"])
+def test_scope_tag_permission_is_checked_only_when_a_package_declares_tags(graph, packages, scopes, level,
+                                                                           words):  # noqa: F811
+    graph.scopes = {permissions.SCRIPTS_WRITE} | scopes
+    client = build.graph_client(build.AuthSettings(), graph.base_url, token=lambda: TOKEN)
+    rows = {f.subject.split(":")[0]: f for f in doctor.check_graph(client, TOKEN, packages)}
+    assert (rows[TAGS_ROW].level, words in rows[TAGS_ROW].detail) == (level, True), rows[TAGS_ROW]
+    if packages and any(p.scope_tags for p in packages):
+        assert [f.subject for f in rows.values() if f.subject.startswith(TAGS_ROW)] == [f"{TAGS_ROW}: b"]
+
+
+def test_doctor_command_reads_the_packages_for_the_scope_tag_row(online, tmp_path):
+    folder = tmp_path / "packaging"
+    folder.mkdir()
+    text = (Path(__file__).resolve().parents[1] / "remediate/packaging/caa20002-user.toml").read_text()
+    (folder / "caa20002-user.toml").write_text(text + '\n[intune]\nscope_tags = ["Kiosks"]\n')
+    (tmp_path / "site.toml").write_text('packaging_dir = "packaging"\n')
+    online.scopes = {permissions.SCRIPTS_WRITE, permissions.DEVICES_READ}
+    res = CliRunner().invoke(cli, ["--config", str(tmp_path / "site.toml"), "doctor", "--output", "json"],
+                             env=GRAPH_ENV, catch_exceptions=False)
+    rows = {r["subject"]: r for r in json.loads(res.stdout)["result"]["findings"] if r["area"] == "graph"}
+    assert rows[f"{TAGS_ROW}: caa20002-user"]["level"] == "error" and res.exit_code == 6
 
 
 def test_graph_without_credentials_is_a_warning_not_an_error(monkeypatch):

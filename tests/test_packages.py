@@ -65,6 +65,20 @@ BAD = [
     ("no-checks", GOOD.format(id="pkg-a", extra="").replace("[checks.tls12_machine]", ""), "checks",
      "at least one"),
     ("not-toml", "id = [unclosed", None, "not valid TOML"),
+    ("intune-not-a-table", GOOD.format(id="pkg-a", extra="").replace("[schedule]", "intune = 1\n[schedule]"),
+     "intune", "expected a table"),
+    ("intune-unknown-key", GOOD.format(id="pkg-a", extra="") + "[intune]\nscope_tag = ['x']\n",
+     "intune.scope_tag", "unknown key (did you mean 'scope_tags'?)"),
+    ("scope-tags-not-a-list", GOOD.format(id="pkg-a", extra="") + "[intune]\nscope_tags = 'Helpdesk'\n",
+     "intune.scope_tags", "expected a non-empty list"),
+    ("scope-tags-empty", GOOD.format(id="pkg-a", extra="") + "[intune]\nscope_tags = []\n",
+     "intune.scope_tags", "leave the key out"),
+    ("scope-tag-a-number", GOOD.format(id="pkg-a", extra="") + "[intune]\nscope_tags = [7]\n",
+     "intune.scope_tags", 'write ids quoted: "7"'),
+    ("scope-tag-blank", GOOD.format(id="pkg-a", extra="") + "[intune]\nscope_tags = ['Helpdesk', ' ']\n",
+     "intune.scope_tags", "expected non-empty strings"),
+    ("scope-tag-twice", GOOD.format(id="pkg-a", extra="") + "[intune]\nscope_tags = ['Helpdesk', 'helpdesk']\n",
+     "intune.scope_tags", "'helpdesk' is listed twice"),
 ]
 
 
@@ -80,6 +94,18 @@ def test_validation_errors_name_file_key_and_expectation(tmp_path, body, key, wo
     if key:
         assert f": {key}: " in message
     assert words in message
+
+
+def test_scope_tags_load_as_written_and_absent_means_none(tmp_path):
+    plain = parse_package(_write(tmp_path, GOOD.format(id="pkg-a", extra="")))
+    assert plain.scope_tags == ()
+    tagged = _write(tmp_path, GOOD.format(id="pkg-b", extra="") + "[intune]\nscope_tags = ['Helpdesk EU', '7']\n",
+                    name="pkg-b")
+    assert parse_package(tagged).scope_tags == ("Helpdesk EU", "7")
+
+
+def test_shipped_packages_declare_no_scope_tags(real_packages):
+    assert [p.scope_tags for p in real_packages] == [(), ()]  # publishing keeps today's Default "0"
 
 
 def test_unknown_top_level_key_is_named(tmp_path):

@@ -25,6 +25,7 @@ PAYLOAD_NAME = "deviceHealthScript.json"
 DETECT_NAME = "detect.ps1"
 REMEDIATE_NAME = "remediate.ps1"
 README_NAME = "README.md"
+DEFAULT_SCOPE_TAG = "0"  # Intune's built-in "Default" scope tag
 
 Sign = Callable[[bytes, str], bytes]
 
@@ -40,6 +41,16 @@ class ScriptMeta:
     run_as: str  # "system" | "user" (Graph runAsAccount)
     enforce_signature_check: bool
     schedule: Schedule = field(default_factory=lambda: Schedule("daily", time="09:00"))
+    scope_tags: tuple[str, ...] = ()  # [intune] scope_tags as declared (names or ids); () = not declared
+    source: str = ""  # the package file, named in errors about its keys
+
+    @property
+    def default_scope_tag_ids(self) -> list[str]:
+        """The ids the bundle's payload carries before Graph is read: the declared tags when all are numeric ids,
+        else Default ("0"); ``remediate publish`` resolves names and sends the real ids."""
+        if self.scope_tags and all(tag.isdigit() for tag in self.scope_tags):
+            return list(self.scope_tags)
+        return [DEFAULT_SCOPE_TAG]
 
     @classmethod
     def from_package(cls, package: Any) -> ScriptMeta:
@@ -48,7 +59,9 @@ class ScriptMeta:
         return cls(package_id=package.id, display_name=package.display_name, description=package.description,
                    publisher=package.publisher, run_as=str(run_as),
                    enforce_signature_check=bool(package.enforce_signature_check),
-                   schedule=schedule_from_package(package.schedule))
+                   schedule=schedule_from_package(package.schedule),
+                   scope_tags=tuple(getattr(package, "scope_tags", ())),
+                   source=str(getattr(package, "source_name", "")))
 
 
 @dataclass(frozen=True)
@@ -96,7 +109,7 @@ def build_payload(meta: ScriptMeta, detect: bytes, remediate: bytes, *, signed: 
         "enforceSignatureCheck": bool(signed or meta.enforce_signature_check),
         "detectionScriptContent": b64(detect),
         "remediationScriptContent": b64(remediate),
-        "roleScopeTagIds": ["0"],
+        "roleScopeTagIds": meta.default_scope_tag_ids,
         "isGlobalScript": False,
     }
 
@@ -145,7 +158,7 @@ def render_readme(bundle: Bundle) -> bytes:
         ("Run this script using the logged-on credentials", _yes_no(meta.run_as == "user")),
         ("Enforce script signature check", _yes_no(payload["enforceSignatureCheck"])),
         ("Run script in 64-bit PowerShell", "Yes"),
-        ("Scope tags", "Default"),
+        ("Scope tags", ", ".join(meta.scope_tags) if meta.scope_tags else "Default"),
         ("Schedule (set on each assignment)", meta.schedule.describe()),
     ]
     lines = [f"# {meta.display_name}: Intune Remediation package", "",

@@ -18,6 +18,8 @@ DEVICES_READ = "DeviceManagementManagedDevices.Read.All"
 DEVICES_PRIVILEGED = "DeviceManagementManagedDevices.PrivilegedOperations.All"
 # Finding a group by display name and listing a group's members (Graph reference: group list, transitiveMembers).
 GROUPS_READ = "Group.Read.All"
+# Reading the tenant's scope tags (Graph reference: List roleScopeTags), when a package declares [intune] scope_tags.
+SCOPE_TAGS_READ = "DeviceManagementRBAC.Read.All"
 # What no longer works for deviceHealthScripts: named in docs so nobody grants it hoping it does.
 RETIRED_FOR_SCRIPTS = "DeviceManagementConfiguration.ReadWrite.All"
 
@@ -27,10 +29,18 @@ class CommandPermissions:
     command: str  # as typed after `remediate`
     permissions: tuple[str, ...]
     why: str  # what each permission is used for, for docs
+    condition: str = ""  # needed only when this holds (e.g. a package declares scope tags); "" = always
 
     def line(self) -> str:
         return ", ".join(self.permissions)
 
+    @property
+    def label(self) -> str:
+        """How docs and the doctor name the row: the command, and the condition when there is one."""
+        return f"remediate {self.command}" + (f" ({self.condition})" if self.condition else "")
+
+
+SCOPE_TAGS_CONDITION = "package declares [intune] scope_tags"
 
 # The table. Each command lists exactly what it needs, least privilege first.
 COMMANDS: tuple[CommandPermissions, ...] = (
@@ -41,6 +51,9 @@ COMMANDS: tuple[CommandPermissions, ...] = (
     CommandPermissions("publish --group NAME", (GROUPS_READ,),
                        "in addition, when a group is given by display name (--group, --exclude-group, --remove): "
                        "look it up"),
+    CommandPermissions("publish", (SCOPE_TAGS_READ,),
+                       "in addition, also with --dry-run: read the tenant's scope tags to resolve the package's",
+                       condition=SCOPE_TAGS_CONDITION),
     CommandPermissions("unpublish", (SCRIPTS_WRITE,), "find the remediation and delete it"),
     CommandPermissions("unpublish --dry-run", (SCRIPTS_READ,), "find the remediation; delete nothing"),
     CommandPermissions("results", (SCRIPTS_READ,),
@@ -52,7 +65,7 @@ COMMANDS: tuple[CommandPermissions, ...] = (
     CommandPermissions("trigger --group NAME|ID", (GROUPS_READ,),
                        "in addition, with --group: find the group and list its device members"),
 )
-_BY_COMMAND = {c.command: c for c in COMMANDS}
+_BY_COMMAND = {c.command: c for c in COMMANDS if not c.condition}
 
 
 def for_command(command: str) -> CommandPermissions:
@@ -67,12 +80,14 @@ def help_text(command: str) -> str:
         if extra.command.startswith(f"{command} --"):
             option = extra.command[len(command) + 1:]
             text += f" With {option}: {extra.line()}" + (" instead." if option == "--dry-run" else " too.")
+        elif extra.command == command and extra.condition:
+            text += f" When the {extra.condition}: {extra.line()} too."
     return text
 
 
 def markdown_table() -> str:
     """The permissions table of docs/intune.md (a test checks the doc contains it verbatim)."""
     rows = ["| command | Graph permissions | used for |", "|---|---|---|"]
-    rows += [f"| `remediate {c.command}` | {', '.join(f'`{p}`' for p in c.permissions)} | {c.why} |"
-             for c in COMMANDS]
+    rows += [f"| `remediate {c.command}`{f' ({c.condition})' if c.condition else ''} | "
+             f"{', '.join(f'`{p}`' for p in c.permissions)} | {c.why} |" for c in COMMANDS]
     return "\n".join(rows)

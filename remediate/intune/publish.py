@@ -21,9 +21,10 @@ from typing import Any
 import structlog
 
 from remediate.errors import ConfigError, ServiceError
+from remediate.intune import scope_tags
 from remediate.intune.bundle import Bundle
 from remediate.intune.graph import SCRIPTS_PATH, Call, GraphClient, find_script, odata_string
-from remediate.intune.permissions import GROUPS_READ, SCRIPTS_READ, SCRIPTS_WRITE
+from remediate.intune.permissions import GROUPS_READ, SCOPE_TAGS_READ, SCRIPTS_READ, SCRIPTS_WRITE
 from remediate.intune.schedule import Schedule, schedule_from_graph
 from remediate.output import Result
 
@@ -32,6 +33,7 @@ COMPARED_FIELDS = ("description", "publisher", "runAsAccount", "runAs32Bit", "en
 NEW_ID = "{new-script-id}"  # placeholder in dry-run plans for a script that does not exist yet
 
 log = structlog.get_logger("remediate.intune.publish")
+Tags = tuple[list[scope_tags.ScopeTag], list[scope_tags.ScopeTag]]  # (the package's, all the tenant's)
 
 T_GROUP = "#microsoft.graph.groupAssignmentTarget"
 T_EXCLUDE = "#microsoft.graph.exclusionGroupAssignmentTarget"
@@ -132,11 +134,16 @@ class PublishResult:
     assignment_changes: list[str] = field(default_factory=list)
     requests: list[PlannedRequest] = field(default_factory=list)  # writes sent (or planned in a dry run)
     dry_run: bool = False
+    scope_tags: list[str] | None = None  # declared by the package (as written); None: not declared
+    scope_tag_changes: list[str] = field(default_factory=list)  # "+ scope tag 7 (Helpdesk EU)", "- ..."
+    scope_tags_resolved: bool = False  # False in an offline dry run: the names were not looked up
 
     def to_dict(self) -> dict[str, Any]:
         return {"display_name": self.display_name, "script_id": self.script_id, "action": self.action,
                 "changed_fields": self.changed_fields, "assignment_changes": self.assignment_changes,
-                "dry_run": self.dry_run, "requests": [r.to_dict() for r in self.requests]}
+                "dry_run": self.dry_run, "requests": [r.to_dict() for r in self.requests],
+                "scope_tags": self.scope_tags, "scope_tag_changes": self.scope_tag_changes,
+                "scope_tags_resolved": self.scope_tags_resolved}
 
 
 def content_diff(remote: Mapping[str, Any], payload: Mapping[str, Any]) -> list[str]:
@@ -149,28 +156,61 @@ def _script_call(script_id: str, display_name: str, write: bool = False) -> Call
                 permission=SCRIPTS_WRITE if write else SCRIPTS_READ)
 
 
-def sync_script(client: GraphClient | None, bundle: Bundle, dry_run: bool) -> PublishResult:
-    """Create the script or PATCH it when its content differs; nothing when it is identical.
+def sync_script(client: GraphClient | None, bundle: Bundle, dry_run: bool,
+                tags: Tags | None = None) -> PublishResult:
+    """Create the script or PATCH it when its content (or its declared scope tags) differ; nothing when it is
+    identical. ``tags``: the package's scope tags resolved, with the tenant's list; None when the package
+    declares none (Default on create, the portal's tags kept on update) or when they could not be read.
 
     ``client`` None is an offline dry run: the plan assumes nothing exists in Intune yet.
     """
     payload = bundle.payload()
     name = payload["displayName"]
+    declared = list(bundle.meta.scope_tags) or None
+    if tags is not None:
+        payload["roleScopeTagIds"] = [t.id for t in tags[0]]
+    elif declared and client is None:
+        payload["roleScopeTagIds"] = declared  # offline: shown as declared, unresolved
     found = find_script(client, name) if client is not None else None
     if found is None:
         request = PlannedRequest("POST", SCRIPTS_PATH, payload)
         script_id = NEW_ID if dry_run else _create(client, request, name)
-        return PublishResult(name, script_id, "create", list(COMPARED_FIELDS), requests=[request], dry_run=dry_run)
+        result = PublishResult(name, script_id, "create", list(COMPARED_FIELDS), requests=[request],
+                               dry_run=dry_run)
+        if tags is not None:
+            result.scope_tag_changes = [f"+ scope tag {t.label()}" for t in tags[0]]
+        return _with_tags(result, declared, tags)
     script_id = found["id"]
     remote = client.get(f"{SCRIPTS_PATH}/{script_id}", call=_script_call(script_id, name))
     changed = content_diff(remote, payload)
+    tag_lines = [] if tags is None else scope_tags.changes(scope_tags.remote_ids(remote, name), *tags)
+    if tag_lines:
+        changed.append("roleScopeTagIds")
     if not changed:
-        return PublishResult(name, script_id, "unchanged", dry_run=dry_run)
-    request = PlannedRequest("PATCH", f"{SCRIPTS_PATH}/{script_id}", {k: payload[k] for k in COMPARED_FIELDS})
+        return _with_tags(PublishResult(name, script_id, "unchanged", dry_run=dry_run), declared, tags)
+    fields = COMPARED_FIELDS + (("roleScopeTagIds",) if tags is not None else ())  # declared state wins
+    request = PlannedRequest("PATCH", f"{SCRIPTS_PATH}/{script_id}", {k: payload[k] for k in fields})
     if not dry_run:
         client.request(request.method, request.path, body=request.body,
                        call=_script_call(script_id, name, write=True))
-    return PublishResult(name, script_id, "update", changed, requests=[request], dry_run=dry_run)
+    result = PublishResult(name, script_id, "update", changed, requests=[request], dry_run=dry_run,
+                           scope_tag_changes=tag_lines)
+    return _with_tags(result, declared, tags)
+
+
+def _with_tags(result: PublishResult, declared: list[str] | None, tags: Tags | None) -> PublishResult:
+    result.scope_tags, result.scope_tags_resolved = declared, tags is not None
+    return result
+
+
+def resolve_tags(client: GraphClient | None, bundle: Bundle) -> Tags | None:
+    """The package's declared scope tags resolved against the tenant's list (read once), with that list for
+    naming the tags an update removes; None when none are declared or offline (nothing can be read)."""
+    if not bundle.meta.scope_tags or client is None:
+        return None
+    call = Call(what="Intune scope tags", permission=SCOPE_TAGS_READ)
+    tenant = scope_tags.from_graph(client.get_all(scope_tags.TAGS_PATH, call=call))
+    return scope_tags.resolve(bundle.meta.scope_tags, tenant, bundle.meta.source or bundle.meta.package_id), tenant
 
 
 def _create(client: GraphClient, request: PlannedRequest, name: str) -> str:
@@ -329,8 +369,9 @@ def publish(client: GraphClient | None, bundle: Bundle, request: AssignmentReque
     """Create/update the package's remediation, then merge and send its assignments."""
     if client is None and not dry_run:
         raise ConfigError("publishing needs Graph credentials (only --dry-run works offline)")
+    tags = resolve_tags(client, bundle)  # before any write: an unknown tag creates nothing
     request = resolve_groups(client, request)
-    result = sync_script(client, bundle, dry_run)
+    result = sync_script(client, bundle, dry_run, tags)
     sync_assignments(client, result, bundle, request, dry_run)
     return result
 
@@ -353,6 +394,10 @@ def publish_result(result: PublishResult, dry_run: bool, offline: bool = False) 
     fields = f" ({', '.join(result.changed_fields)})" if result.action == "update" else ""
     prefix = "dry run (offline, Intune not read): would " if offline else "dry run: would " if dry_run else ""
     lines = [f"{prefix}{result.action}{fields}: {result.display_name} [{result.script_id}]"]
+    if result.scope_tags is not None and not result.scope_tags_resolved:
+        lines.append(f"  scope tags (not resolved, Intune not read): {', '.join(result.scope_tags)}")
+    elif result.scope_tags is not None:
+        lines += [f"  {change}" for change in result.scope_tag_changes or ["scope tags: no change"]]
     lines += [f"  {change}" for change in result.assignment_changes or ["assignments: no change"]]
     if dry_run:
         lines += [_show_request(planned) for planned in result.requests]
