@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 3c9f8a6b8a337c14e7f837954bef3a372c3d07cbedb30157f62a37b06584851a
+# input-sha256: 1753f6bd43d489380b7b760dda5c69ffab74b2429696ab518247475357a5c0ee
 #
 # CAA20002 sign-in failure - device checks - undo script
 # Runs as: system (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

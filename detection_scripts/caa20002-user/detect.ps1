@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: bf1defe572a68fdc57e1766b21618badaa46b50efbd3a0d12cb865ee75af41b8
+# input-sha256: ad62c6b944acca7881d03ed9e3d89904aa81a242d694dba66dc48d251d26cbc5
 #
 # CAA20002 sign-in failure - user checks - detect script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -112,7 +112,7 @@ function Stop-RmOsUserTask {
     .SYNOPSIS
     OS seam: stops the task (past its deadline); a task that has ended already is no error.
     #>
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: a thin wrapper that the simulated Windows replaces; it stops only the launcher''s own task, past its deadline')]
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: a thin wrapper that the simulated Windows replaces; it stops only the task this launcher registered, past its deadline')]
     param([string]$TaskName)
     Stop-ScheduledTask -TaskName $TaskName -TaskPath $RmLauncherTaskPath -ErrorAction SilentlyContinue
 }
@@ -128,11 +128,10 @@ function Unregister-RmOsUserTask {
 
 function New-RmProtectedFolder {
     [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'the private working folder of the launcher, deleted when the run ends: the run cannot happen without it, and a dry run is for the payload to honour')]
-    param([string]$User)
-    $path = Join-Path -Path $env:ProgramData -ChildPath ('remediate\run-' + [guid]::NewGuid().ToString('N'))
-    $null = New-Item -ItemType Directory -Path $path -Force
-    Protect-RmOsFolder -Path $path -User $User
-    return $path
+    param([string]$Path, [string]$User)
+    # The caller holds the path before the folder exists, so that its finally removes it even when icacls fails.
+    $null = New-Item -ItemType Directory -Path $Path -Force
+    Protect-RmOsFolder -Path $Path -User $User
 }
 
 function Clear-RmLauncherFolder {
@@ -196,7 +195,8 @@ try {
         $RmLine = New-RmLauncherResult -Verdict 'skipped' -Reason 'no_interactive_user' -Message ''
         $RmExitCode = $RmLauncherExitSkipped
     } else {
-        $RmFolder = New-RmProtectedFolder -User $user
+        $RmFolder = Join-Path -Path $env:ProgramData -ChildPath ('remediate\run-' + [guid]::NewGuid().ToString('N'))
+        New-RmProtectedFolder -Path $RmFolder -User $user
         $run = Invoke-RmUserTask -User $user -Folder $RmFolder
         $RmLine = $run.Line
         $RmExitCode = $run.ExitCode
