@@ -104,3 +104,39 @@ def test_a_non_ascii_user_name_reaches_icacls_and_the_task(tmp_path):
     assert task["User"] == "AzureAD\\\u00c5sa.\u00d6berg"
     assert [c for c in run.journal if c.startswith("icacls ") and c.endswith("\u00c5sa.\u00d6berg")]
     assert leftovers(run) == []
+
+
+def test_a_payload_that_dies_without_its_result_line_gives_an_error_line(tmp_path):
+    """Defect: the launcher relayed whatever the task printed last (here a policy message), so a package stopped
+    before its result (application control, a killed process) broke the one-JSON-line contract."""
+    sim = Sim.user(tmp_path)
+    sim.scripts = {"detect": "Write-Output 'package.ps1 is blocked by your administrator'\r\nexit 1\r\n"}
+    run = through_launcher(sim, "detect")
+    assert (run.result["verdict"], run.result["reason"]) == ("error", "user_task_no_result")
+    message = run.finding("user_launcher")["facts"]["message"]
+    assert "exit 1" in message and "blocked by your administrator" in message
+    assert run.exit_code == script_exit_code("detect", "error")
+    assert leftovers(run) == []
+
+
+def test_a_dry_run_travels_in_the_script_not_in_the_launchers_environment(tmp_path):
+    """A task gets the user's environment, not the launcher's: REMEDIATE_DRY_RUN set around the launcher does not
+    reach the package (so the fleet renders dry runs into the script, and RMM relays write a prelude)."""
+    from remediate.packages import load_packages
+    from remediate.render import render_script
+    from remediate.results import Phase
+    from simwin.launcher import ROOT
+
+    sim = Sim.user(tmp_path)
+    sim.machine.set_value(USER_KEY, "SecureProtocols", 0xA0)
+    package = next(p for p in load_packages(ROOT / "remediate" / "packaging") if p.id == "caa20002-user")
+    scripts = dict(sim.scripts)
+    sim.scripts = {"remediate": render_script(package, Phase.REMEDIATE, dry_run=True).decode("ascii")}
+    planned = through_launcher(sim, "remediate")
+    assert planned.result["dry_run"] is True and planned.finding("tls12_user")["reason"] == "dry_run"
+    assert sim.machine.value(USER_KEY, "SecureProtocols") == 0xA0
+    sim.scripts = scripts
+    fixed = through_launcher(sim, "remediate", env={"REMEDIATE_DRY_RUN": "1"})
+    assert fixed.result["dry_run"] is False and fixed.finding("tls12_user")["state"] == "fixed"
+    assert sim.machine.value(USER_KEY, "SecureProtocols") == 0x8A0
+    assert leftovers(planned) == [] and leftovers(fixed) == []

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 1753f6bd43d489380b7b760dda5c69ffab74b2429696ab518247475357a5c0ee
+# input-sha256: 38e675f280b983dee3c236d1316b0d2d877d42a4254c4fdf0c6dc8d18eb4f77c
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

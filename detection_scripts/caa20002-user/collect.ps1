@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: ad62c6b944acca7881d03ed9e3d89904aa81a242d694dba66dc48d251d26cbc5
+# input-sha256: 29f2e993bc105d8fd31c72dc5edc7c0aae08a67f134176b53b692810e435b1c1
 #
 # CAA20002 sign-in failure - user checks - collect script
 # Runs as: user (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

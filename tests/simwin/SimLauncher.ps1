@@ -88,12 +88,23 @@ function Start-RmOsUserTask {
     [System.IO.File]::WriteAllText($state, (ConvertTo-Json -InputObject $machine -Depth 30 -Compress))
     [System.IO.File]::WriteAllText($after, '{"journal":[]}')
     $profilePath = Join-Path -Path (Split-Path -Parent $env:ProgramData) -ChildPath ([string]$user['Profile'])
-    $environment = @{
+    # A task gets the user's environment block, not the launcher's: only the machine-wide variables go over.
+    $environment = @{}
+    foreach ($entry in [System.Environment]::GetEnvironmentVariables().GetEnumerator()) {
+        $environment[[string]$entry.Key] = $null
+    }
+    foreach ($name in @('HOME', 'LANG', 'LC_ALL', 'COMPUTERNAME', 'ProgramData', 'windir', 'SystemRoot', 'TEMP', 'SIMWIN_PWSH', 'POWERSHELL_TELEMETRY_OPTOUT', 'POWERSHELL_UPDATECHECK', 'DOTNET_CLI_TELEMETRY_OPTOUT')) {
+        $environment[$name] = [System.Environment]::GetEnvironmentVariable($name)
+    }
+    $own = @{
         SIMWIN_STATE = $state; SIMWIN_AFTER = $after
         PATH = (Split-Path -Parent (Get-SimPowerShellShim)) + ':' + $env:PATH
         USERPROFILE = $profilePath
         LOCALAPPDATA = (Join-Path -Path $profilePath -ChildPath 'AppData/Local')
         APPDATA = (Join-Path -Path $profilePath -ChildPath 'AppData/Roaming')
+    }
+    foreach ($name in $own.Keys) {
+        $environment[$name] = $own[$name]
     }
     # -WindowStyle is not implemented by PowerShell on Linux; a task runs without a console window anyway.
     $argument = $task['Argument'].Replace('-WindowStyle Hidden ', '')

@@ -19,6 +19,7 @@ from simwin.machine import IDENTITIES
 from simwin.run import Run, run_script
 from simwin.splice import splice_launcher
 
+ROOT = Path(__file__).resolve().parents[2]
 SYSTEM_PROFILE = "Windows/System32/config/systemprofile"
 MARGIN_S = 20.0  # the launcher's own PowerShell start and cleanup, beyond its wait
 

@@ -134,6 +134,20 @@ function New-RmProtectedFolder {
     Protect-RmOsFolder -Path $Path -User $User
 }
 
+function Test-RmResultLine {
+    param([string]$Line)
+    # The relayed line must be a package result (one JSON object), whatever the payload printed before dying.
+    if (-not $Line.StartsWith('{')) {
+        return $false
+    }
+    try {
+        $parsed = ConvertFrom-Json -InputObject $Line
+        return ($null -ne $parsed.PSObject.Properties['verdict'])
+    } catch {
+        return $false
+    }
+}
+
 function Clear-RmLauncherFolder {
     param([string]$Path)
     try {
@@ -179,6 +193,13 @@ function Invoke-RmUserTask {
         $last = ''
         if ($lines.Count -gt 0) {
             $last = [string]$lines[$lines.Count - 1]
+        }
+        if (-not (Test-RmResultLine -Line $last)) {
+            # A package stopped before its own result (application control, a killed process) leaves no JSON line.
+            $shown = $last.Substring(0, [Math]::Min(300, $last.Length))
+            $message = 'the user task ended with exit {0} but no result line; last output: {1}' -f $code, $shown
+            $line = New-RmLauncherResult -Verdict 'error' -Reason 'user_task_no_result' -Message $message
+            return @{ Line = $line; ExitCode = $RmLauncherExitError }
         }
         return @{ Line = $last; ExitCode = $code }
     } finally {
