@@ -110,6 +110,8 @@ RUNTIME_REASONS = {
     "advisory_only": "reported only; nothing local may fix it",
     "no_evidence": "no sign-in failure evidence for this user in the window; the fix is gated on evidence",
     "no_interactive_user": "no user is signed in interactively; the user package cannot run",
+    "user_task_no_result": "the interactive-user launcher's task ended without the user package's result line (the exit code and last output are in the finding)",
+    "user_task_timeout": "the interactive-user launcher's task did not finish within its deadline (the user package's result is unknown)",
     "unhandled_error": "an unexpected error; the message is in the finding and the log",
     "truncated": "the result was shortened to fit the 2,048-character output limit",
 }

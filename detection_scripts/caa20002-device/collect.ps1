@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: 115e39992e3d5c67df506de36fc334c1f6814ee9e6c2a97218cbdc8a4c33c246
+# input-sha256: c7e156b7d1bc7b19453597da3228bdfc9ca53960df51fbc773adab592e041bbf
 #
 # CAA20002 sign-in failure - device checks - collect script
 # Runs as: system (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

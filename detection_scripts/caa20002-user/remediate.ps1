@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: 3ef55c28c6b03a243595dfa56fe2c5040c68b2f67194d22ae452f9c0c41f3dd6
+# input-sha256: e738a4f826fd3588d5718443839cb37f2e1602715878e7fdfc8e4f54738704b5
 #
 # CAA20002 sign-in failure - user checks - remediate script
 # Runs as: user (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

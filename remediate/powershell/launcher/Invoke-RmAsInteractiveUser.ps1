@@ -50,7 +50,11 @@ function New-RmLauncherResult {
     return (ConvertTo-Json -InputObject $result -Compress -Depth 5)
 }
 
-function Get-RmInteractiveUser {
+function Get-RmOsInteractiveUser {
+    <#
+    .SYNOPSIS
+    OS seam: the signed-in user as DOMAIN\name (the console user, else an explorer.exe owner), or $null.
+    #>
     # The console user first; otherwise the owner of an explorer.exe (a signed-in RDP session).
     $console = (Get-CimInstance -ClassName Win32_ComputerSystem).UserName
     if ($console) {
@@ -66,18 +70,82 @@ function Get-RmInteractiveUser {
     return $null
 }
 
-function New-RmProtectedFolder {
-    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'the private working folder of the launcher, deleted when the run ends: the run cannot happen without it, and a dry run is for the payload to honour')]
-    param([string]$User)
-    $path = Join-Path -Path $env:ProgramData -ChildPath ('remediate\run-' + [guid]::NewGuid().ToString('N'))
-    $null = New-Item -ItemType Directory -Path $path -Force
+function Protect-RmOsFolder {
+    <#
+    .SYNOPSIS
+    OS seam: icacls leaves only SYSTEM, Administrators (full control) and User (modify) on Path; throws on failure.
+    #>
+    param([string]$Path, [string]$User)
     # Inherited ACEs (Users: read) are removed: only SYSTEM, Administrators and the target user remain.
     $grants = @('*S-1-5-18:(OI)(CI)F', '*S-1-5-32-544:(OI)(CI)F', ('{0}:(OI)(CI)M' -f $User))
-    $null = & icacls.exe $path /inheritance:r /grant:r $grants
+    $null = & icacls.exe $Path /inheritance:r /grant:r $grants
     if ($LASTEXITCODE -ne 0) {
-        throw ('icacls could not protect {0} (exit {1})' -f $path, $LASTEXITCODE)
+        throw ('icacls could not protect {0} (exit {1})' -f $Path, $LASTEXITCODE)
     }
-    return $path
+}
+
+function Register-RmOsUserTask {
+    <#
+    .SYNOPSIS
+    OS seam: registers the one-off task that runs powershell.exe Argument as User (LogonType Interactive).
+    #>
+    param([string]$TaskName, [string]$User, [string]$Argument, [int]$LimitSeconds)
+    $action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument $Argument
+    $principal = New-ScheduledTaskPrincipal -UserId $User -LogonType Interactive -RunLevel Limited
+    $limit = New-TimeSpan -Seconds $LimitSeconds
+    $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit $limit
+    $null = Register-ScheduledTask -TaskName $TaskName -TaskPath $RmLauncherTaskPath -Action $action -Principal $principal -Settings $settings -Force
+}
+
+function Start-RmOsUserTask {
+    <#
+    .SYNOPSIS
+    OS seam: starts the registered task without waiting for it.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: a thin wrapper that the simulated Windows replaces; it starts the task the launcher registered a moment before, and a dry run is for the payload to honour')]
+    param([string]$TaskName)
+    Start-ScheduledTask -TaskName $TaskName -TaskPath $RmLauncherTaskPath
+}
+
+function Stop-RmOsUserTask {
+    <#
+    .SYNOPSIS
+    OS seam: stops the task (past its deadline); a task that has ended already is no error.
+    #>
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'OS seam: a thin wrapper that the simulated Windows replaces; it stops only the task this launcher registered, past its deadline')]
+    param([string]$TaskName)
+    Stop-ScheduledTask -TaskName $TaskName -TaskPath $RmLauncherTaskPath -ErrorAction SilentlyContinue
+}
+
+function Unregister-RmOsUserTask {
+    <#
+    .SYNOPSIS
+    OS seam: deletes the task; a task that is gone already is no error.
+    #>
+    param([string]$TaskName)
+    Unregister-ScheduledTask -TaskName $TaskName -TaskPath $RmLauncherTaskPath -Confirm:$false -ErrorAction SilentlyContinue
+}
+
+function New-RmProtectedFolder {
+    [Diagnostics.CodeAnalysis.SuppressMessageAttribute('PSUseShouldProcessForStateChangingFunctions', '', Justification = 'the private working folder of the launcher, deleted when the run ends: the run cannot happen without it, and a dry run is for the payload to honour')]
+    param([string]$Path, [string]$User)
+    # The caller holds the path before the folder exists, so that its finally removes it even when icacls fails.
+    $null = New-Item -ItemType Directory -Path $Path -Force
+    Protect-RmOsFolder -Path $Path -User $User
+}
+
+function Test-RmResultLine {
+    param([string]$Line)
+    # The relayed line must be a package result (one JSON object), whatever the payload printed before dying.
+    if (-not $Line.StartsWith('{')) {
+        return $false
+    }
+    try {
+        $parsed = ConvertFrom-Json -InputObject $Line
+        return ($null -ne $parsed.PSObject.Properties['verdict'])
+    } catch {
+        return $false
+    }
 }
 
 function Clear-RmLauncherFolder {
@@ -104,19 +172,15 @@ function Invoke-RmUserTask {
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($inner))
     $taskName = 'remediate-' + [guid]::NewGuid().ToString('N')
     $argument = '-NoProfile -NonInteractive -WindowStyle Hidden -ExecutionPolicy Bypass -EncodedCommand ' + $encoded
-    $action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument $argument
-    $principal = New-ScheduledTaskPrincipal -UserId $User -LogonType Interactive -RunLevel Limited
-    $limit = New-TimeSpan -Seconds ($RmLauncherWaitSeconds + 30)
-    $settings = New-ScheduledTaskSettingsSet -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries -ExecutionTimeLimit $limit
-    $null = Register-ScheduledTask -TaskName $taskName -TaskPath $RmLauncherTaskPath -Action $action -Principal $principal -Settings $settings -Force
+    Register-RmOsUserTask -TaskName $taskName -User $User -Argument $argument -LimitSeconds ($RmLauncherWaitSeconds + 30)
     try {
-        Start-ScheduledTask -TaskName $taskName -TaskPath $RmLauncherTaskPath
+        Start-RmOsUserTask -TaskName $taskName
         $deadline = [DateTime]::UtcNow.AddSeconds($RmLauncherWaitSeconds)
         while (-not (Test-Path -LiteralPath $codePath) -and [DateTime]::UtcNow -lt $deadline) {
             Start-Sleep -Milliseconds 500
         }
         if (-not (Test-Path -LiteralPath $codePath)) {
-            Stop-ScheduledTask -TaskName $taskName -TaskPath $RmLauncherTaskPath -ErrorAction SilentlyContinue
+            Stop-RmOsUserTask -TaskName $taskName
             $message = 'the user task did not finish within {0} s' -f $RmLauncherWaitSeconds
             $line = New-RmLauncherResult -Verdict 'error' -Reason 'user_task_timeout' -Message $message
             return @{ Line = $line; ExitCode = $RmLauncherExitError }
@@ -130,9 +194,16 @@ function Invoke-RmUserTask {
         if ($lines.Count -gt 0) {
             $last = [string]$lines[$lines.Count - 1]
         }
+        if (-not (Test-RmResultLine -Line $last)) {
+            # A package stopped before its own result (application control, a killed process) leaves no JSON line.
+            $shown = $last.Substring(0, [Math]::Min(300, $last.Length))
+            $message = 'the user task ended with exit {0} but no result line; last output: {1}' -f $code, $shown
+            $line = New-RmLauncherResult -Verdict 'error' -Reason 'user_task_no_result' -Message $message
+            return @{ Line = $line; ExitCode = $RmLauncherExitError }
+        }
         return @{ Line = $last; ExitCode = $code }
     } finally {
-        Unregister-ScheduledTask -TaskName $taskName -TaskPath $RmLauncherTaskPath -Confirm:$false -ErrorAction SilentlyContinue
+        Unregister-RmOsUserTask -TaskName $taskName
     }
 }
 
@@ -140,12 +211,13 @@ $RmExitCode = $RmLauncherExitError
 $RmLine = ''
 $RmFolder = $null
 try {
-    $user = Get-RmInteractiveUser
+    $user = Get-RmOsInteractiveUser
     if (-not $user) {
         $RmLine = New-RmLauncherResult -Verdict 'skipped' -Reason 'no_interactive_user' -Message ''
         $RmExitCode = $RmLauncherExitSkipped
     } else {
-        $RmFolder = New-RmProtectedFolder -User $user
+        $RmFolder = Join-Path -Path $env:ProgramData -ChildPath ('remediate\run-' + [guid]::NewGuid().ToString('N'))
+        New-RmProtectedFolder -Path $RmFolder -User $user
         $run = Invoke-RmUserTask -User $user -Folder $RmFolder
         $RmLine = $run.Line
         $RmExitCode = $run.ExitCode
