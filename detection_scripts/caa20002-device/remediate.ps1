@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-device.toml by remediate 0.1.0; do not edit
-# input-sha256: c7e156b7d1bc7b19453597da3228bdfc9ca53960df51fbc773adab592e041bbf
+# input-sha256: 1e961dcca13f20f2b676698d974428a7e6ffe844383228cec30c0cd8e6802a23
 #
 # CAA20002 sign-in failure - device checks - remediate script
 # Runs as: system (64-bit PowerShell). Intune: powershell.exe -NoProfile -ExecutionPolicy Bypass -File

@@ -1,5 +1,5 @@
 # generated from packaging/caa20002-user.toml by remediate 0.1.0; do not edit
-# input-sha256: e738a4f826fd3588d5718443839cb37f2e1602715878e7fdfc8e4f54738704b5
+# input-sha256: 25b5382b1c0fee938ea9829167fa515ebddf5853d368538bbfe1c971ea6f7351
 #
 # CAA20002 sign-in failure - user checks - undo script
 # Runs as: user (64-bit PowerShell). Deliver it like the remediation (Intune, an RMM tool) or

@@ -165,10 +165,12 @@ function Invoke-RmUserTask {
     $scriptPath = Join-Path -Path $Folder -ChildPath 'package.ps1'
     $outPath = Join-Path -Path $Folder -ChildPath 'output.txt'
     $codePath = Join-Path -Path $Folder -ChildPath 'exitcode.txt'
+    $codeTemp = Join-Path -Path $Folder -ChildPath 'exitcode.tmp'
     [IO.File]::WriteAllBytes($scriptPath, [Convert]::FromBase64String($RmLauncherPayload))
     # The task runs the package exactly as Intune does (-File), captures every stream, then records the code.
+    # The code is written beside and renamed into place: exitcode.txt appears only whole, never empty.
     $inner = "& powershell.exe -NoProfile -ExecutionPolicy Bypass -File '$scriptPath' *> '$outPath'; " +
-        "[IO.File]::WriteAllText('$codePath', [string]`$LASTEXITCODE)"
+        "[IO.File]::WriteAllText('$codeTemp', [string]`$LASTEXITCODE); [IO.File]::Move('$codeTemp', '$codePath')"
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($inner))
     $taskName = 'remediate-' + [guid]::NewGuid().ToString('N')
     $argument = '-NoProfile -NonInteractive -WindowStyle Hidden -ExecutionPolicy Bypass -EncodedCommand ' + $encoded
