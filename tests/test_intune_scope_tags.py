@@ -15,6 +15,7 @@ from remediate.cli import cli
 from remediate.errors import ConfigError, ExitCode, ServiceError
 from remediate.intune.bundle import ScriptMeta, make_bundle
 from remediate.intune.graph import GraphClient
+from remediate.intune.permissions import for_command
 from remediate.intune.publish import publish, publish_result
 from remediate.intune.schedule import Schedule
 
@@ -157,6 +158,15 @@ def test_reading_tags_needs_a_permission_the_reference_lists(graph, client, tena
     with pytest.raises(ServiceError, match=r"missing permission \(403\) on GET /beta/deviceManagement/roleScopeTags: "
                                            r"this call needs DeviceManagementRBAC\.Read\.All"):
         publish(client, bundle("Kiosks"))
+
+
+def test_a_403_on_the_tags_names_their_permission_beside_the_commands(graph, tenant):  # noqa: F811
+    graph.scopes = {"DeviceManagementScripts.ReadWrite.All"}
+    command_client = GraphClient(lambda: TOKEN, graph.base_url, sleep=lambda s: None, needs=for_command("publish"))
+    with pytest.raises(ServiceError) as info:
+        publish(command_client, bundle("Kiosks"))
+    assert str(info.value).endswith("'remediate publish' needs DeviceManagementScripts.ReadWrite.All, and for this "
+                                    "call DeviceManagementRBAC.Read.All (docs/intune.md, Permissions)")
 
 
 def test_offline_dry_run_shows_the_declared_tags_unresolved():

@@ -67,7 +67,12 @@ def http_error(method: str, short: str, response: requests.Response, what: str, 
     """The ServiceError for a final 4xx/5xx answer."""
     status = response.status_code
     code, message = graph_error(response)
-    command_needs = (f"; 'remediate {needs.command}' needs {needs.line()} (docs/intune.md, Permissions)"
+    # A call that needs more than the command's base row (a group looked up by name, the tenant's scope tags)
+    # says so, or the closing list would contradict "this call needs".
+    covered = needs is None or not permission or permission in needs.permissions or (
+        permission.replace(".Read.", ".ReadWrite.") in needs.permissions)  # a ReadWrite permission allows the reads
+    extra = "" if covered else f", and for this call {permission}"
+    command_needs = (f"; 'remediate {needs.command}' needs {needs.line()}{extra} (docs/intune.md, Permissions)"
                      if needs else "")
     if status in (401, 403):
         scopes = required_scopes(message)
