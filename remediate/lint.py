@@ -448,10 +448,10 @@ def analyzer_filter(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) 
     return AnalyzerFilter(chosen, dropped, run=not select or bool(chosen))
 
 
-def analyzer_issues(paths: list[Path], keep: AnalyzerFilter | None = None) -> tuple[list[LintIssue], str]:
-    """PSScriptAnalyzer's failing findings as our issues (path as our rules name it, its rule name as the
-    code), and the one-line reason when it could not run."""
-    files = list(_expand(paths))  # the files our rules lint: virtual environments, .git and caches skipped
+def analyzer_issues(files: list[Path], keep: AnalyzerFilter | None = None) -> tuple[list[LintIssue], str]:
+    """PSScriptAnalyzer's failing findings in ``files`` (the .ps1 files our rules lint, as ``_expand`` lists
+    them) as our issues (path as our rules name it, its rule name as the code), and the one-line reason when it
+    could not run."""
     analysis = pssa.analyze(files) if files else pssa.Analysis()
     shown = {p.resolve(): str(p) for p in files}
     issues = [LintIssue(shown.get(Path(f.path).resolve(), f.path), f.line, f.col, f.rule,
@@ -465,11 +465,12 @@ def lint_result(paths: list[Path], rules: frozenset[str] | None = None, *, analy
     """``remediate lint``: one compiler-style line per issue (ours and PSScriptAnalyzer's, by file and
     position), then the count; exit 1 on any issue. Without PSScriptAnalyzer, one note says why. The SARIF
     form (``--output sarif``) is for code-scanning tools."""
-    issues = lint_paths(paths, rules)
+    files = list(_expand(paths))  # walked once: virtual environments, .git and caches skipped
+    issues = lint_paths(files, rules)
     notes: list[str] = []
     if analyzer and (analyzer_keep is None or analyzer_keep.run):
-        extra, skipped = analyzer_issues(paths, analyzer_keep)
-        rank = {str(path): n for n, path in enumerate(_expand(paths))}  # the files in the order we lint them
+        extra, skipped = analyzer_issues(files, analyzer_keep)
+        rank = {str(path): n for n, path in enumerate(files)}  # the files in the order we lint them
         issues = sorted(issues + extra, key=lambda i: (rank.get(i.path, len(rank)), i.path, i.line, i.col, i.rule))
         notes = [skipped] if skipped else []
     data = [{"path": i.path, "line": i.line, "col": i.col, "rule": i.rule, "message": i.message} for i in issues]

@@ -141,9 +141,7 @@ def test_our_overlapping_rule_catches_what_the_analyzer_lets_through(analyzed, c
 def test_the_analyzer_sees_what_our_rule_sees_where_they_agree(tmp_path):
     """The other half of the comparison, and `remediate lint` end to end: a ternary is flagged by both PS006
     and PSUseCompatibleSyntax, a plural noun by PSScriptAnalyzer only, each in our format with its code."""
-    script = tmp_path / "both.ps1"
-    script.write_bytes((HEAD + "function Get-RmThings {\r\n    return 1\r\n}\r\n$b = (Get-RmThings) ? 1 : 2\r\n"
-                        "Write-Output -InputObject $b\r\nexit 0\r\n").encode("ascii"))
+    script = _both_script(tmp_path)
     result = CliRunner().invoke(cli, ["lint", str(script)])
     assert result.exit_code == 1
     rules = {m.group(2): int(m.group(1)) for m in re.finditer(rf"^{re.escape(str(script))}:(\d+):\d+: (\S+) ",
