@@ -152,8 +152,7 @@ def token_claims(token: str) -> dict[str, Any] | None:
 
 def granted_from_claims(claims: dict[str, Any]) -> set[str]:
     """Application permissions ('roles') and delegated scopes ('scp'); ReadWrite implies the Read."""
-    granted = set(claims.get("roles") or []) | set(str(claims.get("scp") or "").split())
-    return granted | {p.replace(".ReadWrite.", ".Read.") for p in granted}
+    return permissions.with_implied(set(claims.get("roles") or []) | set(str(claims.get("scp") or "").split()))
 
 
 # Reads that show a permission by trying it (no side effect): permission -> Graph path.

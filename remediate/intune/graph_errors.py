@@ -16,7 +16,7 @@ from typing import Any
 import requests
 
 from remediate.errors import ServiceError
-from remediate.intune.permissions import CommandPermissions
+from remediate.intune.permissions import CommandPermissions, with_implied
 
 _SCOPES_RE = re.compile(r"must have one of the following (?:scopes|permissions):\s*(?P<scopes>.+?)\s*"
                         r"(?:- Operation ID|- Activity ID|$)", re.IGNORECASE)
@@ -69,8 +69,7 @@ def http_error(method: str, short: str, response: requests.Response, what: str, 
     code, message = graph_error(response)
     # A call that needs more than the command's base row (a group looked up by name, the tenant's scope tags)
     # says so, or the closing list would contradict "this call needs".
-    covered = needs is None or not permission or permission in needs.permissions or (
-        permission.replace(".Read.", ".ReadWrite.") in needs.permissions)  # a ReadWrite permission allows the reads
+    covered = needs is None or not permission or permission in with_implied(needs.permissions)
     extra = "" if covered else f", and for this call {permission}"
     command_needs = (f"; 'remediate {needs.command}' needs {needs.line()}{extra} (docs/intune.md, Permissions)"
                      if needs else "")

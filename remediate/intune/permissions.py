@@ -10,6 +10,7 @@ devices. Nothing here imports anything heavy: ``remediate --help`` reads this ta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 SCRIPTS_READ = "DeviceManagementScripts.Read.All"
@@ -38,6 +39,12 @@ class CommandPermissions:
     def label(self) -> str:
         """How docs and the doctor name the row: the command, and the condition when there is one."""
         return f"remediate {self.command}" + (f" ({self.condition})" if self.condition else "")
+
+
+def with_implied(granted: Iterable[str]) -> set[str]:
+    """``granted`` plus what it implies: a ReadWrite permission also allows the reads (its ``.Read.`` twin)."""
+    granted = set(granted)
+    return granted | {p.replace(".ReadWrite.", ".Read.") for p in granted}
 
 
 SCOPE_TAGS_CONDITION = "package declares [intune] scope_tags"
